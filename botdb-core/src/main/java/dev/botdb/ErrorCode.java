@@ -1,0 +1,37 @@
+package dev.botdb;
+
+/**
+ * What kind of failure a {@link BotDbException} reports. Each code has a fixed process exit
+ * code, documented in the README, so scripts and health checks can tell failures apart.
+ */
+public enum ErrorCode {
+    /** A bug or an unexpected failure; the message says what happened. */
+    INTERNAL(1),
+    /** A bad command line: unknown option, missing argument. */
+    USAGE(2),
+    /** A bad DATABASE_URL, variable or flag value, or variables that contradict each other. */
+    CONFIG_INVALID(3),
+    /** The server could not be reached: refused, unresolvable host, timeout, SSL negotiation. */
+    CONNECTION_FAILED(4),
+    /** The server rejected the user name or password. */
+    AUTH_FAILED(5),
+    /** The server is up but the configured database does not exist. */
+    DATABASE_MISSING(6),
+    /** An unencrypted connection to a remote host was refused under BOTDB_ENV=production. */
+    INSECURE_CONNECTION(7),
+    /** {@code botdb wait} gave up: the database did not accept a query within the timeout. */
+    WAIT_TIMEOUT(8),
+    /** The embedded PostgreSQL could not be started or its data folder cannot be used. */
+    EMBEDDED_FAILED(9);
+
+    private final int exitCode;
+
+    ErrorCode(int exitCode) {
+        this.exitCode = exitCode;
+    }
+
+    /** The process exit code the CLI uses for this failure. */
+    public int exitCode() {
+        return exitCode;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.botdb.config;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
+
+/**
+ * Turns environment variables into a {@link BotDbConfig}. Precedence, highest first:
+ * <ol>
+ *   <li>{@code DATABASE_URL};</li>
+ *   <li>the projects' split variables {@code POSTGRES_*} (Activity Challenge Bot, USN bot) and
+ *       {@code PSQL_DB_*} (Alita): they fill what the URL leaves out, and a value that disagrees
+ *       with the URL or with the other family is an error, because one of them is stale;</li>
+ *   <li>libpq's {@code PG*} variables, which only fill gaps, as in libpq itself;</li>
+ *   <li>the password file ({@code PGPASSFILE} or {@code ~/.pgpass}), for the password only;</li>
+ *   <li>defaults: host localhost, port 5432, the operating-system user, sslmode prefer.</li>
+ * </ol>
+ * With none of the variables that name a server set, the target is the embedded PostgreSQL.
+ */
+final class ConfigResolver {
+
+    /** Variables whose presence means "a PostgreSQL server is configured". */
+    static final List<String> SERVER_VARIABLES = List.of("DATABASE_URL", "POSTGRES_HOST", "POSTGRES_DB",
+            "PSQL_DB_HOST", "PSQL_DB_NAME", "PGHOST", "PGDATABASE");
+    static final String DEFAULT_DATA_DIR = ".botdb/postgres";
+
+    private final Env env;
+    private final Map<String, String> vars;
+    private final List<String> warnings = new ArrayList<>();
+
+    private ConfigResolver(Map<String, String> vars) {
+        this.vars = vars;
+        this.env = new Env(vars);
+    }
+
+    static BotDbConfig resolve(Map<String, String> vars) {
+        return new ConfigResolver(vars).resolve();
+    }
+
+    private BotDbConfig resolve() {
+        String envName = env.get("BOTDB_ENV").orElse("development").toLowerCase(Locale.ROOT);
+        boolean production = envName.equals("production") || envName.equals("prod");
+        boolean allowInsecure = env.flag("BOTDB_ALLOW_INSECURE", false);
+        ConnectionTarget target = resolveTarget(production);
+        PoolSettings pool = PoolSettings.resolve(env, target.engine(), warnings);
+        if (target instanceof SqliteTarget sqlite && sqlite.inMemory() && pool.maxSize() > 1) {
+            warnings.add("sqlite::memory: is private to one connection, so the pool holds exactly one connection"
+                    + " that is never replaced; use a file (sqlite:///./bot.db) to share data between connections");
+        }
+        if (target instanceof PostgresTarget pg) {
+            pg.insecureWarning().ifPresent(warnings::add);
+        }
+        return new BotDbConfig(target, pool, production, allowInsecure, warnings);
+    }
+
+    private ConnectionTarget resolveTarget(boolean production) {
+        Optional<String> url = env.get("DATABASE_URL");
+        DatabaseUrl.Parts parts = null;
+        if (url.isPresent()) {
+            parts = DatabaseUrl.parse(url.get(), "DATABASE_URL");
+            warnings.addAll(parts.warnings());
+            if (parts.engine() == Engine.SQLITE) {
+                return new SqliteTarget(parts.sqlitePath(), "DATABASE_URL");
+            }
+        } else if (SERVER_VARIABLES.stream().noneMatch(env::has)) {
+            if (production) {
+                throw new BotDbException(ErrorCode.CONFIG_INVALID,
+                        "BOTDB_ENV=production but no database is configured, and botdb will not start an embedded"
+                                + " server in production. Set DATABASE_URL, e.g."
+                                + " DATABASE_URL=postgres://bot:secret@db.example.com:5432/mybot?sslmode=require");
+            }
+            Path dir = Path.of(env.get("BOTDB_DATA_DIR").orElse(DEFAULT_DATA_DIR));
+            return new EmbeddedTarget(dir, env.has("BOTDB_DATA_DIR") ? "BOTDB_DATA_DIR" : "default");
+        }
+        return postgres(parts);
+    }
+
+    private PostgresTarget postgres(DatabaseUrl.Parts url) {
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("engine", url != null ? "DATABASE_URL" : "split variables");
+
+        String host = pick("host", url == null ? null : url.host(), "POSTGRES_HOST", "PSQL_DB_HOST", "PGHOST",
+                (name, v) -> v, ConfigResolver::sameHost, sources);
+        if (host == null) {
+            host = "localhost";
+            sources.put("host", "default");
+        }
+        if (host.startsWith("/")) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " names a Unix-domain socket"
+                    + " directory ('" + Redaction.printable(host) + "'); botdb connects over TCP. Use a host name,"
+                    + " e.g. " + sources.get("host") + "=localhost");
+        }
+        Integer port = pick("port", url == null ? null : url.port(), "POSTGRES_PORT", "PSQL_DB_PORT", "PGPORT",
+                (name, v) -> env.intIn(name, 1, 65535, "TCP port").orElseThrow(), Integer::equals, sources);
+        if (port == null) {
+            port = PostgresTarget.DEFAULT_PORT;
+            sources.put("port", "default");
+        }
+        String user = pick("user", url == null ? null : url.user(), "POSTGRES_USER", "PSQL_DB_USER", "PGUSER",
+                (name, v) -> v, String::equals, sources);
+        if (user == null) {
+            user = vars.getOrDefault("USER", System.getProperty("user.name", "postgres"));
+            sources.put("user", "default (operating-system user, as libpq)");
+        }
+        String database = pick("database", url == null ? null : url.database(), "POSTGRES_DB", "PSQL_DB_NAME",
+                "PGDATABASE", (name, v) -> v, String::equals, sources);
+        if (database == null) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, "No database name: "
+                    + (url != null ? "DATABASE_URL names none (nothing after the last '/')" : "no variable names one")
+                    + " and POSTGRES_DB, PSQL_DB_NAME and PGDATABASE are unset."
+                    + " Put it at the end of the URL: DATABASE_URL=postgres://bot:secret@" + host + ":" + port + "/mybot");
+        }
+        Secret password = pick("password", url == null ? null : url.password(), "POSTGRES_PASSWORD",
+                "PSQL_DB_PASSWORD", "PGPASSWORD", (name, v) -> Secret.of(v), Secret::equals, sources);
+        if (password == null) {
+            password = passwordFile(host, port, database, user, sources);
+        }
+
+        SslMode sslMode = url == null ? null : url.sslMode();
+        if (sslMode != null) {
+            sources.put("sslmode", "DATABASE_URL");
+        } else if (env.has("PGSSLMODE")) {
+            sslMode = SslMode.parse(env.get("PGSSLMODE").get(), "PGSSLMODE");
+            sources.put("sslmode", "PGSSLMODE");
+        } else {
+            sslMode = SslMode.PREFER;
+            sources.put("sslmode", "default (libpq's prefer)");
+        }
+
+        Map<String, String> parameters = new LinkedHashMap<>(url == null ? Map.of() : url.parameters());
+        parameters.keySet().forEach(k -> sources.put(k, "DATABASE_URL"));
+        fill(parameters, sources, "sslrootcert", "PGSSLROOTCERT");
+        fill(parameters, sources, "sslcert", "PGSSLCERT");
+        fill(parameters, sources, "sslkey", "PGSSLKEY");
+        fill(parameters, sources, "application_name", "PGAPPNAME");
+        fill(parameters, sources, "options", "PGOPTIONS");
+        if (!parameters.containsKey("connect_timeout")) {
+            env.intIn("PGCONNECT_TIMEOUT", 0, 86_400, "seconds").ifPresent(v -> {
+                parameters.put("connect_timeout", v.toString());
+                sources.put("connect_timeout", "PGCONNECT_TIMEOUT");
+            });
+        }
+        if (!parameters.containsKey("application_name")) {
+            parameters.put("application_name", "botdb");
+            sources.put("application_name", "default");
+        }
+
+        if (sslMode == SslMode.REQUIRE) {
+            // libpq: "require" with a root certificate present verifies the chain, like verify-ca
+            String explicitRoot = parameters.get("sslrootcert");
+            Path defaultRoot = home().resolve(".postgresql").resolve("root.crt");
+            if (explicitRoot != null && !explicitRoot.equals("system")) {
+                sslMode = SslMode.VERIFY_CA;
+                sources.put("sslmode", sources.get("sslmode") + ": require with sslrootcert means verify-ca, as in libpq");
+            } else if (explicitRoot == null && Files.isRegularFile(defaultRoot)) {
+                sslMode = SslMode.VERIFY_CA;
+                parameters.put("sslrootcert", defaultRoot.toString());
+                sources.put("sslrootcert", "default (~/.postgresql/root.crt exists)");
+                sources.put("sslmode", sources.get("sslmode") + ": require with a root certificate means verify-ca, as in libpq");
+            }
+        }
+        String key = parameters.get("sslkey");
+        if (key != null && !(key.endsWith(".pk8") || key.endsWith(".p12") || key.endsWith(".pfx")
+                || key.endsWith(".der"))) {
+            warnings.add("sslkey " + key + ": the Java driver reads client keys in PKCS-8 DER (.pk8) or PKCS-12"
+                    + " (.p12) form. Convert a PEM key with: openssl pkcs8 -topk8 -outform DER -nocrypt -in "
+                    + key + " -out client.pk8");
+        }
+        Map<String, String> jdbc = url == null ? Map.of() : url.jdbcProperties();
+        jdbc.keySet().forEach(k -> sources.put(k, "DATABASE_URL"));
+        return new PostgresTarget(host, port, database, user, password, sslMode, parameters, jdbc, sources);
+    }
+
+    /**
+     * The first of URL value, primary variable, alternative variable that is set; they must agree.
+     * The libpq variable is only a fallback.
+     */
+    private <T> T pick(String field, T fromUrl, String primary, String alternative, String libpq,
+                       BiFunction<String, String, T> convert, BiPredicate<T, T> same,
+                       Map<String, String> sources) {
+        List<String> names = new ArrayList<>();
+        List<T> values = new ArrayList<>();
+        if (fromUrl != null) {
+            names.add("DATABASE_URL");
+            values.add(fromUrl);
+        }
+        for (String name : List.of(primary, alternative)) {
+            Optional<String> v = field.equals("password") ? rawValue(name) : env.get(name);
+            if (v.isPresent()) {
+                names.add(name);
+                values.add(convert.apply(name, v.get()));
+            }
+        }
+        for (int i = 1; i < values.size(); i++) {
+            if (!same.test(values.get(0), values.get(i))) {
+                String detail = field.equals("password") ? "give different passwords"
+                        : "disagree: " + names.get(0) + " says " + field + " '" + Redaction.printable(values.get(0).toString())
+                        + "' but " + names.get(i) + " says '" + Redaction.printable(values.get(i).toString()) + "'";
+                throw new BotDbException(ErrorCode.CONFIG_INVALID, "Contradictory variables: " + names.get(0) + " and "
+                        + names.get(i) + " " + detail + ". One of them is stale: make them agree, or unset "
+                        + names.get(i) + " and keep " + names.get(0) + " alone.");
+            }
+        }
+        if (!values.isEmpty()) {
+            sources.put(field, names.get(0));
+            return values.get(0);
+        }
+        Optional<String> fallback = field.equals("password") ? rawValue(libpq) : env.get(libpq);
+        if (fallback.isPresent()) {
+            sources.put(field, libpq);
+            return convert.apply(libpq, fallback.get());
+        }
+        return null;
+    }
+
+    /** Passwords are taken as written: leading or trailing spaces may be part of them. */
+    private Optional<String> rawValue(String name) {
+        String v = vars.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    private static boolean sameHost(String a, String b) {
+        return a.equalsIgnoreCase(b) || (PostgresTarget.isLocalHost(a) && PostgresTarget.isLocalHost(b));
+    }
+
+    private void fill(Map<String, String> parameters, Map<String, String> sources, String key, String variable) {
+        if (!parameters.containsKey(key)) {
+            env.get(variable).ifPresent(v -> {
+                parameters.put(key, v);
+                sources.put(key, variable);
+            });
+        }
+    }
+
+    private Secret passwordFile(String host, int port, String database, String user, Map<String, String> sources) {
+        Path file;
+        String display;
+        if (env.has("PGPASSFILE")) {
+            file = Path.of(env.get("PGPASSFILE").get());
+            display = file.toString();
+        } else {
+            file = home().resolve(".pgpass");
+            display = "~/.pgpass";
+        }
+        Optional<PgPass.Match> match = PgPass.lookup(file, display, host, port, database, user, warnings);
+        if (match.isPresent()) {
+            sources.put("password", match.get().source());
+            return match.get().password();
+        }
+        sources.put("password", "none (not in DATABASE_URL, POSTGRES_PASSWORD, PSQL_DB_PASSWORD, PGPASSWORD or " + display + ")");
+        return null;
+    }
+
+    private Path home() {
+        return Path.of(env.get("HOME").orElse(System.getProperty("user.home")));
+    }
+}

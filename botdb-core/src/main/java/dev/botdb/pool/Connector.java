@@ -1,0 +1,157 @@
+package dev.botdb.pool;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.config.ConnectionTarget;
+import dev.botdb.config.PoolSettings;
+import dev.botdb.config.PostgresTarget;
+import dev.botdb.config.SqliteTarget;
+import dev.botdb.dialect.Dialect;
+import dev.botdb.dialect.ServerInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.postgresql.Driver;
+
+/**
+ * Opens single connections outside the pool: the startup check with retry and backoff, and
+ * {@code botdb wait}.
+ *
+ * <pre>{@code
+ * ServerInfo server = Connector.connectWithRetry(target, pool, Duration.ofSeconds(1), log::info);
+ * }</pre>
+ */
+public final class Connector {
+    /** The Alita page's backoff: 1, 2, 4, 8 s between its 5 tries. */
+    public static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+    private static final Duration WAIT_POLL = Duration.ofMillis(500);
+    private static final Driver PG_DRIVER = new Driver();
+
+    private Connector() {
+    }
+
+    /** Opens one connection to the target, or throws the driver's error. */
+    public static Connection open(ConnectionTarget target, PoolSettings pool) throws SQLException {
+        if (target instanceof PostgresTarget pg) {
+            Connection c = PG_DRIVER.connect(pg.jdbcUrl(), DriverSettings.postgres(pg));
+            if (c == null) {
+                throw new SQLException("pgjdbc did not accept the URL " + pg.jdbcUrl());
+            }
+            return c;
+        }
+        if (target instanceof SqliteTarget sqlite) {
+            createParentDirectory(sqlite);
+            return DriverSettings.sqlite(sqlite, pool).getConnection();
+        }
+        throw new IllegalStateException("start the embedded server before connecting to " + target.displayName());
+    }
+
+    /**
+     * Connects and asks for the server version, trying {@code pool.connectAttempts()} times with
+     * doubling pauses starting at {@code firstDelay}. Each failed try is reported to {@code log}
+     * with its cause. Failures that waiting cannot fix (wrong password, missing database, SSL
+     * refused) end the tries at once.
+     *
+     * @throws BotDbException explaining the last failure
+     */
+    public static ServerInfo connectWithRetry(ConnectionTarget target, PoolSettings pool, Duration firstDelay,
+                                              Consumer<String> log) {
+        Duration delay = firstDelay;
+        int attempts = pool.connectAttempts();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = open(target, pool)) {
+                return Dialect.of(target.engine()).serverInfo(c);
+            } catch (SQLException | RuntimeException e) {
+                if (e instanceof BotDbException b) {
+                    throw b;
+                }
+                ConnectionFailure failure = ConnectionFailure.classify(e, target);
+                if (!failure.retryable() || attempt >= attempts) {
+                    if (attempts > 1 && failure.retryable()) {
+                        log.accept("Database connection attempt " + attempt + "/" + attempts + " failed: "
+                                + failure.summary() + "; giving up");
+                    }
+                    throw failure.toException(e);
+                }
+                log.accept("Database connection attempt " + attempt + "/" + attempts + " failed: " + failure.summary()
+                        + "; retrying in " + seconds(delay));
+                sleep(delay);
+                delay = delay.multipliedBy(2);
+            }
+        }
+    }
+
+    /**
+     * Polls until the database answers a query or {@code timeout} passes: a replacement for
+     * {@code pg_isready} in compose health checks that also proves the credentials and the
+     * database work. Every failure is retried, because during a container's first start the
+     * database may not exist for a moment.
+     *
+     * @return the server's version and how long the wait took
+     * @throws BotDbException with {@link ErrorCode#WAIT_TIMEOUT} and the last error when time runs out
+     */
+    public static WaitResult waitUntilReady(ConnectionTarget target, PoolSettings pool, Duration timeout,
+                                            Consumer<String> progress) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        ConnectionFailure last = null;
+        int tries = 0;
+        while (true) {
+            tries++;
+            try (Connection c = open(target, pool)) {
+                ServerInfo info = Dialect.of(target.engine()).serverInfo(c);
+                return new WaitResult(info, Duration.ofNanos(System.nanoTime() - start), tries);
+            } catch (SQLException | RuntimeException e) {
+                if (e instanceof BotDbException b) {
+                    throw b;
+                }
+                ConnectionFailure failure = ConnectionFailure.classify(e, target);
+                if (last == null || !last.summary().equals(failure.summary())) {
+                    progress.accept("waiting for database: " + failure.summary());
+                }
+                last = failure;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new BotDbException(ErrorCode.WAIT_TIMEOUT, "Database not ready after " + seconds(timeout) + " ("
+                        + tries + " tries). Last error: " + last.summary() + ". " + last.fix());
+            }
+            sleep(Duration.ofNanos(Math.min(left, WAIT_POLL.toNanos())));
+        }
+    }
+
+    /** What {@link #waitUntilReady} saw when the database answered. */
+    public record WaitResult(ServerInfo server, Duration waited, int tries) {
+    }
+
+    private static void createParentDirectory(SqliteTarget sqlite) throws SQLException {
+        if (sqlite.inMemory()) {
+            return;
+        }
+        Path parent = sqlite.path().toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new SQLException("cannot create the folder " + parent + " for the SQLite file: " + e.getMessage(), e);
+        }
+    }
+
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format("%.1f s", d.toMillis() / 1000.0);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BotDbException(ErrorCode.CONNECTION_FAILED, "Interrupted while waiting for the database.");
+        }
+    }
+}
