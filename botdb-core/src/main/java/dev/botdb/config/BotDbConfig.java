@@ -71,7 +71,7 @@ public record BotDbConfig(ConnectionTarget target, PoolSettings pool, boolean pr
     /** Every resolved setting with its source, passwords masked: what {@code botdb config} prints. */
     public List<Setting> describe() {
         List<Setting> rows = new ArrayList<>(target.describe());
-        rows.addAll(pool.describe());
+        rows.addAll(pool.describe(target.engine()));
         rows.add(new Setting("environment", production ? "production" : "development",
                 production ? "BOTDB_ENV" : "default (BOTDB_ENV unset or not production)"));
         return rows;

@@ -134,14 +134,16 @@ public record PoolSettings(
     }
 
     /** The rows {@code botdb config} prints under "pool". */
-    public List<Setting> describe() {
+    public List<Setting> describe(Engine engine) {
         List<Setting> rows = new ArrayList<>();
         rows.add(new Setting("pool.max", Integer.toString(maxSize), sources.get("max")));
         rows.add(new Setting("pool.minIdle", Integer.toString(minIdle), sources.get("minIdle")));
         rows.add(new Setting("pool.maxLifetime", minutes(maxLifetime, "no limit"), sources.get("maxLifetime")));
         rows.add(new Setting("pool.idleTimeout", minutes(idleTimeout, "never"), sources.get("idleTimeout")));
         rows.add(new Setting("pool.acquireTimeout", acquireTimeout.toSeconds() + " s", sources.get("acquireTimeout")));
-        rows.add(new Setting("pool.sqliteBusyTimeout", busyTimeout.toMillis() + " ms", sources.get("busyTimeout")));
+        if (engine == Engine.SQLITE) {
+            rows.add(new Setting("sqlite.busyTimeout", busyTimeout.toMillis() + " ms", sources.get("busyTimeout")));
+        }
         rows.add(new Setting("connect.attempts", Integer.toString(connectAttempts), sources.get("connectAttempts")));
         return rows;
     }

