@@ -8,9 +8,6 @@ import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.ServerInfo;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,7 +41,6 @@ public final class Connector {
             return c;
         }
         if (target instanceof SqliteTarget sqlite) {
-            createParentDirectory(sqlite);
             return DriverSettings.sqlite(sqlite, pool).getConnection();
         }
         throw new IllegalStateException("start the embedded server before connecting to " + target.displayName());
@@ -126,20 +122,6 @@ public final class Connector {
 
     /** What {@link #waitUntilReady} saw when the database answered. */
     public record WaitResult(ServerInfo server, Duration waited, int tries) {
-    }
-
-    private static void createParentDirectory(SqliteTarget sqlite) throws SQLException {
-        if (sqlite.inMemory()) {
-            return;
-        }
-        Path parent = sqlite.path().toAbsolutePath().getParent();
-        try {
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new SQLException("cannot create the folder " + parent + " for the SQLite file: " + e.getMessage(), e);
-        }
     }
 
     static String seconds(Duration d) {

@@ -1,8 +1,13 @@
 package dev.botdb.pool;
 
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
 import dev.botdb.config.PoolSettings;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.sqlite.SQLiteConfig;
@@ -58,6 +63,7 @@ final class DriverSettings {
      * once with "database is locked" whatever the busy timeout.
      */
     static SQLiteDataSource sqlite(SqliteTarget t, PoolSettings pool) {
+        createParentDirectory(t);
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.enforceForeignKeys(true);
         cfg.setBusyTimeout((int) pool.busyTimeout().toMillis());
@@ -69,5 +75,21 @@ final class DriverSettings {
         SQLiteDataSource ds = new SQLiteDataSource(cfg);
         ds.setUrl(t.inMemory() ? "jdbc:sqlite::memory:" : "jdbc:sqlite:" + t.path().toAbsolutePath());
         return ds;
+    }
+
+    /** SQLite creates the file but not its folder; {@code sqlite:///./data/bot.db} should just work. */
+    private static void createParentDirectory(SqliteTarget sqlite) {
+        if (sqlite.inMemory()) {
+            return;
+        }
+        Path parent = sqlite.path().toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.CONNECTION_FAILED, "Cannot create the folder " + parent
+                    + " for the SQLite database (" + e + "). Check the path in DATABASE_URL and the folder's permissions.");
+        }
     }
 }

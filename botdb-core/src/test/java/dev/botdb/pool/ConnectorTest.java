@@ -1,0 +1,155 @@
+package dev.botdb.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.TcpProxy;
+import dev.botdb.TestPostgres;
+import dev.botdb.config.BotDbConfig;
+import dev.botdb.dialect.ServerInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Startup connection with retry, {@code wait}, and the explanation of each kind of failure. */
+class ConnectorTest {
+    private static final String PASSWORD = "Corr3ct-Horse";
+
+    @BeforeAll
+    static void users() {
+        TestPostgres.createUserWithDatabase("connector_bot", PASSWORD, "connector_db");
+    }
+
+    private static BotDbConfig config(String url, String... more) {
+        return BotDbConfig.fromEnv(TestPostgres.env(url, more));
+    }
+
+    private static String url(int port, String password, String database, String query) {
+        return "postgres://connector_bot:" + password + "@localhost:" + port + "/" + database + query;
+    }
+
+    @Test
+    void connectsFirstTimeAndReportsServerVersion() {
+        BotDbConfig c = config(url(TestPostgres.port(), PASSWORD, "connector_db", "?sslmode=disable"));
+        List<String> log = new CopyOnWriteArrayList<>();
+        ServerInfo info = Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), log::add);
+        assertThat(info.product()).isEqualTo("PostgreSQL");
+        assertThat(info.major()).isBetween(14, 18);
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void retriesWithDoublingDelayAndReportsEachFailedAttempt() {
+        BotDbConfig c = config(url(TestPostgres.closedPort(), PASSWORD, "connector_db", ""),
+                "BOTDB_CONNECT_ATTEMPTS", "3");
+        List<String> log = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(100), log::add))
+                .isInstanceOf(BotDbException.class)
+                .hasMessageStartingWith("Failed to connect to database: connection refused")
+                .hasMessageContaining("Is PostgreSQL running?")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+        assertThat(log).containsExactly(
+                "Database connection attempt 1/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.1 s",
+                "Database connection attempt 2/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.2 s",
+                "Database connection attempt 3/3 failed: connection refused (localhost:" + portOf(c) + "); giving up");
+    }
+
+    @Test
+    void succeedsWhenTheServerComesUpDuringTheRetries() throws Exception {
+        try (TcpProxy late = TcpProxy.startingAfter(TestPostgres.port(), 1200)) {
+            BotDbConfig c = config(url(late.port(), PASSWORD, "connector_db", "?sslmode=disable"),
+                    "BOTDB_CONNECT_ATTEMPTS", "6");
+            List<String> log = new CopyOnWriteArrayList<>();
+            ServerInfo info = Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(200), log::add);
+            assertThat(info.product()).isEqualTo("PostgreSQL");
+            assertThat(log).isNotEmpty().allMatch(l -> l.contains("connection refused") && l.contains("retrying"));
+        }
+    }
+
+    @Test
+    void wrongPasswordFailsAtOnceWithoutRetryingAndNeverShowsThePassword() {
+        BotDbConfig c = config(url(TestPostgres.port(), "Wr0ngPassw0rd", "connector_db", "?sslmode=disable"));
+        List<String> log = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(100), log::add))
+                .isInstanceOf(BotDbException.class)
+                .hasMessageContaining("password authentication failed for user \"connector_bot\"")
+                .hasMessageContaining("pg_hba.conf")
+                .hasMessageNotContaining("Wr0ngPassw0rd")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.AUTH_FAILED);
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void missingDatabaseNamesTheCreatedbCommand() {
+        BotDbConfig c = config(url(TestPostgres.port(), PASSWORD, "no_such_db", "?sslmode=disable"));
+        assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(100), l -> { }))
+                .hasMessageContaining("database \"no_such_db\" does not exist")
+                .hasMessageContaining("createdb -h localhost -p " + TestPostgres.port() + " -U connector_bot no_such_db")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.DATABASE_MISSING);
+    }
+
+    @Test
+    void sslRequiredByClientButOffOnServerIsRefusedWithoutRetry() {
+        for (String mode : List.of("require", "verify-ca", "verify-full")) {
+            BotDbConfig c = config(url(TestPostgres.port(), PASSWORD, "connector_db", "?sslmode=" + mode));
+            List<String> log = new CopyOnWriteArrayList<>();
+            assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(100), log::add))
+                    .as("sslmode=%s", mode)
+                    .hasMessageContaining("the server does not support SSL, but sslmode=" + mode + " requires it")
+                    .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+            assertThat(log).as("no retries for sslmode=%s", mode).isEmpty();
+        }
+    }
+
+    @Test
+    void sslModesThatMayFallBackConnectToAServerWithoutSsl() {
+        for (String mode : List.of("disable", "allow", "prefer")) {
+            BotDbConfig c = config(url(TestPostgres.port(), PASSWORD, "connector_db", "?sslmode=" + mode));
+            ServerInfo info = Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), l -> { });
+            assertThat(info.product()).as("sslmode=%s", mode).isEqualTo("PostgreSQL");
+        }
+    }
+
+    @Test
+    void waitReturnsAsSoonAsTheDatabaseAnswers() {
+        BotDbConfig c = config(url(TestPostgres.port(), PASSWORD, "connector_db", ""));
+        Connector.WaitResult r = Connector.waitUntilReady(c.target(), c.pool(), Duration.ofSeconds(30), l -> { });
+        assertThat(r.tries()).isEqualTo(1);
+        assertThat(r.server().product()).isEqualTo("PostgreSQL");
+    }
+
+    @Test
+    void waitKeepsTryingUntilALateServerAnswers() throws Exception {
+        try (TcpProxy late = TcpProxy.startingAfter(TestPostgres.port(), 1500)) {
+            BotDbConfig c = config(url(late.port(), PASSWORD, "connector_db", ""));
+            List<String> progress = new CopyOnWriteArrayList<>();
+            Connector.WaitResult r = Connector.waitUntilReady(c.target(), c.pool(), Duration.ofSeconds(30), progress::add);
+            assertThat(r.tries()).isGreaterThan(1);
+            assertThat(progress).first().asString().contains("waiting for database: connection refused");
+        }
+    }
+
+    @Test
+    void waitGivesUpAfterTheTimeoutWithTheLastError() {
+        BotDbConfig c = config(url(TestPostgres.closedPort(), PASSWORD, "connector_db", ""));
+        assertThatThrownBy(() -> Connector.waitUntilReady(c.target(), c.pool(), Duration.ofSeconds(1), l -> { }))
+                .hasMessageStartingWith("Database not ready after 1 s")
+                .hasMessageContaining("Last error: connection refused")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.WAIT_TIMEOUT);
+    }
+
+    @Test
+    void unresolvableHostIsExplained() {
+        BotDbConfig c = config("postgres://u:p@no-such-host.invalid:5432/x?sslmode=disable", "BOTDB_CONNECT_ATTEMPTS", "1");
+        assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("host 'no-such-host.invalid' could not be resolved");
+    }
+
+    private static int portOf(BotDbConfig c) {
+        return ((dev.botdb.config.PostgresTarget) c.target()).port();
+    }
+}
