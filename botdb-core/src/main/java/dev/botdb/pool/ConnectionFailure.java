@@ -117,7 +117,7 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
     }
 
     private static String firstLine(String text) {
-        String t = text.strip();
+        String t = text.strip().replaceFirst("^(FATAL|ERROR): ", "");
         int nl = t.indexOf('\n');
         return nl < 0 ? t : t.substring(0, nl);
     }
