@@ -143,6 +143,23 @@ class ConnectorTest {
     }
 
     @Test
+    void tooManyConnectionsForRoleIsRetriedAndExplained() throws Exception {
+        TestPostgres.createUserWithDatabase("limited_bot", PASSWORD, "limited_db");
+        TestPostgres.exec("ALTER ROLE limited_bot CONNECTION LIMIT 1");
+        BotDbConfig c = config("postgres://limited_bot:" + PASSWORD + "@localhost:" + TestPostgres.port()
+                + "/limited_db?sslmode=disable", "BOTDB_CONNECT_ATTEMPTS", "2");
+        try (java.sql.Connection held = Connector.open(c.target(), c.pool())) {
+            List<String> log = new CopyOnWriteArrayList<>();
+            assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(50), log::add))
+                    .hasMessageStartingWith("Failed to connect to database: too many connections for role \"limited_bot\"")
+                    .hasMessageContaining("DB_MAX_OPEN_CONNS")
+                    .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+            assertThat(log).hasSize(2).first().asString().contains("retrying");
+            assertThat(held.isValid(1)).isTrue();
+        }
+    }
+
+    @Test
     void unresolvableHostIsExplained() {
         BotDbConfig c = config("postgres://u:p@no-such-host.invalid:5432/x?sslmode=disable", "BOTDB_CONNECT_ATTEMPTS", "1");
         assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), l -> { }))
