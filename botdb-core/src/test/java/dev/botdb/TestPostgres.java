@@ -45,11 +45,25 @@ public final class TestPostgres {
                             }
                         })
                         .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start the test PostgreSQL", e);
+                checkRequestedMajor(server);
+            } catch (IOException | SQLException e) {
+                throw new IllegalStateException("could not start the test PostgreSQL", e);
             }
         }
         return server;
+    }
+
+    /** Fails loudly when -Dbotdb.test.pg=NN asked for one major and the class path gave another. */
+    private static void checkRequestedMajor(EmbeddedPostgres pg) throws SQLException {
+        String requested = System.getProperty("botdb.test.pg.version");
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+            rs.next();
+            int major = rs.getInt(1);
+            if (requested != null && !requested.startsWith(major + ".")) {
+                throw new IllegalStateException("test PostgreSQL is " + major + " but " + requested + " was requested");
+            }
+        }
     }
 
     public static int port() {

@@ -10,6 +10,9 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import java.util.concurrent.Callable;
 
 /**
  * The {@code botdb} command. Exit codes are those of {@link ErrorCode}; picocli's usage errors
@@ -18,9 +21,12 @@ import picocli.CommandLine.Mixin;
 @Command(name = "botdb", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Database toolkit for chat bots: configuration, pool, embedded PostgreSQL.",
         subcommands = {ConfigCommand.class, WaitCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
 
     private final Cli cli;
 
@@ -29,10 +35,12 @@ public final class Main implements Runnable {
         this.global = cli.global; // picocli fills the existing instance, so commands see root-level flags
     }
 
+    /** No command given: show what there is, as a usage error. */
     @Override
-    public void run() {
-        cli.err.println("Usage: botdb <command>. Try: botdb demo, botdb config, botdb wait, or botdb --help.");
-        throw new CommandLine.ParameterException(new CommandLine(this), "no command given");
+    public Integer call() {
+        cli.err.println("error: no command given. Start with: botdb demo");
+        spec.commandLine().usage(cli.err);
+        return ErrorCode.USAGE.exitCode();
     }
 
     public static void main(String[] args) {

@@ -119,4 +119,11 @@ class ConfigCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Unknown option: '--no-such-flag'");
     }
+
+    @Test
+    void noCommandPrintsUsageWithExitCode2() {
+        CliRun r = CliRun.of(env());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("no command given").contains("Usage: botdb").contains("demo");
+    }
 }
