@@ -22,7 +22,14 @@ public enum ErrorCode {
     /** {@code botdb wait} gave up: the database did not accept a query within the timeout. */
     WAIT_TIMEOUT(8),
     /** The embedded PostgreSQL could not be started or its data folder cannot be used. */
-    EMBEDDED_FAILED(9);
+    EMBEDDED_FAILED(9),
+    /**
+     * A migration file cannot be used as it is: unterminated string or dollar quote, psql
+     * meta-command, duplicate version, empty or non-UTF-8 file, missing directory.
+     */
+    MIGRATION_INVALID(10),
+    /** A migration statement failed on the server; the file was rolled back (or, outside a transaction, recorded). */
+    MIGRATION_FAILED(11);
 
     private final int exitCode;
 
