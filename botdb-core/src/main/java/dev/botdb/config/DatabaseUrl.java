@@ -324,7 +324,8 @@ final class DatabaseUrl {
                         + "' without '=value'", PG_EXAMPLE);
             }
             String key = decode(pair.substring(0, eq), "query parameter name");
-            String value = decode(pair.substring(eq + 1), "value of query parameter " + key);
+            String value = decode(pair.substring(eq + 1), "value of query parameter " + key,
+                    key.toLowerCase(Locale.ROOT).contains("password"));
             applyParameter(key, value, acc, sqlalchemyDriver, jdbc);
         }
     }
@@ -378,17 +379,23 @@ final class DatabaseUrl {
         };
     }
 
-    /** Strict percent-decoding: every '%' must start a valid escape; the bytes must be UTF-8. */
     private String decode(String text, String part) {
+        return decode(text, part, part.equals("password"));
+    }
+
+    /**
+     * Strict percent-decoding: every '%' must start a valid escape; the bytes must be UTF-8.
+     * With {@code secret}, a bad escape is not echoed, since it is part of a password.
+     */
+    private String decode(String text, String part, boolean secret) {
         if (text.indexOf('%') < 0) {
             return text;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < text.length(); ) {
-            char c = text.charAt(i);
+            int c = text.codePointAt(i);
             if (c == '%') {
                 if (i + 2 >= text.length() || hex(text.charAt(i + 1)) < 0 || hex(text.charAt(i + 2)) < 0) {
-                    boolean secret = part.equals("password");
                     throw fail("has a bad percent-escape in the " + part
                             + (secret ? "" : " ('" + Redaction.printable(text.substring(i, Math.min(text.length(), i + 3))) + "')")
                             + ": '%' must be followed by two hex digits; write a literal '%' as %25", PG_EXAMPLE);
@@ -396,13 +403,8 @@ final class DatabaseUrl {
                 bytes.write(hex(text.charAt(i + 1)) * 16 + hex(text.charAt(i + 2)));
                 i += 3;
             } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
-                    b = text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
-                }
-                bytes.writeBytes(b);
-                i++;
+                bytes.writeBytes(Character.toString(c).getBytes(StandardCharsets.UTF_8));
+                i += Character.charCount(c);
             }
         }
         try {
@@ -415,8 +417,9 @@ final class DatabaseUrl {
         }
     }
 
+    /** The value of an ASCII hex digit, or -1; Character.digit would also accept non-ASCII digits. */
     private static int hex(char c) {
-        return Character.digit(c, 16);
+        return c < 128 ? Character.digit(c, 16) : -1;
     }
 
     private BotDbException fail(String problem, String example) {
