@@ -38,8 +38,8 @@ final class ConfigResolver {
     private final List<String> warnings = new ArrayList<>();
 
     private ConfigResolver(Map<String, String> vars) {
-        this.vars = vars;
-        this.env = new Env(vars);
+        this.vars = Env.withoutNulls(vars);
+        this.env = new Env(this.vars);
     }
 
     static BotDbConfig resolve(Map<String, String> vars) {
