@@ -94,6 +94,11 @@ final class ConfigResolver {
             host = "localhost";
             sources.put("host", "default");
         }
+        if (host.indexOf(',') >= 0) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " lists several hosts ('"
+                    + Redaction.printable(host) + "'); botdb connects to one server. Put the primary's address in "
+                    + sources.get("host") + ", e.g. " + sources.get("host") + "=db.example.com");
+        }
         if (host.startsWith("/")) {
             throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " names a Unix-domain socket"
                     + " directory ('" + Redaction.printable(host) + "'); botdb connects over TCP. Use a host name,"
