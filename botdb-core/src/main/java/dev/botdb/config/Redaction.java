@@ -27,6 +27,19 @@ public final class Redaction {
      * so a password with an unencoded '@', '/' or '?' is still hidden.
      */
     public static String maskUrl(String text) {
+        return mask(text, false);
+    }
+
+    /**
+     * {@link #maskUrl} for text that is one connection URL: when a typo dropped its {@code //}
+     * ({@code bot:pw@host/db}, {@code postgres:bot:pw@host/db}), everything from its first ':' to
+     * its last '@' is masked as well.
+     */
+    static String maskConnectionUrl(String url) {
+        return mask(url, true);
+    }
+
+    private static String mask(String text, boolean oneUrl) {
         if (text == null) {
             return null;
         }
@@ -35,8 +48,8 @@ public final class Redaction {
         BitSet hidden = new BitSet();
         BitSet emptySecrets = new BitSet();
         int scheme = text.indexOf("://");
-        if (scheme >= 0) {
-            int start = scheme + 3;
+        if (scheme >= 0 || oneUrl) {
+            int start = scheme >= 0 ? scheme + 3 : 0;
             int at = text.lastIndexOf('@');
             if (at >= start) {
                 int colon = text.indexOf(':', start);
