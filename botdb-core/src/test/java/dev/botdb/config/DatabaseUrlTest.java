@@ -463,6 +463,14 @@ class DatabaseUrlTest {
         }
 
         @Test
+        void rejectsAnUnencodedAtSignInAParameterValueAndAcceptsAnEncodedOne() {
+            assertThat(rejection("postgres://bot:" + SECRET + "@db/mybot?application_name=bot@prod"))
+                    .contains("'@' after the '?'").contains("%40");
+            assertThat(parse("postgres://bot:" + SECRET + "@db/mybot?application_name=bot%40prod").parameters())
+                    .containsEntry("application_name", "bot@prod");
+        }
+
+        @Test
         void rejectsSeveralHosts() {
             assertThat(rejection("postgres://bot:" + SECRET + "@db1:5432,db2:5432/mybot"))
                     .contains("several hosts")
@@ -537,6 +545,74 @@ class DatabaseUrlTest {
         })
         void neverShowsThePasswordInAnErrorMessage(String url) {
             rejection(url); // asserts the message does not contain SECRET
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "bot:" + SECRET + "@db.example.com:5432/mybot",
+                "postgres:bot:" + SECRET + "@db.example.com:5432/mybot",
+                "postgres:/bot:" + SECRET + "@db.example.com:5432/mybot",
+                "postgres//bot:" + SECRET + "@db.example.com:5432/mybot",
+                "mysql:bot:" + SECRET + "@db/mybot",
+        })
+        void neverShowsThePasswordOfAUrlWhoseSlashesATypoDropped(String url) {
+            assertThat(rejection(url)).contains("****@db");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "postgres://bot:ab@cd?" + SECRET + "@db.example.com:5432/mybot",
+                "postgres://bot:ab@" + SECRET + "?x@db.example.com:5432/mybot",
+                "postgres://bot:ab@cd?" + SECRET + "=1@db.example.com:5432/mybot",
+                "postgres://bot:ab@cd?sslmode=" + SECRET + "@db.example.com:5432/mybot",
+                "postgres://bot:ab@cd?port=" + SECRET + "@db.example.com:5432/mybot",
+                "postgres://bot:ab@c!" + SECRET + "?@db.example.com:5432/mybot",
+                "postgres://bot:ab@c:" + SECRET + "?@db.example.com:5432/mybot",
+                "postgresql+asyncpg://bot:ab@cd?" + SECRET + "=1@db.example.com/mybot",
+        })
+        void neverShowsPartOfAPasswordWithAnAtSignBeforeAQuestionMark(String url) {
+            assertThat(rejection(url)).contains("'@' after the '?'");
+        }
+
+        @Test
+        void refusesToGuessWhereAPasswordWithAtSignAndQuestionMarkEnds() {
+            // password "ab@cd?dbname=x": read naively, the host would be "cd" and the database "x@db/mybot"
+            assertThat(rejection("postgres://bot:ab@cd?dbname=x@db.example.com/mybot"))
+                    .contains("'@' after the '?'").contains("%3F");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "postgres://db/mybot?user=bot&password=ab&" + SECRET,
+                "postgres://db/mybot?user=bot&password=ab&" + SECRET + "&sslmode=require",
+                "postgres://db:5432/mybot?user=bot&password=@&" + SECRET,
+                "jdbc:postgresql://db/mybot?user=bot&password=ab&" + SECRET,
+                "jdbc:postgresql:mybot?password=@" + SECRET + "&sslmode=bogus",
+        })
+        void neverShowsPartOfAPasswordParameterWithAnAmpersand(String url) {
+            // "&Zx9secretQ" is no key=value pair, so it can only be the rest of the password
+            rejection(url);
+        }
+
+        @Test
+        void neverShowsThePasswordOfASqliteUrlWithUserInfo() {
+            assertThat(rejection("sqlite://bot:" + SECRET + "@host/bot.db")).contains("names a host");
+        }
+
+        @Test
+        void neverWarnsWithAPasswordParameterOfASqliteUrl() {
+            DatabaseUrl.Parts p = parse("sqlite:///bot.db?password=" + SECRET);
+
+            assertThat(p.warnings()).singleElement().asString().contains("ignored").doesNotContain(SECRET);
+        }
+
+        @Test
+        void stillNamesTheOffendingPartWhenItIsNoPassword() {
+            assertThat(rejection("postgres://bot:" + SECRET + "@db/mybot?sslmode=x&colour=blue"))
+                    .contains("unknown sslmode 'x'");
+            assertThat(rejection("postgres://bot:" + SECRET + "@db/mybot?colour=blue"))
+                    .contains("unknown parameter 'colour'");
+            assertThat(rejection("postgres://bot:" + SECRET + "@db!x:5432/mybot")).contains("'db!x'");
         }
 
         @Test
