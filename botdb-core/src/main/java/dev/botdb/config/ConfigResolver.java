@@ -38,8 +38,8 @@ final class ConfigResolver {
     private final List<String> warnings = new ArrayList<>();
 
     private ConfigResolver(Map<String, String> vars) {
-        this.vars = vars;
-        this.env = new Env(vars);
+        this.vars = Env.withoutNulls(vars);
+        this.env = new Env(this.vars);
     }
 
     static BotDbConfig resolve(Map<String, String> vars) {
@@ -93,6 +93,11 @@ final class ConfigResolver {
         if (host == null) {
             host = "localhost";
             sources.put("host", "default");
+        }
+        if (host.indexOf(',') >= 0) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " lists several hosts ('"
+                    + Redaction.printable(host) + "'); botdb connects to one server. Put the primary's address in "
+                    + sources.get("host") + ", e.g. " + sources.get("host") + "=db.example.com");
         }
         if (host.startsWith("/")) {
             throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " names a Unix-domain socket"

@@ -61,11 +61,14 @@ final class DatabaseUrl {
     private static final Pattern DRIVER_SUFFIX = Pattern.compile("\\+[a-z0-9_]+");
 
     private final String raw;
+    /** The URL as messages show it, passwords masked. */
+    private final String masked;
     private final String source;
     private final List<String> warnings = new ArrayList<>();
 
     private DatabaseUrl(String raw, String source) {
         this.raw = raw;
+        this.masked = Redaction.maskConnectionUrl(raw);
         this.source = source;
     }
 
@@ -116,7 +119,7 @@ final class DatabaseUrl {
     }
 
     private BotDbException unknownScheme(String scheme) {
-        return fail("uses the unknown scheme '" + Redaction.printable(scheme) + "'. Supported: postgres://,"
+        return fail("uses the unknown scheme " + quoted(scheme) + ". Supported: postgres://,"
                 + " postgresql://, postgresql+asyncpg://, postgresql+psycopg2://, jdbc:postgresql://,"
                 + " sqlite:///file.db, sqlite+aiosqlite:///file.db, jdbc:sqlite:file.db, sqlite::memory:",
                 PG_EXAMPLE);
@@ -134,7 +137,7 @@ final class DatabaseUrl {
                 return sqliteParts(null, queryOf(afterSlashes)); // sqlite:// is SQLAlchemy's in-memory database
             }
             if (!pathPart.startsWith("/")) {
-                throw fail("names a host ('" + Redaction.printable(pathPart) + "'); SQLite URLs have none."
+                throw fail("names a host (" + quoted(pathPart) + "); SQLite URLs have none."
                         + " Use three slashes for a relative path or four for an absolute one", SQLITE_EXAMPLE);
             }
             path = afterSlashes.substring(1); // sqlite:///rel.db -> rel.db, sqlite:////abs.db -> /abs.db
@@ -166,8 +169,8 @@ final class DatabaseUrl {
 
     private Parts sqliteParts(Path path, String query) {
         if (!query.isEmpty()) {
-            warnings.add(source + ": query parameters of a SQLite URL are ignored ('" + Redaction.printable(query)
-                    + "'); botdb sets WAL, foreign keys and the busy timeout itself");
+            warnings.add(source + ": query parameters of a SQLite URL are ignored (" + quoted(query)
+                    + "); botdb sets WAL, foreign keys and the busy timeout itself");
         }
         return new Parts(Engine.SQLITE, null, null, null, null, null, null, Map.of(), Map.of(),
                 path, path == null, List.copyOf(warnings));
@@ -201,8 +204,10 @@ final class DatabaseUrl {
         int q = s.indexOf('?');
         String main = q < 0 ? s : s.substring(0, q);
         String query = q < 0 ? null : s.substring(q + 1);
-        if (main.indexOf('@') < 0 && query != null && query.indexOf('@') >= 0) {
-            throw fail("has an '@' after the '?'; a '?' inside a password must be percent-encoded as %3F", PG_EXAMPLE);
+        if (query != null && query.indexOf('@') >= 0) {
+            // a password holding '?' (and maybe '@'): where it ends cannot be told, so it is not guessed
+            throw fail("has an '@' after the '?'; a '?' inside a password must be percent-encoded as %3F"
+                    + " (and an '@' in a parameter value as %40)", PG_EXAMPLE);
         }
         if (main.indexOf('#') >= 0) {
             throw fail("contains '#'; a '#' in a password or name must be percent-encoded as %23", PG_EXAMPLE);
@@ -247,7 +252,7 @@ final class DatabaseUrl {
             return;
         }
         if (hostPort.indexOf(',') >= 0) {
-            throw fail("lists several hosts ('" + Redaction.printable(hostPort) + "'); botdb connects to one"
+            throw fail("lists several hosts (" + quoted(hostPort) + "); botdb connects to one"
                     + " server. Put the primary's address in the URL", PG_EXAMPLE);
         }
         String host;
@@ -260,13 +265,13 @@ final class DatabaseUrl {
             }
             host = hostPort.substring(1, close);
             if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.\\-]+)?")) {
-                throw fail("has '" + Redaction.printable(host) + "' in brackets, which is not an IPv6 address",
+                throw fail("has " + quoted(host) + " in brackets, which is not an IPv6 address",
                         "postgres://bot:secret@[::1]:5432/mybot");
             }
             String after = hostPort.substring(close + 1);
             if (!after.isEmpty()) {
                 if (!after.startsWith(":")) {
-                    throw fail("has '" + Redaction.printable(after) + "' after the IPv6 address; only ':port' may follow",
+                    throw fail("has " + quoted(after) + " after the IPv6 address; only ':port' may follow",
                             "postgres://bot:secret@[::1]:5432/mybot");
                 }
                 port = after.substring(1);
@@ -286,8 +291,8 @@ final class DatabaseUrl {
                         + " Use host localhost (with listen_addresses including it)", PG_EXAMPLE);
             }
             if (!host.isEmpty() && !host.matches("[A-Za-z0-9_.\\-]+")) {
-                throw fail("has a host name with characters no host name has: '" + Redaction.printable(host)
-                        + "'. If part of it is a password, percent-encode the password", PG_EXAMPLE);
+                throw fail("has a host name with characters no host name has: " + quoted(host)
+                        + ". If part of it is a password, percent-encode the password", PG_EXAMPLE);
             }
         }
         if (!host.isEmpty()) {
@@ -300,12 +305,13 @@ final class DatabaseUrl {
 
     private int parsePort(String text, String what) {
         if (!text.matches("[0-9]{1,5}")) {
-            throw fail("has " + what + " '" + Redaction.printable(text) + "', which is not a number."
+            throw fail("has " + what + " " + quoted(text) + ", which is not a number."
                     + " A port is a whole number from 1 to 65535", PG_EXAMPLE);
         }
         int port = Integer.parseInt(text);
         if (port < 1 || port > 65535) {
-            throw fail("has " + what + " " + port + ", outside 1-65535", PG_EXAMPLE);
+            throw fail("has " + what + " " + (masked.contains(text) ? port : Secret.MASK) + ", outside 1-65535",
+                    PG_EXAMPLE);
         }
         return port;
     }
@@ -320,11 +326,10 @@ final class DatabaseUrl {
             }
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw fail("has the query parameter '" + Redaction.printable(Redaction.maskUrl(pair))
-                        + "' without '=value'", PG_EXAMPLE);
+                throw fail("has the query parameter " + quoted(pair) + " without '=value'", PG_EXAMPLE);
             }
             String key = decode(pair.substring(0, eq), "query parameter name");
-            String value = decode(pair.substring(eq + 1), "value of query parameter " + key);
+            String value = decode(pair.substring(eq + 1), "value of query parameter " + quoted(key));
             applyParameter(key, value, acc, sqlalchemyDriver, jdbc);
         }
     }
@@ -344,12 +349,12 @@ final class DatabaseUrl {
             case "dbname" -> acc.database = value.isEmpty() ? acc.database : value;
             case "host" -> parseHostPort(value.contains(":") && !value.startsWith("[") ? "[" + value + "]" : value, acc);
             case "port" -> acc.port = parsePort(value, "the port parameter");
-            case "sslmode" -> acc.sslMode = SslMode.parse(value, source);
+            case "sslmode" -> acc.sslMode = sslMode(value, "");
             case "ssl" -> acc.sslMode = parseSslFlag(value);
             case "connect_timeout" -> {
                 if (!value.matches("[0-9]{1,6}")) {
-                    throw fail("has connect_timeout '" + Redaction.printable(value)
-                            + "', which is not a whole number of seconds", PG_EXAMPLE + "&connect_timeout=10");
+                    throw fail("has connect_timeout " + quoted(value)
+                            + ", which is not a whole number of seconds", PG_EXAMPLE + "&connect_timeout=10");
                 }
                 acc.parameters.put(k, Integer.toString(Integer.parseInt(value)));
             }
@@ -359,9 +364,9 @@ final class DatabaseUrl {
                 } else if (jdbc) {
                     acc.jdbcProperties.put(key, value); // a pgjdbc property: pgjdbc validates it
                 } else if (sqlalchemyDriver) {
-                    warnings.add(source + ": ignoring the driver-specific parameter '" + Redaction.printable(key) + "'");
+                    warnings.add(source + ": ignoring the driver-specific parameter " + quoted(key));
                 } else {
-                    throw fail("has the unknown parameter '" + Redaction.printable(key) + "'. Supported: sslmode, "
+                    throw fail("has the unknown parameter " + quoted(key) + ". Supported: sslmode, "
                             + String.join(", ", PASSED_PARAMETERS.stream().sorted().toList())
                             + ", user, password, dbname, host, port", PG_EXAMPLE);
                 }
@@ -374,8 +379,13 @@ final class DatabaseUrl {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "1", "on", "yes" -> SslMode.REQUIRE;
             case "false", "0", "off", "no" -> SslMode.DISABLE;
-            default -> SslMode.parse(value, source + " (ssl parameter)");
+            default -> sslMode(value, " in the ssl parameter");
         };
+    }
+
+    private SslMode sslMode(String value, String where) {
+        return SslMode.find(value).orElseThrow(() -> fail("has the unknown sslmode " + quoted(value) + where
+                + ". Use one of: " + SslMode.allValues(), PG_EXAMPLE));
     }
 
     /** Strict percent-decoding: every '%' must start a valid escape; the bytes must be UTF-8. */
@@ -385,24 +395,18 @@ final class DatabaseUrl {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < text.length(); ) {
-            char c = text.charAt(i);
+            int c = text.codePointAt(i);
             if (c == '%') {
                 if (i + 2 >= text.length() || hex(text.charAt(i + 1)) < 0 || hex(text.charAt(i + 2)) < 0) {
-                    boolean secret = part.equals("password");
                     throw fail("has a bad percent-escape in the " + part
-                            + (secret ? "" : " ('" + Redaction.printable(text.substring(i, Math.min(text.length(), i + 3))) + "')")
+                            + (part.equals("password") ? "" : " (" + quoted(text.substring(i, Math.min(text.length(), i + 3))) + ")")
                             + ": '%' must be followed by two hex digits; write a literal '%' as %25", PG_EXAMPLE);
                 }
                 bytes.write(hex(text.charAt(i + 1)) * 16 + hex(text.charAt(i + 2)));
                 i += 3;
             } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
-                    b = text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
-                }
-                bytes.writeBytes(b);
-                i++;
+                bytes.writeBytes(Character.toString(c).getBytes(StandardCharsets.UTF_8));
+                i += Character.charCount(c);
             }
         }
         try {
@@ -415,14 +419,23 @@ final class DatabaseUrl {
         }
     }
 
+    /** The value of an ASCII hex digit, or -1; Character.digit would also accept non-ASCII digits. */
     private static int hex(char c) {
-        return Character.digit(c, 16);
+        return c < 128 ? Character.digit(c, 16) : -1;
     }
 
     private BotDbException fail(String problem, String example) {
         return new BotDbException(ErrorCode.CONFIG_INVALID,
-                source + " " + problem + ".\n  " + source + " was: " + Redaction.printable(Redaction.maskUrl(raw))
+                source + " " + problem + ".\n  " + source + " was: " + Redaction.printable(masked)
                         + "\n  Example: " + source + "=" + example);
+    }
+
+    /**
+     * A part of the URL, quoted, for a message; {@code '****'} when the masked URL does not show
+     * it, since it may then be part of a password (an unencoded '&amp;' in a password parameter).
+     */
+    private String quoted(String part) {
+        return "'" + (masked.contains(part) ? Redaction.printable(part) : Secret.MASK) + "'";
     }
 
     /** Mutable scratch state while one URL is parsed. */

@@ -2,6 +2,7 @@ package dev.botdb.config;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,7 +11,18 @@ final class Env {
     private final Map<String, String> vars;
 
     Env(Map<String, String> vars) {
-        this.vars = Map.copyOf(vars);
+        this.vars = withoutNulls(vars);
+    }
+
+    /** An immutable copy without null names or values: a null value counts as unset, like a blank one. */
+    static Map<String, String> withoutNulls(Map<String, String> vars) {
+        Map<String, String> copy = new HashMap<>();
+        vars.forEach((name, value) -> {
+            if (name != null && value != null) {
+                copy.put(name, value);
+            }
+        });
+        return Map.copyOf(copy);
     }
 
     Optional<String> get(String name) {

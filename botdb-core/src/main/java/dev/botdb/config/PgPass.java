@@ -54,38 +54,52 @@ final class PgPass {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
-            List<String> fields = split(line);
+            List<Field> fields = split(line);
             if (fields.size() < 5) {
                 continue;
             }
             boolean matches = true;
             for (int i = 0; i < 4 && matches; i++) {
-                String f = fields.get(i);
-                matches = f.equals("*") || f.equals(wanted[i]);
+                Field f = fields.get(i);
+                matches = f.wildcard() || f.text().equals(wanted[i]);
             }
             if (matches) {
-                return Optional.of(new Match(Secret.of(fields.get(4)), displayName + " line " + (n + 1)));
+                return Optional.of(new Match(Secret.of(fields.get(4).text()), displayName + " line " + (n + 1)));
             }
         }
         return Optional.empty();
     }
 
-    /** Splits on unescaped ':', removing the escapes; like libpq, the password ends at the next unescaped ':'. */
-    static List<String> split(String line) {
-        List<String> fields = new ArrayList<>();
+    /** One field of a line: its text with the escapes removed, and whether it is a bare '*'. */
+    record Field(String text, boolean wildcard) {
+    }
+
+    /**
+     * Splits on unescaped ':', removing the escapes; like libpq, the password ends at the next
+     * unescaped ':', and only an unescaped '*' alone is a wildcard ({@code \*} is a literal '*').
+     */
+    static List<Field> split(String line) {
+        List<Field> fields = new ArrayList<>();
         StringBuilder current = new StringBuilder();
+        boolean escaped = false;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (c == '\\' && i + 1 < line.length()) {
                 current.append(line.charAt(++i));
+                escaped = true;
             } else if (c == ':') {
-                fields.add(current.toString());
+                fields.add(field(current, escaped));
                 current.setLength(0);
+                escaped = false;
             } else {
                 current.append(c);
             }
         }
-        fields.add(current.toString());
+        fields.add(field(current, escaped));
         return fields;
+    }
+
+    private static Field field(StringBuilder text, boolean escaped) {
+        return new Field(text.toString(), !escaped && text.toString().equals("*"));
     }
 }

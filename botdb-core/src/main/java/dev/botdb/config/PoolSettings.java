@@ -109,8 +109,10 @@ public record PoolSettings(
             src.put("minIdle", "DB_MAX_IDLE_CONNS");
         }
         if (minIdle > max) {
-            warnings.add("idle connections (" + minIdle + ", from " + src.get("minIdle") + ") exceed the pool maximum ("
-                    + max + ", from " + src.get("max") + "); using " + max + " as database/sql does");
+            if (!src.get("minIdle").equals("default")) { // the default quietly follows a small maximum
+                warnings.add("idle connections (" + minIdle + ", from " + src.get("minIdle") + ") exceed the pool maximum ("
+                        + max + ", from " + src.get("max") + "); using " + max + " as database/sql does");
+            }
             minIdle = max;
         }
 

@@ -109,8 +109,23 @@ public record PostgresTarget(
         rows.add(new Setting("password", password == null ? "(none)" : Secret.MASK, src("password")));
         rows.add(new Setting("sslmode", sslMode.value(), src("sslmode")));
         new TreeMap<>(parameters).forEach((k, v) -> rows.add(new Setting(k, v, src(k))));
-        new TreeMap<>(jdbcProperties).forEach((k, v) -> rows.add(new Setting(k,
-                k.toLowerCase(java.util.Locale.ROOT).contains("password") ? Secret.MASK : v, src(k))));
+        maskedJdbcProperties().forEach((k, v) -> rows.add(new Setting(k, v, src(k))));
         return rows;
+    }
+
+    /** The pgjdbc properties, sorted, with password-like ones ({@code sslpassword}) masked. */
+    private Map<String, String> maskedJdbcProperties() {
+        Map<String, String> masked = new TreeMap<>();
+        jdbcProperties.forEach((k, v) ->
+                masked.put(k, k.toLowerCase(java.util.Locale.ROOT).contains("password") ? Secret.MASK : v));
+        return masked;
+    }
+
+    /** The record's usual form, with the password-like pgjdbc properties masked too. */
+    @Override
+    public String toString() {
+        return "PostgresTarget[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
+                + ", password=" + password + ", sslMode=" + sslMode + ", parameters=" + parameters
+                + ", jdbcProperties=" + maskedJdbcProperties() + ", sources=" + sources + "]";
     }
 }

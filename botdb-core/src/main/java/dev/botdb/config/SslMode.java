@@ -4,6 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -46,15 +47,15 @@ public enum SslMode {
      * Parses a libpq sslmode value; {@code source} names the variable for the error message.
      */
     public static SslMode parse(String text, String source) {
-        String wanted = text.trim().toLowerCase(Locale.ROOT);
-        for (SslMode mode : values()) {
-            if (mode.value.equals(wanted)) {
-                return mode;
-            }
-        }
-        throw new BotDbException(ErrorCode.CONFIG_INVALID,
+        return find(text).orElseThrow(() -> new BotDbException(ErrorCode.CONFIG_INVALID,
                 source + ": unknown sslmode '" + Redaction.printable(text) + "'. Use one of: " + allValues()
-                        + ". Example: ...?sslmode=require");
+                        + ". Example: ...?sslmode=require"));
+    }
+
+    /** The mode spelled {@code text} (case and surrounding spaces ignored), or empty. */
+    static Optional<SslMode> find(String text) {
+        String wanted = text.trim().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(mode -> mode.value.equals(wanted)).findFirst();
     }
 
     static String allValues() {
