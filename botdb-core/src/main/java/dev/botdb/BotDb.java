@@ -7,6 +7,8 @@ import dev.botdb.config.EmbeddedTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.ServerInfo;
 import dev.botdb.embedded.EmbeddedServer;
+import dev.botdb.migrate.MigrationResult;
+import dev.botdb.migrate.Migrator;
 import dev.botdb.pool.Connector;
 import dev.botdb.pool.Pools;
 import java.time.Duration;
@@ -84,13 +86,44 @@ public final class BotDb implements AutoCloseable {
             ServerInfo server = Connector.connectWithRetry(target, config.pool(), firstRetryDelay, report);
             HikariDataSource ds = Pools.open(target, config.pool());
             LOG.debug("Connected to {} ({})", target.displayName(), server);
-            return new BotDb(config, target, server, ds, embedded);
+            BotDb db = new BotDb(config, target, server, ds, embedded);
+            if (config.migrations().autoMigrate()) {
+                db.autoMigrate(report);
+            }
+            return db;
         } catch (RuntimeException e) {
             if (embedded != null) {
                 embedded.close();
             }
             throw e;
         }
+    }
+
+    /**
+     * AUTO_MIGRATE=true: apply pending migrations now. A failure stops startup unless
+     * AUTO_MIGRATE_SILENT_FAIL=true, in which case it is logged and the bot carries on.
+     */
+    private void autoMigrate(Consumer<String> report) {
+        report.accept("[Migrations] Starting automatic database migration...");
+        try {
+            migrator(report).migrate();
+        } catch (BotDbException e) {
+            if (!config.migrations().silentFail()) {
+                close();
+                throw e;
+            }
+            LOG.error("[Migrations] {} (continuing because AUTO_MIGRATE_SILENT_FAIL=true)", e.getMessage());
+        }
+    }
+
+    /** A migrator for MIGRATIONS_PATH over this pool; {@code log} receives the progress lines. */
+    public Migrator migrator(Consumer<String> log) {
+        return Migrator.of(dataSource, target.engine(), config.migrations().directory(), log);
+    }
+
+    /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */
+    public MigrationResult migrate() {
+        return migrator(LOG::info).migrate();
     }
 
     /** The pooled data source; connections go back to the pool on {@code close()}. */

@@ -29,7 +29,14 @@ public enum ErrorCode {
      */
     MIGRATION_INVALID(10),
     /** A migration statement failed on the server; the file was rolled back (or, outside a transaction, recorded). */
-    MIGRATION_FAILED(11);
+    MIGRATION_FAILED(11),
+    /** {@code botdb status}: some migrations are not applied yet. */
+    MIGRATIONS_PENDING(12),
+    /**
+     * An applied migration's file changed, disappeared, or failed part way outside a transaction;
+     * {@code migrate} stops and {@code status} reports it.
+     */
+    MIGRATION_DRIFT(13);
 
     private final int exitCode;
 

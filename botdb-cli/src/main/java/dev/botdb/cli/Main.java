@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "botdb", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Database toolkit for chat bots: configuration, pool, embedded PostgreSQL.",
-        subcommands = {ConfigCommand.class, WaitCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ConfigCommand.class, WaitCommand.class, MigrateCommand.class,
+                StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
     GlobalOptions global;

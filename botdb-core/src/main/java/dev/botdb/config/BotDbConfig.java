@@ -19,10 +19,11 @@ import java.util.Optional;
  * @param pool          pool sizing and timeouts
  * @param production    true when {@code BOTDB_ENV=production}
  * @param allowInsecure true when an unencrypted remote connection is accepted even in production
+ * @param migrations    AUTO_MIGRATE, AUTO_MIGRATE_SILENT_FAIL, MIGRATIONS_PATH
  * @param warnings      things that work but deserve the operator's attention
  */
 public record BotDbConfig(ConnectionTarget target, PoolSettings pool, boolean production, boolean allowInsecure,
-                          List<String> warnings) {
+                          MigrationSettings migrations, List<String> warnings) {
 
     public BotDbConfig {
         warnings = List.copyOf(warnings);
@@ -45,7 +46,7 @@ public record BotDbConfig(ConnectionTarget target, PoolSettings pool, boolean pr
 
     /** The same configuration, accepting an unencrypted remote connection (CLI: --allow-insecure). */
     public BotDbConfig allowingInsecure() {
-        return new BotDbConfig(target, pool, production, true, warnings);
+        return new BotDbConfig(target, pool, production, true, migrations, warnings);
     }
 
     /**
@@ -72,6 +73,7 @@ public record BotDbConfig(ConnectionTarget target, PoolSettings pool, boolean pr
     public List<Setting> describe() {
         List<Setting> rows = new ArrayList<>(target.describe());
         rows.addAll(pool.describe(target.engine()));
+        rows.addAll(migrations.describe());
         rows.add(new Setting("environment", production ? "production" : "development",
                 production ? "BOTDB_ENV" : "default (BOTDB_ENV unset or not production)"));
         return rows;

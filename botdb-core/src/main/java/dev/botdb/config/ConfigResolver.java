@@ -59,7 +59,7 @@ final class ConfigResolver {
         if (target instanceof PostgresTarget pg) {
             pg.insecureWarning().ifPresent(warnings::add);
         }
-        return new BotDbConfig(target, pool, production, allowInsecure, warnings);
+        return new BotDbConfig(target, pool, production, allowInsecure, MigrationSettings.resolve(env), warnings);
     }
 
     private ConnectionTarget resolveTarget(boolean production) {

@@ -1,0 +1,167 @@
+package dev.botdb.migrate;
+
+import dev.botdb.config.Engine;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code schema_migrations} table, compatible with Alita's ({@code version} = file name,
+ * {@code executed_at}, {@code checksum}) and extended in place with what botdb needs
+ * ({@code duration_ms}, {@code success}, {@code error}); an existing Alita database is adopted
+ * as it is.
+ */
+final class History {
+    static final String TABLE = "schema_migrations";
+
+    /** One row. {@code success} is false only for a failed file that could not run in a transaction. */
+    record Row(String version, Timestamp executedAt, String checksum, Long durationMs, boolean success, String error) {
+    }
+
+    private final Engine engine;
+
+    History(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** Creates the table, or adds botdb's columns to an Alita table; cheap when nothing is missing. */
+    void ensure(Connection c) throws SQLException {
+        Set<String> columns = columns(c);
+        try (Statement st = c.createStatement()) {
+            if (columns.isEmpty()) {
+                st.execute("""
+                        CREATE TABLE IF NOT EXISTS schema_migrations (
+                            version VARCHAR(255) PRIMARY KEY,
+                            executed_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+                        )""");
+            }
+            addColumn(st, columns, "checksum", "VARCHAR(64)");
+            addColumn(st, columns, "duration_ms", "BIGINT");
+            addColumn(st, columns, "success", "BOOLEAN NOT NULL DEFAULT TRUE");
+            addColumn(st, columns, "error", "TEXT");
+        }
+    }
+
+    private void addColumn(Statement st, Set<String> columns, String name, String type) throws SQLException {
+        if (!columns.contains(name)) {
+            st.execute("ALTER TABLE schema_migrations ADD COLUMN "
+                    + (engine == Engine.POSTGRESQL ? "IF NOT EXISTS " : "") + name + " " + type);
+        }
+    }
+
+    /** Column names of schema_migrations in the current schema; empty when the table does not exist. */
+    Set<String> columns(Connection c) throws SQLException {
+        Set<String> names = new HashSet<>();
+        String sql = engine == Engine.SQLITE
+                ? "SELECT name FROM pragma_table_info('schema_migrations')"
+                : """
+                  SELECT column_name
+                  FROM information_schema.columns
+                  WHERE table_schema = current_schema()
+                    AND table_name = 'schema_migrations'
+                  """;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                names.add(rs.getString(1).toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
+    }
+
+    /** Every row by version, in the order they were applied. */
+    Map<String, Row> read(Connection c) throws SQLException {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT version, executed_at, checksum, duration_ms, success, error
+                     FROM schema_migrations
+                     ORDER BY executed_at, version
+                     """)) {
+            while (rs.next()) {
+                long duration = rs.getLong(4);
+                rows.put(rs.getString(1), new Row(rs.getString(1), rs.getTimestamp(2), rs.getString(3),
+                        rs.wasNull() ? null : duration, rs.getBoolean(5), rs.getString(6)));
+            }
+        }
+        return rows;
+    }
+
+    /** Records a file as applied (in the caller's transaction, together with the file's statements). */
+    void recordSuccess(Connection c, MigrationFile file, long durationMs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO schema_migrations (version, executed_at, checksum, duration_ms, success, error)
+                VALUES (?, CURRENT_TIMESTAMP, ?, ?, TRUE, NULL)
+                ON CONFLICT (version) DO UPDATE
+                SET executed_at = CURRENT_TIMESTAMP, checksum = EXCLUDED.checksum,
+                    duration_ms = EXCLUDED.duration_ms, success = TRUE, error = NULL
+                """)) {
+            ps.setString(1, file.version());
+            ps.setString(2, file.checksum());
+            ps.setLong(3, durationMs);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records a failed non-transactional file, so the next run stops with instructions instead of guessing. */
+    void recordFailure(Connection c, MigrationFile file, String error) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO schema_migrations (version, executed_at, checksum, success, error)
+                VALUES (?, CURRENT_TIMESTAMP, ?, FALSE, ?)
+                ON CONFLICT (version) DO UPDATE
+                SET executed_at = CURRENT_TIMESTAMP, checksum = EXCLUDED.checksum, success = FALSE, error = EXCLUDED.error
+                """)) {
+            ps.setString(1, file.version());
+            ps.setString(2, file.checksum());
+            ps.setString(3, error);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Marks a version applied without running it (the Alita troubleshooting case). */
+    void markApplied(Connection c, String version, String checksum) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO schema_migrations (version, executed_at, checksum, success)
+                VALUES (?, CURRENT_TIMESTAMP, ?, TRUE)
+                ON CONFLICT (version) DO UPDATE
+                SET checksum = EXCLUDED.checksum, success = TRUE, error = NULL
+                """)) {
+            ps.setString(1, version);
+            ps.setString(2, checksum);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Accepts the files on disk as they are now: stores their checksums and forgets failed attempts. */
+    int updateChecksum(Connection c, String version, String checksum) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE schema_migrations
+                SET checksum = ?
+                WHERE version = ?
+                """)) {
+            ps.setString(1, checksum);
+            ps.setString(2, version);
+            return ps.executeUpdate();
+        }
+    }
+
+    int deleteFailed(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            return st.executeUpdate("DELETE FROM schema_migrations WHERE success = FALSE");
+        }
+    }
+
+    int delete(Connection c, String version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM schema_migrations WHERE version = ?")) {
+            ps.setString(1, version);
+            return ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.botdb.migrate;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One migration as found on disk or on the class path.
+ *
+ * @param version    the history key: the file name, as Alita's {@code schema_migrations} stores it
+ *                   (for an engine variant such as {@code 004_flags.postgres.sql}, the name without
+ *                   the engine part: {@code 004_flags.sql}, so both engines record the same version)
+ *                   
+ * @param fileName   the real file name, for messages
+ * @param order      the numeric version parts used for ordering ({@code 20250805200527}, {@code 1},
+ *                   or Flyway's {@code 1.2} as [1, 2])
+ * @param sql        the file's text
+ * @param rawSha256  SHA-256 hex of the raw bytes (what Alita stores)
+ */
+public record MigrationFile(String version, String fileName, List<BigInteger> order, String sql, String rawSha256) {
+
+    /**
+     * The checksum botdb stores: SHA-256 hex of the text with line endings made LF and trailing
+     * whitespace removed from every line and from the end, so an editor or git turning LF into
+     * CRLF, or trimming spaces, is not a change.
+     */
+    public String checksum() {
+        return normalizedChecksum(sql);
+    }
+
+    /** True when {@code stored} is this file's checksum, in botdb's or Alita's (raw bytes) form. */
+    public boolean matches(String stored) {
+        return stored == null || stored.isEmpty() || stored.equalsIgnoreCase(checksum())
+                || stored.equalsIgnoreCase(rawSha256);
+    }
+
+    static String normalizedChecksum(String text) {
+        String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').split("\n", -1);
+        StringBuilder sb = new StringBuilder(text.length());
+        for (String line : lines) {
+            sb.append(line.stripTrailing()).append('\n');
+        }
+        String normalized = sb.toString().stripTrailing();
+        return sha256(normalized.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

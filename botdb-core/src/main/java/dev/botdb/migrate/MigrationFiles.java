@@ -1,0 +1,194 @@
+package dev.botdb.migrate;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.config.Engine;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Finds the migrations in a directory: {@code *.sql} files named in any of the reference styles
+ * ({@code 20250805200527_initial.sql}, {@code 20240101_initial_schema.sql}, {@code 001_users.sql},
+ * Flyway's {@code V3__x.sql} / {@code V1.2__x.sql}), ordered by their numeric version.
+ * {@code *.rollback.sql} and {@code *.down.sql} are not migrations. {@code NAME.postgres.sql} /
+ * {@code NAME.sqlite.sql} apply to one engine only.
+ */
+final class MigrationFiles {
+    /** 20250805200527_x, 001_x, 1-x, V3__x, v1.2__x, V1_2__x */
+    private static final Pattern NAME = Pattern.compile("(?:[Vv])?([0-9]+(?:[._][0-9]+)*?)(__|_|-|\\.)(.+)");
+    private static final Pattern FLYWAY = Pattern.compile("[Vv]([0-9]+(?:[._][0-9]+)*)__(.+)");
+    private static final List<String> NOT_MIGRATIONS = List.of(".rollback.sql", ".down.sql");
+
+    private MigrationFiles() {
+    }
+
+    /** True for rollback companions, which {@code migrate} never applies. */
+    static boolean isRollback(String fileName) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        return NOT_MIGRATIONS.stream().anyMatch(lower::endsWith);
+    }
+
+    static List<MigrationFile> load(Path dir, Engine engine, Consumer<String> warn) {
+        if (!Files.isDirectory(dir)) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Migrations directory " + dir.toAbsolutePath()
+                    + (Files.exists(dir) ? " is not a directory." : " does not exist.")
+                    + " Set MIGRATIONS_PATH to the folder with your .sql files (default: migrations), or create it.");
+        }
+        List<Path> paths;
+        try (Stream<Path> list = Files.list(dir)) {
+            paths = list.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
+                    .filter(p -> !isRollback(p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot list " + dir + ": " + e.getMessage());
+        }
+        List<MigrationFile> files = new ArrayList<>();
+        for (Path p : paths) {
+            String name = p.getFileName().toString();
+            String variantEngine = engineOf(name);
+            if (variantEngine != null && !variantEngine.equals(engine.label())) {
+                continue; // the other engine's variant
+            }
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(p);
+            } catch (IOException e) {
+                throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot read " + p + ": " + e.getMessage());
+            }
+            files.add(parse(name, bytes));
+        }
+        return order(files, warn);
+    }
+
+    static MigrationFile parse(String fileName, byte[] bytes) {
+        String version = withoutEngine(fileName);
+        String stem = version.substring(0, version.length() - 4);
+        Matcher flyway = FLYWAY.matcher(stem);
+        Matcher m = flyway.matches() ? flyway : NAME.matcher(stem);
+        if (!m.matches()) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, fileName + " has no version number at the start of its"
+                    + " name, so its place in the order is unknown. Rename it like 001_" + stem + ".sql or "
+                    + "20250101120000_" + stem + ".sql (botdb new NAME creates such a file).");
+        }
+        List<BigInteger> order = new ArrayList<>();
+        for (String part : m.group(1).split("[._]")) {
+            order.add(new BigInteger(part));
+        }
+        String text = decode(fileName, bytes);
+        return new MigrationFile(version, fileName, List.copyOf(order), text, MigrationFile.sha256(bytes));
+    }
+
+    private static String decode(String fileName, byte[] bytes) {
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
+                && (bytes[2] & 0xff) == 0xBF ? 3 : 0; // a UTF-8 byte-order mark is allowed
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int line = 1;
+            for (int i = start; i < in.position(); i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, fileName + " is not UTF-8 text (first bad byte on line "
+                    + line + "). Save it as UTF-8, e.g.: iconv -f LATIN1 -t UTF-8 " + fileName + " > fixed.sql");
+        }
+        decoder.flush(out);
+        return out.flip().toString();
+    }
+
+    /** "postgres" / "sqlite" for NAME.postgres.sql / NAME.sqlite.sql, else null. */
+    private static String engineOf(String fileName) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".postgres.sql") || lower.endsWith(".postgresql.sql") || lower.endsWith(".pg.sql")) {
+            return "postgresql";
+        }
+        if (lower.endsWith(".sqlite.sql")) {
+            return "sqlite";
+        }
+        return null;
+    }
+
+    private static String withoutEngine(String fileName) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        for (String suffix : List.of(".postgresql.sql", ".postgres.sql", ".pg.sql", ".sqlite.sql")) {
+            if (lower.endsWith(suffix)) {
+                return fileName.substring(0, fileName.length() - suffix.length()) + ".sql";
+            }
+        }
+        return fileName;
+    }
+
+    private static final Comparator<List<BigInteger>> NUMERIC = (a, b) -> {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = a.get(i).compareTo(b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    };
+
+    /** Numeric order; equal versions are an error naming both files; warns once if name order differs. */
+    static List<MigrationFile> order(List<MigrationFile> files, Consumer<String> warn) {
+        List<MigrationFile> sorted = new ArrayList<>(files);
+        sorted.sort(Comparator.comparing(MigrationFile::order, NUMERIC).thenComparing(MigrationFile::fileName));
+        Map<String, MigrationFile> byVersion = new HashMap<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            MigrationFile f = sorted.get(i);
+            MigrationFile sameName = byVersion.put(f.version(), f);
+            if (sameName != null) {
+                throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Two files are the same migration " + f.version()
+                        + ": " + sameName.fileName() + " and " + f.fileName() + ". Keep one of them.");
+            }
+            if (i > 0 && NUMERIC.compare(sorted.get(i - 1).order(), f.order()) == 0) {
+                throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Two files have the same version "
+                        + versionText(f.order()) + ": " + sorted.get(i - 1).fileName() + " and " + f.fileName()
+                        + ". Give one of them the next free number.");
+            }
+        }
+        List<MigrationFile> byName = new ArrayList<>(sorted);
+        byName.sort(Comparator.comparing(MigrationFile::fileName));
+        if (!byName.equals(sorted)) {
+            warn.accept("Migration file names do not sort in version order (e.g. " + firstDifference(byName, sorted)
+                    + "); applying them in numeric version order. Zero-pad the numbers (009_, 010_) to make both agree.");
+        }
+        return List.copyOf(sorted);
+    }
+
+    private static String firstDifference(List<MigrationFile> byName, List<MigrationFile> sorted) {
+        for (int i = 0; i < sorted.size(); i++) {
+            if (!byName.get(i).equals(sorted.get(i))) {
+                return sorted.get(i).fileName() + " before " + byName.get(i).fileName();
+            }
+        }
+        return "";
+    }
+
+    static String versionText(List<BigInteger> order) {
+        return String.join(".", order.stream().map(BigInteger::toString).toList());
+    }
+}

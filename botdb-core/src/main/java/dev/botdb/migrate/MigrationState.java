@@ -1,0 +1,18 @@
+package dev.botdb.migrate;
+
+import java.sql.Timestamp;
+
+/**
+ * One line of {@code botdb status}.
+ *
+ * @param version    the history key (file name)
+ * @param state      applied, pending, changed (applied, but the file differs), missing (applied,
+ *                   but no file), or failed (a non-transactional file that stopped part way)
+ * @param executedAt when it was applied, or null
+ * @param durationMs how long it took, or null
+ * @param detail     for changed: stored vs. on-disk checksums; for failed: the error
+ */
+public record MigrationState(String version, State state, Timestamp executedAt, Long durationMs, String detail) {
+
+    public enum State { APPLIED, PENDING, CHANGED, MISSING, FAILED }
+}

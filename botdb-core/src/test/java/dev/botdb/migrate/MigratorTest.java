@@ -1,0 +1,268 @@
+package dev.botdb.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.TestPostgres;
+import dev.botdb.config.BotDbConfig;
+import dev.botdb.config.Engine;
+import dev.botdb.pool.Pools;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The migration engine against a real PostgreSQL: one fresh database per test. */
+class MigratorTest {
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @TempDir
+    Path dir;
+
+    private String database;
+    private HikariDataSource ds;
+    private final List<String> log = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void freshDatabase() {
+        database = "migrate_" + DATABASES.incrementAndGet();
+        TestPostgres.exec("DROP DATABASE IF EXISTS " + database, "CREATE DATABASE " + database);
+        ds = pool();
+    }
+
+    @AfterEach
+    void closePool() {
+        ds.close();
+    }
+
+    private HikariDataSource pool() {
+        BotDbConfig c = BotDbConfig.fromEnv(TestPostgres.env(
+                "postgres://postgres@localhost:" + TestPostgres.port() + "/" + database + "?sslmode=disable"));
+        return Pools.open(c.target(), c.pool());
+    }
+
+    private Migrator migrator() {
+        return Migrator.of(ds, Engine.POSTGRESQL, dir, log::add);
+    }
+
+    private void file(String name, String sql) throws Exception {
+        Files.writeString(dir.resolve(name), sql);
+    }
+
+    private String one(String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
+    void appliesFilesInNumericOrderWithTheAlitaLogLines() throws Exception {
+        file("9_first.sql", "CREATE TABLE steps (n int);\nINSERT INTO steps VALUES (9);\n");
+        file("10_second.sql", "INSERT INTO steps VALUES (10);\n");
+        file("10_second.rollback.sql", "DELETE FROM steps WHERE n = 10;\n");
+
+        MigrationResult r = migrator().migrate();
+
+        assertThat(r.applied()).containsExactly("9_first.sql", "10_second.sql");
+        assertThat(one("SELECT string_agg(n::text, ',' ORDER BY n) FROM steps")).isEqualTo("9,10");
+        assertThat(log).contains("[Migrations] Found 2 migration files", "[Migrations] Applying 9_first.sql...")
+                .anyMatch(l -> l.startsWith("[Migrations] Successfully applied 10_second.sql ("))
+                .anyMatch(l -> l.startsWith("[Migrations] Migration complete - Applied: 2, Skipped: 0 ("))
+                .anyMatch(l -> l.contains("do not sort in version order") && l.contains("9_first.sql before 10_second.sql"));
+        assertThat(one("SELECT count(*) FROM schema_migrations WHERE success AND checksum IS NOT NULL")).isEqualTo("2");
+
+        log.clear();
+        MigrationResult again = migrator().migrate();
+        assertThat(again.applied()).isEmpty();
+        assertThat(again.skipped()).isEqualTo(2);
+        assertThat(log).anyMatch(l -> l.startsWith("[Migrations] Migration complete - Applied: 0, Skipped: 2"));
+    }
+
+    @Test
+    void aSyntaxErrorOnLine7RollsTheWholeFileBackAndSaysWhere() throws Exception {
+        file("001_users.sql", """
+                CREATE TABLE users (id bigint PRIMARY KEY);
+                INSERT INTO users VALUES (1);
+                -- the next statement is broken
+                CREATE TABLE chats (
+                    id bigint PRIMARY KEY,
+                    title text,
+                    owner bigint REFERENCES users(id) ON DELET CASCADE
+                );
+                """);
+        assertThatThrownBy(() -> migrator().migrate())
+                .isInstanceOf(BotDbException.class)
+                .hasMessageContaining("001_users.sql line 7, statement 3 [SQLSTATE 42601]")
+                .hasMessageContaining("syntax error")
+                .hasMessageContaining("Nothing of 001_users.sql was applied")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+        assertThat(one("SELECT to_regclass('users')")).isNull();
+        assertThat(one("SELECT count(*) FROM schema_migrations")).isEqualTo("0");
+    }
+
+    @Test
+    void anUnterminatedDollarQuoteStopsTheRunBeforeAnyFileIsApplied() throws Exception {
+        file("001_ok.sql", "CREATE TABLE ok (id int);");
+        file("002_bad.sql", "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; \n");
+        assertThatThrownBy(() -> migrator().migrate())
+                .hasMessageContaining("002_bad.sql line 1")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_INVALID);
+        assertThat(one("SELECT to_regclass('ok')")).isNull();
+    }
+
+    @Test
+    void aChangedFileStopsMigrateWithBothChecksumsButLineEndingsAreNoChange() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n");
+        migrator().migrate();
+
+        file("001_a.sql", "CREATE TABLE a (id int);   \r\nCREATE TABLE b (id int);\r\n\r\n");
+        assertThat(migrator().migrate().applied()).as("CRLF and trailing spaces are not a change").isEmpty();
+
+        file("001_a.sql", "CREATE TABLE a (id bigint);\nCREATE TABLE b (id int);\n");
+        assertThatThrownBy(() -> migrator().migrate())
+                .hasMessageContaining("001_a.sql was changed after it was applied")
+                .hasMessageContaining("stored checksum:").hasMessageContaining("file on disk now:")
+                .hasMessageContaining("revert").hasMessageContaining("botdb repair")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_DRIFT);
+        assertThat(migrator().status()).extracting(MigrationState::state).containsExactly(MigrationState.State.CHANGED);
+    }
+
+    @Test
+    void adoptsAnAlitaDatabaseWithoutRerunningAnything() throws Exception {
+        String sql = "CREATE TABLE users (id serial PRIMARY KEY);\n";
+        file("20240101_initial_schema.sql", sql);
+        file("20240301_add_notes.sql", "CREATE TABLE notes (id serial PRIMARY KEY);\n");
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE users (id serial PRIMARY KEY)");
+            st.execute("""
+                    CREATE TABLE schema_migrations (
+                        version VARCHAR(255) PRIMARY KEY,
+                        executed_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)""");
+            st.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum VARCHAR(64)");
+            st.execute("INSERT INTO schema_migrations (version, checksum) VALUES ('20240101_initial_schema.sql', '"
+                    + MigrationFile.sha256(sql.getBytes(StandardCharsets.UTF_8)) + "')");
+        }
+        MigrationResult r = migrator().migrate();
+        assertThat(r.applied()).containsExactly("20240301_add_notes.sql");
+        assertThat(r.skipped()).isEqualTo(1);
+        assertThat(one("SELECT count(*) FROM information_schema.columns WHERE table_name = 'schema_migrations'"))
+                .isEqualTo("6");
+    }
+
+    @Test
+    void aConcurrentIndexMigrationRunsOutsideATransactionAndCompletes() throws Exception {
+        file("001_table.sql", "CREATE TABLE messages (id bigint, chat bigint);\n"
+                + "INSERT INTO messages SELECT g, g % 10 FROM generate_series(1, 1000) g;");
+        file("002_index.sql", "CREATE INDEX CONCURRENTLY messages_chat_idx ON messages (chat);");
+        MigrationResult r = migrator().migrate();
+        assertThat(r.applied()).hasSize(2);
+        assertThat(one("SELECT indisvalid FROM pg_index WHERE indexrelid = 'messages_chat_idx'::regclass")).isEqualTo("t");
+        assertThat(log).anyMatch(l -> l.contains("002_index.sql runs outside a transaction"));
+    }
+
+    @Test
+    void aFailedNonTransactionalFileIsRecordedAndTheNextRunSaysWhatToDo() throws Exception {
+        file("001_t.sql", "CREATE TABLE t (id int);");
+        file("002_idx.sql", "CREATE INDEX CONCURRENTLY t_id ON t (id);\nCREATE INDEX CONCURRENTLY t_bad ON nope (id);");
+        assertThatThrownBy(() -> migrator().migrate())
+                .hasMessageContaining("002_idx.sql line 2, statement 2")
+                .hasMessageContaining("statements 1-1 stayed applied");
+        assertThatThrownBy(() -> migrator().migrate())
+                .hasMessageContaining("002_idx.sql failed part way")
+                .hasMessageContaining("botdb mark-applied 002_idx.sql")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_DRIFT);
+        assertThat(migrator().status()).extracting(MigrationState::state)
+                .containsExactly(MigrationState.State.APPLIED, MigrationState.State.FAILED);
+    }
+
+    @Test
+    void eightInstancesStartingTogetherApplyEachFileExactlyOnce() throws Exception {
+        file("000_log.sql", "CREATE TABLE applied_log (file text);");
+        for (int i = 1; i <= 20; i++) {
+            file(String.format("%03d_step.sql", i), "INSERT INTO applied_log VALUES ('" + i + "');\n"
+                    + "SELECT pg_sleep(0.01);");
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<MigrationResult>> results = new ArrayList<>();
+        List<HikariDataSource> pools = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            HikariDataSource own = pool();
+            pools.add(own);
+            results.add(pool.submit(() -> Migrator.of(own, Engine.POSTGRESQL, dir, l -> { }).migrate()));
+        }
+        int appliedTotal = 0;
+        for (Future<MigrationResult> f : results) {
+            appliedTotal += f.get().applied().size();
+        }
+        pool.shutdown();
+        pools.forEach(HikariDataSource::close);
+        assertThat(appliedTotal).isEqualTo(21);
+        assertThat(one("SELECT count(*) FROM applied_log")).isEqualTo("20");
+        assertThat(one("SELECT count(DISTINCT file) FROM applied_log")).isEqualTo("20");
+    }
+
+    @Test
+    void anExpiredLockOfADeadInstanceDoesNotBlock() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE botdb_lock (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)");
+            st.execute("INSERT INTO botdb_lock VALUES ('migrate', 'killed-instance', now() + interval '2 seconds')");
+        }
+        MigrationResult r = migrator().migrate();
+        assertThat(r.applied()).containsExactly("001_a.sql");
+        assertThat(log).contains("[Migrations] Waiting for another instance to finish migrating");
+        assertThat(one("SELECT count(*) FROM botdb_lock")).isEqualTo("0");
+    }
+
+    @Test
+    void badFilesGetTheirOwnMessages() throws Exception {
+        assertThatThrownBy(() -> Migrator.of(ds, Engine.POSTGRESQL, dir.resolve("nope"), l -> { }).migrate())
+                .hasMessageContaining("does not exist").hasMessageContaining("MIGRATIONS_PATH");
+        file("001_empty.sql", "-- nothing here\n");
+        assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("001_empty.sql is empty");
+        Files.delete(dir.resolve("001_empty.sql"));
+        Files.write(dir.resolve("002_latin1.sql"), "SELECT 'caf\u00e9';".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("002_latin1.sql is not UTF-8 text");
+        Files.delete(dir.resolve("002_latin1.sql"));
+        file("003_a.sql", "SELECT 1;");
+        file("V3__b.sql", "SELECT 1;");
+        assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("same version 3")
+                .hasMessageContaining("003_a.sql").hasMessageContaining("V3__b.sql");
+    }
+
+    @Test
+    void statusListsAppliedPendingAndMissing() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        migrator().migrate();
+        Files.delete(dir.resolve("001_a.sql"));
+        file("002_b.sql", "CREATE TABLE b (id int);");
+        assertThat(migrator().status()).extracting(MigrationState::version, MigrationState::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("002_b.sql", MigrationState.State.PENDING),
+                org.assertj.core.groups.Tuple.tuple("001_a.sql", MigrationState.State.MISSING));
+    }
+
+    @Test
+    void perEngineVariantsPickThePostgresFile() throws Exception {
+        file("001_flags.postgres.sql", "CREATE TABLE flags (on_off boolean DEFAULT TRUE);");
+        file("001_flags.sqlite.sql", "CREATE TABLE flags (on_off INTEGER DEFAULT 1);");
+        assertThat(migrator().migrate().applied()).containsExactly("001_flags.sql");
+        assertThat(one("SELECT data_type FROM information_schema.columns WHERE table_name = 'flags'")).isEqualTo("boolean");
+    }
+}
