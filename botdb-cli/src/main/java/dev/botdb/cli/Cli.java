@@ -9,10 +9,12 @@ final class Cli {
     final Map<String, String> env;
     final PrintStream out;
     final PrintStream err;
+    final java.io.InputStream in;
     final GlobalOptions global = new GlobalOptions();
 
-    Cli(Map<String, String> env, PrintStream out, PrintStream err) {
+    Cli(Map<String, String> env, java.io.InputStream in, PrintStream out, PrintStream err) {
         this.env = Map.copyOf(env);
+        this.in = in;
         this.out = out;
         this.err = err;
     }

@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
 @Command(name = "botdb", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Database toolkit for chat bots: configuration, pool, embedded PostgreSQL.",
         subcommands = {DemoCommand.class, ConfigCommand.class, WaitCommand.class, MigrateCommand.class,
-                StatusCommand.class, CommandLine.HelpCommand.class})
+                StatusCommand.class, MigrationCommands.Validate.class, MigrationCommands.MarkApplied.class,
+                MigrationCommands.Repair.class, MigrationCommands.Rollback.class, MigrationCommands.New.class,
+                MigrationCommands.Reset.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -50,7 +52,13 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line against the given environment; returns the exit code. */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        Cli cli = new Cli(env, out, err);
+        return run(args, env, System.in, out, err);
+    }
+
+    /** As {@link #run(String[], Map, PrintStream, PrintStream)}, reading answers (reset's "yes") from {@code in}. */
+    public static int run(String[] args, Map<String, String> env, java.io.InputStream in, PrintStream out,
+                          PrintStream err) {
+        Cli cli = new Cli(env, in, out, err);
         CommandLine cmd = new CommandLine(new Main(cli), new Factory(cli));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));

@@ -105,6 +105,211 @@ public final class Migrator {
         return result;
     }
 
+    /**
+     * Checks every file (not only pending ones) splits cleanly and that no applied file changed,
+     * failed or disappeared, without applying anything.
+     *
+     * @return the number of files checked
+     */
+    public int validate() {
+        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> log.accept("[Migrations] " + w));
+        for (MigrationFile f : files) {
+            SqlScript.parse(f.sql(), f.fileName());
+        }
+        Map<String, History.Row> done = readHistory();
+        checkHistory(files, done);
+        Set<String> onDisk = files.stream().map(MigrationFile::version).collect(Collectors.toSet());
+        List<String> missing = done.keySet().stream().filter(v -> !onDisk.contains(v)).toList();
+        if (!missing.isEmpty()) {
+            throw new BotDbException(ErrorCode.MIGRATION_DRIFT, "Applied migrations have no file in " + directory + ": "
+                    + String.join(", ", missing) + ". Restore the files (e.g. from git), or point MIGRATIONS_PATH at"
+                    + " the right folder.");
+        }
+        return files.size();
+    }
+
+    /**
+     * Records {@code version} as applied without running it: the Alita page's fix for a file that
+     * was applied by hand (or half-applied and then fixed by hand).
+     */
+    public void markApplied(String version) {
+        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> { });
+        MigrationFile file = files.stream().filter(f -> f.version().equals(version) || f.fileName().equals(version))
+                .findFirst().orElseThrow(() -> new BotDbException(ErrorCode.MIGRATION_INVALID, "No migration file "
+                        + version + " in " + directory + ". botdb status lists the versions."));
+        withLockedHistory(c -> {
+            history.markApplied(c, file.version(), file.checksum());
+            log.accept("[Migrations] Marked " + file.version() + " as applied (not run)");
+            return null;
+        });
+    }
+
+    /**
+     * Accepts the files as they are now: stores the current checksum of every changed applied
+     * file and forgets failed attempts, so the next migrate re-runs those files.
+     *
+     * @return one line per change made
+     */
+    public List<String> repair() {
+        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> { });
+        return withLockedHistory(c -> {
+            List<String> changes = new ArrayList<>();
+            Map<String, History.Row> done = history.read(c);
+            for (MigrationFile f : files) {
+                History.Row row = done.get(f.version());
+                if (row != null && row.success() && !f.matches(row.checksum())) {
+                    history.updateChecksum(c, f.version(), f.checksum());
+                    changes.add("accepted the changed file " + f.fileName() + " (checksum " + row.checksum() + " -> "
+                            + f.checksum() + ")");
+                }
+                if (row != null && !row.success()) {
+                    history.delete(c, f.version());
+                    changes.add("forgot the failed attempt of " + f.fileName() + "; migrate will run it again");
+                }
+            }
+            changes.forEach(ch -> log.accept("[Migrations] Repair: " + ch));
+            if (changes.isEmpty()) {
+                log.accept("[Migrations] Repair: nothing to change");
+            }
+            return changes;
+        });
+    }
+
+    /**
+     * Undoes the last {@code count} applied migrations, newest first, by running each one's
+     * {@code .down.sql} or {@code .rollback.sql} companion in a transaction with the removal of its
+     * history row. Refuses before running anything when one of them has no companion.
+     *
+     * @return the versions rolled back
+     */
+    public List<String> rollback(int count) {
+        return withLockedHistory(c -> {
+            List<History.Row> applied = new ArrayList<>(history.read(c).values());
+            java.util.Collections.reverse(applied);
+            List<History.Row> targets = applied.subList(0, Math.min(count, applied.size()));
+            if (targets.isEmpty()) {
+                throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Nothing to roll back: no migration is applied.");
+            }
+            Map<History.Row, MigrationFile> downs = new LinkedHashMap<>();
+            for (History.Row row : targets) {
+                downs.put(row, rollbackFile(row.version()));
+            }
+            List<String> done = new ArrayList<>();
+            for (Map.Entry<History.Row, MigrationFile> e : downs.entrySet()) {
+                MigrationFile down = e.getValue();
+                SqlScript script = SqlScript.parse(down.sql(), down.fileName());
+                log.accept("[Migrations] Rolling back " + e.getKey().version() + " with " + down.fileName() + "...");
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    for (SqlScript.Statement s : script.statements()) {
+                        try {
+                            st.execute(s.sql());
+                        } catch (SQLException ex) {
+                            throw failure(down, s, ex, true);
+                        }
+                    }
+                    history.delete(c, e.getKey().version());
+                    c.commit();
+                } catch (SQLException | RuntimeException ex) {
+                    c.rollback();
+                    throw ex;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+                done.add(e.getKey().version());
+                log.accept("[Migrations] Rolled back " + e.getKey().version());
+            }
+            return done;
+        });
+    }
+
+    /** The companion that undoes {@code version}: NAME.down.sql or NAME.rollback.sql (engine variants too). */
+    private MigrationFile rollbackFile(String version) {
+        String stem = version.endsWith(".sql") ? version.substring(0, version.length() - 4) : version;
+        List<String> candidates = List.of(stem + "." + engineSuffix() + ".down.sql", stem + "." + engineSuffix()
+                + ".rollback.sql", stem + ".down.sql", stem + ".rollback.sql");
+        for (String name : candidates) {
+            Path p = directory.resolve(name);
+            if (java.nio.file.Files.isRegularFile(p)) {
+                try {
+                    return MigrationFiles.parse(name, java.nio.file.Files.readAllBytes(p));
+                } catch (java.io.IOException e) {
+                    throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot read " + p + ": " + e.getMessage());
+                }
+            }
+        }
+        throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot roll back " + version + ": there is no "
+                + stem + ".down.sql or " + stem + ".rollback.sql in " + directory + ". Nothing was rolled back."
+                + " Write the companion file that undoes it, or restore a backup.");
+    }
+
+    private String engineSuffix() {
+        return engine == Engine.SQLITE ? "sqlite" : "postgres";
+    }
+
+    /**
+     * Drops every object of the application's schema and applies all migrations again. The CLI asks
+     * for confirmation and refuses under BOTDB_ENV=production without --force.
+     */
+    public MigrationResult reset() {
+        withLockedHistory(c -> {
+            List<String> drops = Reset.dropEverything(c, engine);
+            log.accept("[Migrations] Reset: dropped " + drops.size() + " objects");
+            return null;
+        });
+        return migrate();
+    }
+
+    /**
+     * Creates {@code directory/YYYYMMDDHHMMSS_name.sql} (UTC), creating the directory if needed.
+     *
+     * @return the new file
+     */
+    public static Path create(Path directory, String name, java.time.Clock clock) {
+        String clean = name.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        if (clean.isEmpty()) {
+            throw new BotDbException(ErrorCode.USAGE, "botdb new needs a name made of letters or digits, e.g.:"
+                    + " botdb new add_captcha_settings");
+        }
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(clock.instant());
+        Path file = directory.resolve(stamp + "_" + clean + ".sql");
+        try {
+            java.nio.file.Files.createDirectories(directory);
+            java.nio.file.Files.writeString(file, "-- " + clean.replace('_', ' ') + "\n-- Undo it in " + stamp + "_"
+                    + clean + ".down.sql if it should be reversible (botdb rollback).\n\n",
+                    java.nio.file.StandardOpenOption.CREATE_NEW);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, file + " already exists; wait a second or pick another name.");
+        } catch (java.io.IOException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot create " + file + ": " + e.getMessage());
+        }
+        return file;
+    }
+
+    private interface HistoryWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T withLockedHistory(HistoryWork<T> work) {
+        try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, log);
+             Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            history.ensure(c);
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not update schema_migrations: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, History.Row> readHistory() {
+        try (Connection c = dataSource.getConnection()) {
+            return history.columns(c).isEmpty() ? Map.of() : history.read(c);
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
+        }
+    }
+
     /** A pending file and the statements {@code migrate} would run for it. */
     public record Planned(String fileName, boolean outsideTransaction, List<String> statements, List<String> notes) {
     }

@@ -265,4 +265,84 @@ class MigratorTest {
         assertThat(migrator().migrate().applied()).containsExactly("001_flags.sql");
         assertThat(one("SELECT data_type FROM information_schema.columns WHERE table_name = 'flags'")).isEqualTo("boolean");
     }
+
+    @Test
+    void markAppliedRecordsAHandFixedMigrationWithoutRunningIt() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        file("002_col.sql", "ALTER TABLE a ADD COLUMN note text;");
+        migrator().migrate();
+        file("003_dup.sql", "ALTER TABLE a ADD COLUMN note text;");
+        assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("already exists");
+        migrator().markApplied("003_dup.sql");
+        assertThat(migrator().migrate().applied()).isEmpty();
+        assertThatThrownBy(() -> migrator().markApplied("999_nope.sql")).hasMessageContaining("No migration file 999_nope.sql");
+    }
+
+    @Test
+    void repairAcceptsAChangedFileAndForgetsAFailedAttempt() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        migrator().migrate();
+        file("001_a.sql", "CREATE TABLE a (id bigint);");
+        file("002_idx.sql", "CREATE INDEX CONCURRENTLY a_bad ON nope (id);");
+        assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("was changed");
+        List<String> changes = migrator().repair();
+        assertThat(changes).hasSize(1).first().asString().contains("accepted the changed file 001_a.sql");
+        assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("002_idx.sql line 1");
+        assertThat(migrator().repair()).anyMatch(c -> c.contains("forgot the failed attempt of 002_idx.sql"));
+        file("002_idx.sql", "CREATE INDEX CONCURRENTLY a_id ON a (id);");
+        assertThat(migrator().migrate().applied()).containsExactly("002_idx.sql");
+        assertThat(migrator().validate()).isEqualTo(2);
+    }
+
+    @Test
+    void rollbackRunsTheDownFilesNewestFirstAndRefusesWithoutOne() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        file("001_a.down.sql", "DROP TABLE a;");
+        file("002_b.sql", "CREATE TABLE b (id int);");
+        file("002_b.rollback.sql", "DROP TABLE b;");
+        file("003_c.sql", "CREATE TABLE c (id int);");
+        migrator().migrate();
+        assertThatThrownBy(() -> migrator().rollback(1)).hasMessageContaining("no 003_c.down.sql or 003_c.rollback.sql")
+                .hasMessageContaining("Nothing was rolled back");
+        assertThat(one("SELECT to_regclass('c')")).isEqualTo("c");
+        Files.delete(dir.resolve("003_c.sql"));
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE c");
+            st.execute("DELETE FROM schema_migrations WHERE version = '003_c.sql'");
+        }
+        assertThat(migrator().rollback(2)).containsExactly("002_b.sql", "001_a.sql");
+        assertThat(one("SELECT coalesce(to_regclass('a')::text, '') || coalesce(to_regclass('b')::text, '')")).isEmpty();
+        assertThat(migrator().status()).extracting(MigrationState::state)
+                .containsExactly(MigrationState.State.PENDING, MigrationState.State.PENDING);
+    }
+
+    @Test
+    void resetDropsEverythingInTheSchemaAndReapplies() throws Exception {
+        file("001_schema.sql", """
+                CREATE TYPE mood AS ENUM ('ok', 'sad');
+                CREATE TABLE users (id serial PRIMARY KEY, m mood);
+                CREATE VIEW v_users AS SELECT id FROM users;
+                CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+                """);
+        migrator().migrate();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO users (m) VALUES ('ok')");
+            st.execute("CREATE TABLE stray (id int)");
+        }
+        MigrationResult r = migrator().reset();
+        assertThat(r.applied()).containsExactly("001_schema.sql");
+        assertThat(one("SELECT count(*) FROM users")).isEqualTo("0");
+        assertThat(one("SELECT to_regclass('stray')")).isNull();
+        assertThat(one("SELECT one()")).isEqualTo("1");
+    }
+
+    @Test
+    void newCreatesATimestampedFileThatSortsLast() throws Exception {
+        file("001_a.sql", "SELECT 1;");
+        Path created = Migrator.create(dir, "Add captcha settings!", java.time.Clock.fixed(
+                java.time.Instant.parse("2026-11-22T10:15:30Z"), java.time.ZoneOffset.UTC));
+        assertThat(created.getFileName().toString()).isEqualTo("20261122101530_add_captcha_settings.sql");
+        Files.writeString(created, Files.readString(created) + "CREATE TABLE captcha (id int);\n");
+        assertThat(migrator().migrate().applied()).containsExactly("001_a.sql", "20261122101530_add_captcha_settings.sql");
+    }
 }
