@@ -28,7 +28,7 @@ public final class TestPostgres {
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                server = EmbeddedPostgres.builder()
+                EmbeddedPostgres started = EmbeddedPostgres.builder()
                         .setPGStartupWait(java.time.Duration.ofSeconds(60))
                         .setServerConfig("password_encryption", "scram-sha-256")
                         .setDataDirectoryCustomizer(dir -> {
@@ -45,7 +45,8 @@ public final class TestPostgres {
                             }
                         })
                         .start();
-                checkRequestedMajor(server);
+                checkRequestedMajor(started);
+                server = started;
             } catch (IOException | SQLException e) {
                 throw new IllegalStateException("could not start the test PostgreSQL", e);
             }
