@@ -364,8 +364,6 @@ final class SqlScript {
             return new SqlScript(statements, nonTransactional, notes, declaredNoTransaction);
         }
 
-        // ---- tokens
-
         private void semicolon() {
             if (parenDepth == 0 && bodyDepth == 0) {
                 finishStatement();
@@ -692,8 +690,6 @@ final class SqlScript {
                     + " Inline the included file or remove the line");
         }
 
-        // ---- statements
-
         private void finishStatement() {
             if (start >= 0) {
                 if (isTransactionControl(keys)) {
@@ -728,8 +724,6 @@ final class SqlScript {
             }
             return words;
         }
-
-        // ---- characters
 
         private BotDbException invalid(int atLine, String what) {
             return new BotDbException(ErrorCode.MIGRATION_INVALID, file + " line " + atLine + ": " + what);

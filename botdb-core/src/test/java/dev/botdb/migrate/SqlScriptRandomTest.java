@@ -112,8 +112,6 @@ class SqlScriptRandomTest {
         return !sql.isEmpty() && blanks.indexOf(sql.charAt(0)) < 0 && blanks.indexOf(sql.charAt(sql.length() - 1)) < 0;
     }
 
-    // ---- the grammar
-
     private static Generated script(Random r) {
         StringBuilder text = new StringBuilder();
         List<String> statements = new ArrayList<>();
@@ -249,8 +247,6 @@ class SqlScriptRandomTest {
         String s = statement(r, 0);
         return r.nextBoolean() ? s : s + " CASE WHEN a THEN " + piece(r, 0) + " ELSE " + piece(r, 0) + " END";
     }
-
-    // ---- helpers
 
     private static String units(Random r, String... units) {
         StringBuilder b = new StringBuilder();

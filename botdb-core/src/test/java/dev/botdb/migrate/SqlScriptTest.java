@@ -40,8 +40,6 @@ class SqlScriptTest {
                 .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_INVALID));
     }
 
-    // ---- plain splitting
-
     @Test
     void splitsOnSemicolonsAndGivesEachStatementItsLineAndNumber() {
         assertThat(split("""
@@ -98,8 +96,6 @@ class SqlScriptTest {
         assertThat(split("\uFEFFBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;")).containsExactly(
                 new Statement("CREATE TABLE a (id int)", 2, 1));
     }
-
-    // ---- strings, identifiers, dollar quotes, comments
 
     @Test
     void semicolonInASingleQuotedStringWithDoubledQuotesDoesNotSplit() {
@@ -206,8 +202,6 @@ class SqlScriptTest {
                 "SELECT 3");
     }
 
-    // ---- BEGIN ... END bodies
-
     @Test
     void sqliteTriggerBodyWithCaseStaysOneStatement() {
         String trigger = """
@@ -261,8 +255,6 @@ class SqlScriptTest {
                 "SELECT CASE WHEN a THEN 1 END",
                 "SELECT 2");
     }
-
-    // ---- transaction control
 
     @Test
     void removesTopLevelBeginAndCommitWithANote() {
@@ -322,8 +314,6 @@ class SqlScriptTest {
                 .hasMessageContaining("remove the ");
     }
 
-    // ---- psql meta-commands
-
     @Test
     void psqlIncludeIsRefusedWithTheAdvice() {
         rejects("CREATE TABLE a (id int);\n\\i other.sql\n", "V4__inc.sql").hasMessage(
@@ -349,8 +339,6 @@ class SqlScriptTest {
         assertThat(sqlOf("SELECT '\n\\i x';\n-- \\i y\n/*\n\\c z */ SELECT $$\n\\set$$")).containsExactly(
                 "SELECT '\n\\i x'", "SELECT $$\n\\set$$");
     }
-
-    // ---- unterminated
 
     @Test
     void unterminatedDollarQuoteNamesItsTagAndLine() {
@@ -397,16 +385,12 @@ class SqlScriptTest {
                 .hasMessageStartingWith(FILE + " line 1: string 'abcdefghijklmnopqrstuvw... is never closed.");
     }
 
-    // ---- empty files
-
     @ParameterizedTest
     @ValueSource(strings = {"", "  \n\r\n\t", "-- nothing yet\n", "/* later */;;", "BEGIN;\nCOMMIT;\n", "\uFEFF"})
     void aFileWithoutStatementsIsRefused(String text) {
         rejects(text, "V7__empty.sql")
                 .hasMessage("V7__empty.sql is empty: it has no SQL statement. Add the migration's SQL or delete the file");
     }
-
-    // ---- no-transaction header
 
     @Test
     void noTransactionHeaderInTheLeadingCommentsIsDeclared() {
@@ -434,8 +418,6 @@ class SqlScriptTest {
     void aFileWithoutHeaderIsNotDeclared() {
         assertThat(SqlScript.parse("-- botdb: fast\nSELECT 1", FILE).declaredNoTransaction()).isFalse();
     }
-
-    // ---- statements refused inside a transaction block
 
     @ParameterizedTest
     @ValueSource(strings = {
@@ -488,8 +470,6 @@ class SqlScriptTest {
         assertThat(SqlScript.parse(sql, FILE).nonTransactional()).isEmpty();
     }
 
-    // ---- size
-
     @Test
     void splitsTenThousandStatementsAndAMegabyteStatementInLinearTime() {
         StringBuilder many = new StringBuilder();
@@ -507,8 +487,6 @@ class SqlScriptTest {
             }
         });
     }
-
-    // ---- against the real engines
 
     @Test
     void postgresRunsEveryStatementOfARealScript() throws SQLException {
