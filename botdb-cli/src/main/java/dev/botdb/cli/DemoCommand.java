@@ -6,7 +6,10 @@ import dev.botdb.BotDb;
 import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.Engine;
 import dev.botdb.config.Setting;
+import dev.botdb.config.PostgresTarget;
+import dev.botdb.migrate.Migrator;
 import dev.botdb.pool.Connector;
+import dev.botdb.pool.Pools;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +33,7 @@ import picocli.CommandLine.Mixin;
         + " show the configuration and server version, and run queries through the pool.")
 final class DemoCommand implements Callable<Integer> {
     private static final int WORKERS = 4;
+    private static final String DEMO_DATABASE = "botdb_demo";
     private static final int QUERIES_PER_WORKER = 25;
 
     @Mixin
@@ -53,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             cli.out.println("Server: " + db.server());
 
             cli.out.println(identify(db));
+            exampleSchema(db, config);
             long queries = System.nanoTime();
             int done = runConcurrently(db);
             double queryMs = (System.nanoTime() - queries) / 1e6;
@@ -66,6 +71,37 @@ final class DemoCommand implements Callable<Integer> {
                     (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    /**
+     * On the embedded server, applies the bundled example bot schema to a database of its own
+     * ({@value #DEMO_DATABASE}), so the demo never writes into a database the operator configured.
+     */
+    private void exampleSchema(BotDb db, BotDbConfig config) throws SQLException {
+        if (!db.embedded()) {
+            cli.out.println("Example schema: skipped (botdb demo only creates tables on its own embedded server)");
+            return;
+        }
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DEMO_DATABASE + "'")) {
+            if (!rs.next()) {
+                st.execute("CREATE DATABASE " + DEMO_DATABASE);
+            }
+        }
+        PostgresTarget demo = ((PostgresTarget) db.target()).withDatabase(DEMO_DATABASE);
+        try (HikariDataSource ds = Pools.open(demo, config.pool())) {
+            Migrator.of(ds, Engine.POSTGRESQL, Migrator.classpathDirectory("botdb/example-migrations"), cli.out::println)
+                    .migrate();
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("""
+                         SELECT count(*)
+                         FROM information_schema.tables
+                         WHERE table_schema = 'public'
+                         """)) {
+                rs.next();
+                cli.out.println("Example bot schema in database '" + DEMO_DATABASE + "': " + rs.getInt(1) + " tables");
+            }
+        }
     }
 
     private static String identify(BotDb db) throws SQLException {

@@ -20,9 +20,12 @@ class DemoCommandTest {
         assertThat(r.exitCode()).as(r.all()).isZero();
         assertThat(r.err()).contains("Using embedded PostgreSQL").contains(dir.resolve(".botdb/postgres").toString());
         assertThat(r.out()).contains("Server: PostgreSQL").contains("Connected to database 'botdb' as 'postgres'")
-                .contains("Ran 100 queries from 4 threads through the pool").contains("Demo complete - PostgreSQL");
+                .contains("Ran 100 queries from 4 threads through the pool").contains("Demo complete - PostgreSQL")
+                .contains("[Migrations] Migration complete - Applied: 4, Skipped: 0")
+                .contains("Example bot schema in database 'botdb_demo'");
         CliRun again = CliRun.of(env, "demo");
         assertThat(again.exitCode()).as(again.all()).isZero();
+        assertThat(again.out()).contains("[Migrations] Migration complete - Applied: 0, Skipped: 4");
     }
 
     @Test

@@ -57,6 +57,31 @@ public final class Migrator {
         return new Migrator(dataSource, engine, directory, log);
     }
 
+    /**
+     * A directory of migrations on the class path (for example bundled in the bot's jar), as a
+     * {@link Path} that {@link #of} can read.
+     */
+    public static Path classpathDirectory(String location) {
+        java.net.URL url = Migrator.class.getClassLoader().getResource(location);
+        if (url == null) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, "No migrations directory " + location
+                    + " on the class path. Put the .sql files under src/main/resources/" + location + ".");
+        }
+        try {
+            java.net.URI uri = url.toURI();
+            if (uri.getScheme().equals("jar")) {
+                try {
+                    java.nio.file.FileSystems.newFileSystem(uri, Map.of());
+                } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+                    // opened before; Path.of(uri) finds it
+                }
+            }
+            return Path.of(uri);
+        } catch (java.net.URISyntaxException | java.io.IOException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot read " + url + ": " + e.getMessage());
+        }
+    }
+
     /** How long to wait for another instance's migration before giving up (default 15 min). */
     public Migrator lockWait(Duration wait) {
         this.lockWait = wait;
