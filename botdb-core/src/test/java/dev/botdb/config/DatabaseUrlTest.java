@@ -554,9 +554,27 @@ class DatabaseUrlTest {
                 "postgres:/bot:" + SECRET + "@db.example.com:5432/mybot",
                 "postgres//bot:" + SECRET + "@db.example.com:5432/mybot",
                 "mysql:bot:" + SECRET + "@db/mybot",
+                "postgres//bot://" + SECRET + "@db.example.com:5432/mybot",
+                "postgres:bot://" + SECRET + "@db.example.com:5432/mybot",
+                "postgres:/bot:ab://" + SECRET + "@db.example.com:5432/mybot",
+                "bot:x" + SECRET + "://y@db.example.com:5432/mybot",
         })
         void neverShowsThePasswordOfAUrlWhoseSlashesATypoDropped(String url) {
             assertThat(rejection(url)).contains("****@db");
+            if (url.contains("://")) { // maskUrl, for any text, knows a URL by its "://"
+                assertThat(Redaction.maskUrl(url)).contains("****@db").doesNotContain(SECRET);
+                assertThat(Redaction.maskUrl("could not connect to " + url + " (timeout)")).doesNotContain(SECRET);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"postgres://bot:" + SECRET + "@db/mybot", "jdbc:postgresql://bot:" + SECRET + "@db/mybot",
+                "postgresql+asyncpg://bot:" + SECRET + "@db/mybot"})
+        void stillShowsSchemeAndUserOfAWellFormedUrl(String url) {
+            String scheme = url.substring(0, url.indexOf("://") + 3);
+            assertThat(Redaction.maskUrl(url)).isEqualTo(scheme + "bot:****@db/mybot");
+            assertThat(Redaction.maskUrl("url=" + url + " failed")).isEqualTo("url=" + scheme + "bot:****@db/mybot failed");
+            assertThat(Redaction.maskConnectionUrl(url)).isEqualTo(scheme + "bot:****@db/mybot");
         }
 
         @ParameterizedTest
