@@ -32,6 +32,12 @@ final class ConfigResolver {
     static final List<String> SERVER_VARIABLES = List.of("DATABASE_URL", "POSTGRES_HOST", "POSTGRES_DB",
             "PSQL_DB_HOST", "PSQL_DB_NAME", "PGHOST", "PGDATABASE");
     static final String DEFAULT_DATA_DIR = ".botdb/postgres";
+    /** The port variable of the family each host variable belongs to, for messages. */
+    private static final Map<String, String> PORT_VARIABLE = Map.of(
+            "POSTGRES_HOST", "POSTGRES_PORT", "PSQL_DB_HOST", "PSQL_DB_PORT", "PGHOST", "PGPORT");
+    /** An IPv6 address (loosely: hex digits, dots and at least one ':'), with an optional zone. */
+    private static final String IPV6 = "[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.\\-]+)?";
+    private static final String HOST_NAME = "[A-Za-z0-9_.\\-]+";
 
     private final Env env;
     private final Map<String, String> vars;
@@ -89,20 +95,10 @@ final class ConfigResolver {
         sources.put("engine", url != null ? "DATABASE_URL" : "split variables");
 
         String host = pick("host", url == null ? null : url.host(), "POSTGRES_HOST", "PSQL_DB_HOST", "PGHOST",
-                (name, v) -> v, ConfigResolver::sameHost, sources);
+                ConfigResolver::hostVariable, ConfigResolver::sameHost, sources);
         if (host == null) {
             host = "localhost";
             sources.put("host", "default");
-        }
-        if (host.indexOf(',') >= 0) {
-            throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " lists several hosts ('"
-                    + Redaction.printable(host) + "'); botdb connects to one server. Put the primary's address in "
-                    + sources.get("host") + ", e.g. " + sources.get("host") + "=db.example.com");
-        }
-        if (host.startsWith("/")) {
-            throw new BotDbException(ErrorCode.CONFIG_INVALID, sources.get("host") + " names a Unix-domain socket"
-                    + " directory ('" + Redaction.printable(host) + "'); botdb connects over TCP. Use a host name,"
-                    + " e.g. " + sources.get("host") + "=localhost");
         }
         Integer port = pick("port", url == null ? null : url.port(), "POSTGRES_PORT", "PSQL_DB_PORT", "PGPORT",
                 (name, v) -> env.intIn(name, 1, 65535, "TCP port").orElseThrow(), Integer::equals, sources);
@@ -113,7 +109,8 @@ final class ConfigResolver {
         String user = pick("user", url == null ? null : url.user(), "POSTGRES_USER", "PSQL_DB_USER", "PGUSER",
                 (name, v) -> v, String::equals, sources);
         if (user == null) {
-            user = vars.getOrDefault("USER", System.getProperty("user.name", "postgres"));
+            user = env.get("USER").or(() -> Optional.ofNullable(System.getProperty("user.name")))
+                    .filter(u -> !u.isBlank()).orElse("postgres");
             sources.put("user", "default (operating-system user, as libpq)");
         }
         String database = pick("database", url == null ? null : url.database(), "POSTGRES_DB", "PSQL_DB_NAME",
@@ -231,6 +228,57 @@ final class ConfigResolver {
     private Optional<String> rawValue(String name) {
         String v = vars.get(name);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    /**
+     * The host a host variable names: a host name, an IPv4 address or an IPv6 address, bracketed
+     * or not ({@code [::1]} gives {@code ::1}). Anything else, a port included, is refused.
+     */
+    private static String hostVariable(String name, String value) {
+        String example = " Example: " + name + "=db.example.com, with the port in " + PORT_VARIABLE.get(name) + "=5432";
+        String shown = "'" + Redaction.printable(Redaction.maskConnectionUrl(value)) + "'";
+        if (value.contains("://") || value.indexOf('@') >= 0) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " holds a URL or user name (" + shown
+                    + "), but it takes a host name or IP address alone. Put a whole URL in DATABASE_URL instead,"
+                    + " or give only the host." + example);
+        }
+        if (value.indexOf(',') >= 0) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " lists several hosts (" + shown
+                    + "); botdb connects to one server. Put the primary's address in " + name + "."
+                    + example);
+        }
+        if (value.startsWith("/")) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " names a Unix-domain socket directory ("
+                    + shown + "); botdb connects over TCP. Use a host name, e.g. " + name + "=localhost");
+        }
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            String inner = close < 0 ? "" : value.substring(1, close);
+            if (close == value.length() - 1 && inner.matches(IPV6)) {
+                return inner;
+            }
+            if (close > 0 && inner.matches(IPV6) && value.substring(close + 1).matches(":[0-9]*")) {
+                throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " has a port in it (" + shown
+                        + "); give the address alone and the port in " + PORT_VARIABLE.get(name) + "."
+                        + " Example: " + name + "=" + inner + " and " + PORT_VARIABLE.get(name) + "=5432");
+            }
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " has " + shown + ", which is not an IPv6"
+                    + " address in brackets. Give a host name or an IP address alone." + example);
+        }
+        if (value.matches(IPV6) && value.indexOf(':') != value.lastIndexOf(':')) {
+            return value; // an IPv6 address without brackets, as libpq takes it
+        }
+        int colon = value.indexOf(':');
+        if (colon > 0 && value.indexOf(':', colon + 1) < 0 && value.substring(colon + 1).matches("[0-9]*")
+                && value.substring(0, colon).matches(HOST_NAME)) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " has a port in it (" + shown
+                    + "); give the host alone and the port in " + PORT_VARIABLE.get(name) + "." + example);
+        }
+        if (!value.matches(HOST_NAME)) {
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, name + " has characters no host name has: " + shown
+                    + ". Give a host name or an IP address alone." + example);
+        }
+        return value;
     }
 
     private static boolean sameHost(String a, String b) {

@@ -189,7 +189,15 @@ final class DatabaseUrl {
         }
         // jdbc:postgresql:database  (host localhost, port 5432)
         int q = rest.indexOf('?');
-        String db = decode(q < 0 ? rest : rest.substring(0, q), "database name");
+        String name = q < 0 ? rest : rest.substring(0, q);
+        if (name.equals("/")) {
+            name = ""; // jdbc:postgresql:/ names no database
+        } else if (name.startsWith("/")) {
+            throw fail("has a single '/' after 'jdbc:postgresql:', so " + quoted(name) + " would be the database"
+                    + " name. Write jdbc:postgresql:mybot for a database on localhost, or two slashes before a"
+                    + " host", "jdbc:postgresql://db.example.com:5432/mybot?user=bot&password=secret&sslmode=require");
+        }
+        String db = decode(name, "database name");
         Accumulator acc = new Accumulator();
         acc.database = db.isEmpty() ? null : db;
         if (q >= 0) {
@@ -226,8 +234,10 @@ final class DatabaseUrl {
             if (!user.isEmpty()) {
                 acc.user = decode(user, "user name");
             }
-            if (colon >= 0) {
-                acc.password = Secret.of(decode(userInfo.substring(colon + 1), "password"));
+            // libpq: an empty password ("bot:@host") is none, so PGPASSWORD or .pgpass may give one
+            String password = colon < 0 ? "" : decode(userInfo.substring(colon + 1), "password");
+            if (!password.isEmpty()) {
+                acc.password = Secret.of(password);
             }
         }
         int slash = main.indexOf('/');
@@ -345,12 +355,12 @@ final class DatabaseUrl {
         }
         switch (k) {
             case "user" -> acc.user = value.isEmpty() ? acc.user : value;
-            case "password" -> acc.password = Secret.of(value);
+            case "password" -> acc.password = value.isEmpty() ? acc.password : Secret.of(value);
             case "dbname" -> acc.database = value.isEmpty() ? acc.database : value;
             case "host" -> parseHostPort(value.contains(":") && !value.startsWith("[") ? "[" + value + "]" : value, acc);
             case "port" -> acc.port = parsePort(value, "the port parameter");
             case "sslmode" -> acc.sslMode = sslMode(value, "");
-            case "ssl" -> acc.sslMode = parseSslFlag(value);
+            case "ssl" -> acc.sslFlag = parseSslFlag(value, jdbc);
             case "connect_timeout" -> {
                 if (!value.matches("[0-9]{1,6}")) {
                     throw fail("has connect_timeout " + quoted(value)
@@ -374,10 +384,14 @@ final class DatabaseUrl {
         }
     }
 
-    private SslMode parseSslFlag(String value) {
-        // asyncpg / pgjdbc style: ssl=true|false or ssl=<sslmode>
+    /**
+     * asyncpg / pgjdbc style: ssl=true|false or ssl=&lt;sslmode&gt;. An sslmode parameter takes
+     * precedence. pgjdbc reads ssl=true as verify-full (it checks certificate and host name, unlike
+     * libpq); asyncpg reads it as require.
+     */
+    private SslMode parseSslFlag(String value, boolean jdbc) {
         return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "on", "yes" -> SslMode.REQUIRE;
+            case "true", "1", "on", "yes" -> jdbc ? SslMode.VERIFY_FULL : SslMode.REQUIRE;
             case "false", "0", "off", "no" -> SslMode.DISABLE;
             default -> sslMode(value, " in the ssl parameter");
         };
@@ -446,11 +460,14 @@ final class DatabaseUrl {
         String user;
         Secret password;
         SslMode sslMode;
+        /** From the ssl parameter; used only when no sslmode is given. */
+        SslMode sslFlag;
         final Map<String, String> parameters = new LinkedHashMap<>();
         final Map<String, String> jdbcProperties = new LinkedHashMap<>();
 
         Parts toParts() {
-            return new Parts(Engine.POSTGRESQL, host, port, database, user, password, sslMode,
+            return new Parts(Engine.POSTGRESQL, host, port, database, user, password,
+                    sslMode != null ? sslMode : sslFlag,
                     Map.copyOf(parameters), Map.copyOf(jdbcProperties), null, false, List.copyOf(warnings));
         }
     }

@@ -14,6 +14,8 @@ public final class Redaction {
     private static final Pattern PASSWORD_PARAM = Pattern.compile(
             "(?i)((?:^|[?&;\\s])(?:password|sslpassword)\\s*=\\s*)"
                     + "((?:[^&;\\s]|[&;\\h](?!\\h*[a-z_][a-z0-9_.\\-]*\\h*=))*)");
+    /** The scheme a connection URL starts with: {@code postgres://}, {@code jdbc:postgresql://}. */
+    private static final Pattern LEADING_SCHEME = Pattern.compile("(?i)(?:jdbc:)?[a-z][a-z0-9+.\\-]*://");
     private static final int MAX_ECHO = 120;
 
     private Redaction() {
@@ -47,9 +49,8 @@ public final class Redaction {
         // the "password=" in front of a parameter value that holds an '@', and show the value.
         BitSet hidden = new BitSet();
         BitSet emptySecrets = new BitSet();
-        int scheme = text.indexOf("://");
-        if (scheme >= 0 || oneUrl) {
-            int start = scheme >= 0 ? scheme + 3 : 0;
+        int start = userInfoStart(text, oneUrl);
+        if (start >= 0) {
             int at = text.lastIndexOf('@');
             if (at >= start) {
                 int colon = text.indexOf(':', start);
@@ -73,6 +74,48 @@ public final class Redaction {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Where the user info of the URL in {@code text} may start: after its scheme's {@code ://}; or,
+     * when the first {@code ://} cannot be the end of a scheme ({@code postgres//bot://pw@db}:
+     * a typo dropped the real one and the password holds one), at the start of the URL, so that
+     * everything from its first ':' to its last '@' is masked. -1 when the text holds no URL.
+     */
+    private static int userInfoStart(String text, boolean oneUrl) {
+        if (oneUrl) {
+            Matcher m = LEADING_SCHEME.matcher(text);
+            return m.lookingAt() ? m.end() : 0;
+        }
+        int separator = text.indexOf("://");
+        if (separator < 0) {
+            return -1;
+        }
+        int begin = separator;
+        while (begin > 0 && isSchemeChar(text.charAt(begin - 1))) {
+            begin--;
+        }
+        if (begin >= 5 && text.regionMatches(true, begin - 5, "jdbc:", 0, 5)) {
+            begin -= 5;
+        }
+        boolean scheme = begin < separator && isAsciiLetter(text.charAt(begin))
+                && (begin == 0 || "/:@%".indexOf(text.charAt(begin - 1)) < 0);
+        if (scheme) {
+            return separator + 3;
+        }
+        int urlStart = separator;
+        while (urlStart > 0 && !Character.isWhitespace(text.charAt(urlStart - 1))) {
+            urlStart--;
+        }
+        return urlStart;
+    }
+
+    private static boolean isSchemeChar(char c) {
+        return isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '-';
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     /** Marks [from, to) as secret; an empty secret still shows as a mask, so its length stays unknown. */

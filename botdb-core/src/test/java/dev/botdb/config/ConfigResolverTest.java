@@ -385,6 +385,98 @@ class ConfigResolverTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"POSTGRES_HOST", "PSQL_DB_HOST", "PGHOST"})
+        void acceptsABracketedIpv6AddressInAHostVariable(String variable) {
+            BotDbConfig config = resolve("POSTGRES_DB", "mybot", variable, "[::1]");
+
+            assertThat(postgres(config).host()).isEqualTo("::1");
+            assertSetting(config, "host", "::1", variable);
+        }
+
+        @ParameterizedTest
+        @CsvSource({"POSTGRES_HOST, ::1", "PSQL_DB_HOST, fe80::1%eth0", "PGHOST, 10.0.0.5",
+                "POSTGRES_HOST, db-1.example_internal.com"})
+        void acceptsAddressesAndHostNamesInAHostVariable(String variable, String value) {
+            assertThat(postgres("POSTGRES_DB", "mybot", variable, value).host()).isEqualTo(value);
+        }
+
+        @Test
+        void treatsABracketedIpv6HostVariableAsTheSameHostAsTheUrl() {
+            PostgresTarget pg = postgres("DATABASE_URL", "postgres://bot@[2001:db8::5]/mybot",
+                    "POSTGRES_HOST", "[2001:DB8::5]");
+
+            assertThat(pg.host()).isEqualTo("2001:db8::5");
+        }
+
+        @ParameterizedTest
+        @CsvSource({"POSTGRES_HOST, db:5432, POSTGRES_PORT", "PSQL_DB_HOST, db.example.com:6543, PSQL_DB_PORT",
+                "PGHOST, 10.0.0.5:5432, PGPORT", "POSTGRES_HOST, [::1]:5432, POSTGRES_PORT", "PGHOST, db:, PGPORT"})
+        void rejectsAPortInAHostVariable(String variable, String value, String portVariable) {
+            assertThat(rejection("POSTGRES_DB", "mybot", variable, value))
+                    .contains(variable + " has a port in it").contains("the port in " + portVariable)
+                    .contains("Example: " + variable + "=")
+                    .contains(portVariable + "=5432");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "POSTGRES_HOST|db example.com", "PSQL_DB_HOST|db!", "PGHOST|db.example.com/mybot",
+                "POSTGRES_HOST|db;drop", "PSQL_DB_HOST|dé.example.com", "PGHOST|[db.example.com]",
+                "POSTGRES_HOST|[::1", "POSTGRES_HOST|db:port"})
+        void rejectsCharactersNoHostNameHasInAHostVariable(String variable, String value) {
+            assertThat(rejection("POSTGRES_DB", "mybot", variable, value))
+                    .contains(variable)
+                    .contains("Example: " + variable + "=db.example.com")
+                    .containsPattern("(?s)the port in (POSTGRES_PORT|PSQL_DB_PORT|PGPORT)=5432");
+        }
+
+        @Test
+        void rejectsAHostVariableThatHoldsAUrlWithoutShowingThePassword() {
+            assertThat(rejection("POSTGRES_DB", "mybot",
+                    "POSTGRES_HOST", "postgres://bot:" + SECRET + "@db.example.com:5432/mybot"))
+                    .contains("POSTGRES_HOST").contains("DATABASE_URL").contains("bot:****@db.example.com")
+                    .contains("Example: POSTGRES_HOST=db.example.com");
+        }
+
+        @Test
+        void rejectsABadHostVariableEvenWhenTheUrlGivesTheHost() {
+            assertThat(rejection("DATABASE_URL", REMOTE_URL, "PSQL_DB_HOST", "db.example.com:5432"))
+                    .contains("PSQL_DB_HOST has a port in it");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "   "})
+        void fallsBackToTheJavaUserNameWhenUserIsBlank(String blank) {
+            BotDbConfig config = resolve("POSTGRES_DB", "mybot", "USER", blank);
+
+            assertThat(postgres(config).user()).isEqualTo(System.getProperty("user.name")).isNotBlank();
+            assertSetting(config, "user", System.getProperty("user.name"), "default (operating-system user, as libpq)");
+        }
+
+        @ParameterizedTest
+        @CsvSource({"POSTGRES_PASSWORD, postgres://bot:@db.example.com/mybot",
+                "PSQL_DB_PASSWORD, postgresql+asyncpg://bot:@db.example.com/mybot",
+                "PGPASSWORD, jdbc:postgresql://db.example.com/mybot?user=bot&password="})
+        void takesThePasswordFromAVariableWhenTheUrlPasswordIsEmpty(String variable, String url) {
+            BotDbConfig config = resolve("DATABASE_URL", url, variable, SECRET);
+
+            assertThat(postgres(config).password().reveal()).isEqualTo(SECRET);
+            assertThat(postgres(config).user()).isEqualTo("bot");
+            assertSetting(config, "password", "****", variable);
+        }
+
+        @Test
+        void takesThePasswordFromThePasswordFileWhenTheUrlPasswordIsEmpty() throws IOException {
+            Path file = passwordFile("pgpass", "rw-------", "db.example.com:5432:mybot:bot:" + SECRET);
+
+            BotDbConfig config = resolve("DATABASE_URL", "postgres://bot:@db.example.com/mybot",
+                    "PGPASSFILE", file.toString());
+
+            assertThat(postgres(config).password().reveal()).isEqualTo(SECRET);
+            assertSetting(config, "password", "****", file + " line 1");
+        }
+
+        @ParameterizedTest
         @CsvSource({"POSTGRES_PORT, x", "PSQL_DB_PORT, 0", "PGPORT, 65536"})
         void rejectsABadPortVariable(String variable, String value) {
             assertThat(rejection("POSTGRES_DB", "mybot", variable, value))
@@ -421,6 +513,15 @@ class ConfigResolverTest {
         void rejectsAPortThatDisagreesWithTheUrl() {
             assertThat(rejection("DATABASE_URL", REMOTE_URL, "POSTGRES_PORT", "6543"))
                     .contains("POSTGRES_PORT").contains("'5432'").contains("'6543'");
+        }
+
+        @Test
+        void doesNotTakeAnEmptyUrlPasswordForAContradiction() {
+            BotDbConfig config = resolve("DATABASE_URL", "postgres://bot:@db.example.com/mybot",
+                    "POSTGRES_PASSWORD", SECRET, "PSQL_DB_PASSWORD", SECRET);
+
+            assertThat(postgres(config).password().reveal()).isEqualTo(SECRET);
+            assertSetting(config, "password", "****", "POSTGRES_PASSWORD");
         }
 
         @Test
@@ -465,6 +566,13 @@ class ConfigResolverTest {
                     .contains("No database name")
                     .contains("POSTGRES_DB").contains("PSQL_DB_NAME").contains("PGDATABASE")
                     .contains("DATABASE_URL=postgres://bot:secret@db.example.com:5432/mybot");
+        }
+
+        @Test
+        void readsJdbcPostgresqlSlashAsNamingNoDatabase() {
+            assertThat(postgres("DATABASE_URL", "jdbc:postgresql:/?user=bot", "POSTGRES_DB", "mybot").database())
+                    .isEqualTo("mybot");
+            assertThat(rejection("DATABASE_URL", "jdbc:postgresql:/")).contains("No database name");
         }
 
         @Test
@@ -539,6 +647,21 @@ class ConfigResolverTest {
 
     @Nested
     class Ssl {
+
+        @Test
+        void takesSslTrueInAJdbcUrlAsVerifyFull() {
+            BotDbConfig config = resolve("DATABASE_URL", "jdbc:postgresql://db.example.com/mybot?ssl=true");
+
+            assertThat(postgres(config).sslMode()).isEqualTo(SslMode.VERIFY_FULL);
+            assertSetting(config, "sslmode", "verify-full", "DATABASE_URL");
+            assertThat(config.warnings()).isEmpty();
+        }
+
+        @Test
+        void letsTheUrlSslmodeWinOverItsSslParameter() {
+            assertThat(postgres("DATABASE_URL", "jdbc:postgresql://db.example.com/mybot?ssl=true&sslmode=verify-ca"
+                    + "&sslrootcert=/etc/ssl/root.crt").sslMode()).isEqualTo(SslMode.VERIFY_CA);
+        }
 
         @ParameterizedTest
         @ValueSource(strings = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})

@@ -88,6 +88,16 @@ class DatabaseUrlTest {
             assertThat(p.password()).isNull();
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"jdbc:postgresql:", "jdbc:postgresql:/", "jdbc:postgresql:/?user=bot"})
+        void parsesAJdbcUrlWithoutADatabaseNameAsNamingNone(String url) {
+            DatabaseUrl.Parts p = parse(url);
+
+            assertThat(p.engine()).isEqualTo(Engine.POSTGRESQL);
+            assertThat(p.database()).isNull();
+            assertThat(p.host()).isNull();
+        }
+
         @Test
         void passesPgjdbcPropertiesThroughAndMapsPgjdbcSpellingsOfLibpqParameters() {
             DatabaseUrl.Parts p = parse("jdbc:postgresql://db/mybot?prepareThreshold=0&ApplicationName=bot1"
@@ -123,6 +133,26 @@ class DatabaseUrlTest {
 
             assertThat(p.user()).isEqualTo("bot");
             assertThat(p.password()).isNull();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"postgres://bot:@db/mybot", "postgresql+asyncpg://bot:@db/mybot",
+                "jdbc:postgresql://bot:@db/mybot", "postgres://db/mybot?user=bot&password=",
+                "jdbc:postgresql://db/mybot?user=bot&password="})
+        void treatsAnEmptyPasswordAsNoneAsLibpqDoes(String url) {
+            DatabaseUrl.Parts p = parse(url);
+
+            assertThat(p.user()).isEqualTo("bot");
+            assertThat(p.password()).isNull();
+        }
+
+        @Test
+        void treatsAnEmptyUserAndPasswordAsNeither() {
+            DatabaseUrl.Parts p = parse("postgres://:@db/mybot");
+
+            assertThat(p.user()).isNull();
+            assertThat(p.password()).isNull();
+            assertThat(p.host()).isEqualTo("db");
         }
 
         @Test
@@ -218,6 +248,32 @@ class DatabaseUrlTest {
         @ValueSource(strings = {"false", "0", "off", "no"})
         void treatsSslFalseAsDisable(String value) {
             assertThat(parse("postgresql+asyncpg://db/mybot?ssl=" + value).sslMode()).isEqualTo(SslMode.DISABLE);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"jdbc:postgresql://db/mybot?ssl=", "jdbc:postgresql:mybot?ssl="})
+        void treatsSslTrueInAJdbcUrlAsVerifyFullAsPgjdbcDoes(String prefix) {
+            assertThat(parse(prefix + "true").sslMode()).isEqualTo(SslMode.VERIFY_FULL);
+            assertThat(parse(prefix + "TRUE").sslMode()).isEqualTo(SslMode.VERIFY_FULL);
+            assertThat(parse(prefix + "false").sslMode()).isEqualTo(SslMode.DISABLE);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"postgresql+asyncpg://db/mybot?ssl=true", "postgres://db/mybot?ssl=true"})
+        void keepsSslTrueAsRequireOutsideJdbcUrls(String url) {
+            assertThat(parse(url).sslMode()).isEqualTo(SslMode.REQUIRE);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "jdbc:postgresql://db/mybot?ssl=true&sslmode=require",
+                "jdbc:postgresql://db/mybot?sslmode=require&ssl=true",
+                "jdbc:postgresql://db/mybot?ssl=false&sslmode=require",
+                "postgresql+asyncpg://db/mybot?sslmode=require&ssl=false",
+                "postgres://db/mybot?ssl=verify-full&sslmode=require",
+        })
+        void letsSslmodeWinOverTheSslParameter(String url) {
+            assertThat(parse(url).sslMode()).isEqualTo(SslMode.REQUIRE);
         }
 
         @Test
@@ -323,6 +379,13 @@ class DatabaseUrlTest {
 
     @Nested
     class BadInput {
+
+        @Test
+        void rejectsAJdbcUrlWithASingleSlashBeforeAName() {
+            assertThat(rejection("jdbc:postgresql:/db.example.com/mybot?password=" + SECRET))
+                    .contains("single '/'").contains("jdbc:postgresql:mybot")
+                    .contains("Example: DATABASE_URL=jdbc:postgresql://db.example.com:5432/mybot");
+        }
 
         @Test
         void rejectsAnEmptyUrl() {
@@ -554,9 +617,27 @@ class DatabaseUrlTest {
                 "postgres:/bot:" + SECRET + "@db.example.com:5432/mybot",
                 "postgres//bot:" + SECRET + "@db.example.com:5432/mybot",
                 "mysql:bot:" + SECRET + "@db/mybot",
+                "postgres//bot://" + SECRET + "@db.example.com:5432/mybot",
+                "postgres:bot://" + SECRET + "@db.example.com:5432/mybot",
+                "postgres:/bot:ab://" + SECRET + "@db.example.com:5432/mybot",
+                "bot:x" + SECRET + "://y@db.example.com:5432/mybot",
         })
         void neverShowsThePasswordOfAUrlWhoseSlashesATypoDropped(String url) {
             assertThat(rejection(url)).contains("****@db");
+            if (url.contains("://")) { // maskUrl, for any text, knows a URL by its "://"
+                assertThat(Redaction.maskUrl(url)).contains("****@db").doesNotContain(SECRET);
+                assertThat(Redaction.maskUrl("could not connect to " + url + " (timeout)")).doesNotContain(SECRET);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"postgres://bot:" + SECRET + "@db/mybot", "jdbc:postgresql://bot:" + SECRET + "@db/mybot",
+                "postgresql+asyncpg://bot:" + SECRET + "@db/mybot"})
+        void stillShowsSchemeAndUserOfAWellFormedUrl(String url) {
+            String scheme = url.substring(0, url.indexOf("://") + 3);
+            assertThat(Redaction.maskUrl(url)).isEqualTo(scheme + "bot:****@db/mybot");
+            assertThat(Redaction.maskUrl("url=" + url + " failed")).isEqualTo("url=" + scheme + "bot:****@db/mybot failed");
+            assertThat(Redaction.maskConnectionUrl(url)).isEqualTo(scheme + "bot:****@db/mybot");
         }
 
         @ParameterizedTest
