@@ -361,6 +361,17 @@ final class DatabaseUrl {
             case "port" -> acc.port = parsePort(value, "the port parameter");
             case "sslmode" -> acc.sslMode = sslMode(value, "");
             case "ssl" -> acc.sslFlag = parseSslFlag(value, jdbc);
+            case "pgbouncer" -> {
+                // PgBouncer in transaction mode (before 1.21) cannot keep server-side prepared
+                // statements across transactions: make pgjdbc send every statement unnamed
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    throw fail("has pgbouncer='" + Redaction.printable(value) + "'; use pgbouncer=true or false",
+                            PG_EXAMPLE + "&pgbouncer=true");
+                }
+                if (value.equalsIgnoreCase("true")) {
+                    acc.jdbcProperties.put("prepareThreshold", "0");
+                }
+            }
             case "connect_timeout" -> {
                 if (!value.matches("[0-9]{1,6}")) {
                     throw fail("has connect_timeout " + quoted(value)
@@ -378,7 +389,7 @@ final class DatabaseUrl {
                 } else {
                     throw fail("has the unknown parameter " + quoted(key) + ". Supported: sslmode, "
                             + String.join(", ", PASSED_PARAMETERS.stream().sorted().toList())
-                            + ", user, password, dbname, host, port", PG_EXAMPLE);
+                            + ", user, password, dbname, host, port, ssl, pgbouncer", PG_EXAMPLE);
                 }
             }
         }
