@@ -70,4 +70,41 @@ class BotDbTest {
                 .hasMessageNotContaining("S3cret-Prod")
                 .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.INSECURE_CONNECTION);
     }
+
+    @Test
+    void autoMigrateAppliesMigrationsOnOpenAsTheAlitaBotDoes() throws Exception {
+        Path migrations = java.nio.file.Files.createDirectories(dir.resolve("migrations"));
+        java.nio.file.Files.writeString(migrations.resolve("001_users.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY);");
+        BotDbConfig config = BotDbConfig.fromEnv(Map.of("DATABASE_URL", "sqlite:///" + dir.resolve("auto.db"),
+                "AUTO_MIGRATE", "true", "MIGRATIONS_PATH", migrations.toString()));
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        try (BotDb db = BotDb.open(config, lines::add, Duration.ofMillis(10));
+             Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM users")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+        assertThat(lines).contains("[Migrations] Starting automatic database migration...",
+                "[Migrations] Found 1 migration files");
+    }
+
+    @Test
+    void aFailedAutoMigrationStopsStartupUnlessSilentFailIsSet() throws Exception {
+        Path migrations = java.nio.file.Files.createDirectories(dir.resolve("broken"));
+        java.nio.file.Files.writeString(migrations.resolve("001_bad.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY);\nALTER TABLE nope ADD x INT;");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("DATABASE_URL", "sqlite:///" + dir.resolve("bad.db"),
+                "AUTO_MIGRATE", "true", "MIGRATIONS_PATH", migrations.toString()));
+        assertThatThrownBy(() -> BotDb.open(BotDbConfig.fromEnv(env), l -> { }, Duration.ofMillis(10)))
+                .isInstanceOf(BotDbException.class)
+                .hasMessageContaining("001_bad.sql line 2, statement 2")
+                .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+
+        env.put("AUTO_MIGRATE_SILENT_FAIL", "true");
+        try (BotDb db = BotDb.open(BotDbConfig.fromEnv(env), l -> { }, Duration.ofMillis(10));
+             Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'users'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the failed file was rolled back, the bot still starts").isZero();
+        }
+    }
 }
