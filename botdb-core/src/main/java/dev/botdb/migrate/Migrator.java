@@ -32,6 +32,10 @@ import org.postgresql.util.ServerErrorMessage;
  * <p>All pending files are read and split before anything runs, so an unterminated string or a
  * psql meta-command stops the run with nothing applied. A file that changed after it was applied
  * stops the run too, naming both checksums and the two ways out.
+ *
+ * <p>A database migrated by sqlx, golang-migrate, dbmate, Flyway or the USN bot is adopted on the
+ * first {@code migrate}: what that tool applied is recorded as applied and never run again
+ * ({@code ForeignHistories}); {@code status} and {@code plan} show it that way before then.
  */
 public final class Migrator {
     /** How long an instance waits while another one migrates (it keeps renewing its lease). */
@@ -99,6 +103,7 @@ public final class Migrator {
             Map<String, History.Row> done;
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
+                ForeignHistories.adoptIfNeeded(c, engine, files, history, log);
                 history.ensure(c);
                 done = history.read(c);
             }
@@ -141,7 +146,7 @@ public final class Migrator {
         for (MigrationFile f : files) {
             SqlScript.parse(f.sql(), f.fileName());
         }
-        Map<String, History.Row> done = readHistory();
+        Map<String, History.Row> done = readHistory(files);
         checkHistory(files, done);
         Set<String> onDisk = files.stream().map(MigrationFile::version).collect(Collectors.toSet());
         List<String> missing = done.keySet().stream().filter(v -> !onDisk.contains(v)).toList();
@@ -320,6 +325,8 @@ public final class Migrator {
         try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, log);
              Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
+            // mark-applied as the first command after a switch must not start an empty botdb history that hides the old one
+            ForeignHistories.adoptIfNeeded(c, engine, MigrationFiles.load(directory, engine, w -> { }), history, log);
             history.ensure(c);
             return work.run(c);
         } catch (SQLException e) {
@@ -327,9 +334,9 @@ public final class Migrator {
         }
     }
 
-    private Map<String, History.Row> readHistory() {
+    private Map<String, History.Row> readHistory(List<MigrationFile> files) {
         try (Connection c = dataSource.getConnection()) {
-            return history.columns(c).isEmpty() ? Map.of() : history.read(c);
+            return ForeignHistories.recorded(c, engine, files, history, log);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
         }
@@ -344,7 +351,7 @@ public final class Migrator {
         List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> log.accept("[Migrations] " + w));
         Map<String, History.Row> done;
         try (Connection c = dataSource.getConnection()) {
-            done = history.columns(c).isEmpty() ? Map.of() : history.read(c);
+            done = ForeignHistories.recorded(c, engine, files, history, log);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
         }
@@ -365,7 +372,7 @@ public final class Migrator {
         List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> { });
         Map<String, History.Row> done;
         try (Connection c = dataSource.getConnection()) {
-            done = history.columns(c).isEmpty() ? Map.of() : history.read(c);
+            done = ForeignHistories.recorded(c, engine, files, history, log);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
         }
