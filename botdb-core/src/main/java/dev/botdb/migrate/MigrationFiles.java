@@ -79,6 +79,12 @@ final class MigrationFiles {
         return order(files, warn);
     }
 
+    /** A Java migration as an entry of the ordered list: no SQL, version = its name. */
+    static MigrationFile javaMigration(String version) {
+        MigrationFile shape = parse(version + ".sql", new byte[0]);
+        return new MigrationFile(version, version + " (Java)", shape.order(), "", MigrationFile.sha256(new byte[0]));
+    }
+
     static MigrationFile parse(String fileName, byte[] bytes) {
         String version = withoutEngine(fileName);
         String stem = version.substring(0, version.length() - 4);

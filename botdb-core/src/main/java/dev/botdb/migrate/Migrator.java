@@ -46,6 +46,7 @@ public final class Migrator {
     private final Path directory;
     private final Consumer<String> log;
     private final History history;
+    private final Map<String, JavaMigration> javaMigrations = new LinkedHashMap<>();
     private Duration lockWait = DEFAULT_LOCK_WAIT;
 
     private Migrator(DataSource dataSource, Engine engine, Path directory, Consumer<String> log) {
@@ -86,6 +87,43 @@ public final class Migrator {
         }
     }
 
+    /** Adds a Java migration, ordered with the files by its version number. */
+    public Migrator javaMigration(JavaMigration migration) {
+        javaMigrations.put(migration.version(), migration);
+        return this;
+    }
+
+    /** The SQL files of this engine plus the Java migrations, in version order. */
+    private List<MigrationFile> loadFiles(Consumer<String> warn) {
+        List<MigrationFile> all = new ArrayList<>(MigrationFiles.load(directory, engine, w -> { }));
+        for (JavaMigration m : javaMigrations.values()) {
+            all.add(MigrationFiles.javaMigration(m.version()));
+        }
+        return MigrationFiles.order(all, warn);
+    }
+
+    private void applyJava(MigrationFile file, JavaMigration migration) throws SQLException {
+        long start = System.nanoTime();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                migration.migrate(c, engine);
+                history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Migration failed: " + file.fileName()
+                        + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]") + ": " + serverText(e)
+                        + "\n  Nothing of it was applied (rolled back).", e);
+            } catch (RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     /** How long to wait for another instance's migration before giving up (default 15 min). */
     public Migrator lockWait(Duration wait) {
         this.lockWait = wait;
@@ -95,7 +133,7 @@ public final class Migrator {
     /** Applies every pending file in version order. */
     public MigrationResult migrate() {
         long start = System.nanoTime();
-        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> log.accept("[Migrations] " + w));
+        List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         log.accept("[Migrations] Found " + files.size() + " migration files");
         List<String> applied = new ArrayList<>();
         int skipped;
@@ -112,15 +150,21 @@ public final class Migrator {
             skipped = files.size() - pending.size();
             Map<MigrationFile, SqlScript> scripts = new LinkedHashMap<>();
             for (MigrationFile f : pending) {
-                scripts.put(f, SqlScript.parse(f.sql(), f.fileName()));
+                scripts.put(f, javaMigrations.containsKey(f.version()) ? null : SqlScript.parse(f.sql(), f.fileName()));
             }
             for (Map.Entry<MigrationFile, SqlScript> e : scripts.entrySet()) {
                 lock.check();
                 MigrationFile file = e.getKey();
                 log.accept("[Migrations] Applying " + file.fileName() + "...");
-                e.getValue().notes().forEach(n -> log.accept("[Migrations] " + n));
+                if (e.getValue() != null) {
+                    e.getValue().notes().forEach(n -> log.accept("[Migrations] " + n));
+                }
                 long t = System.nanoTime();
-                apply(file, e.getValue());
+                if (e.getValue() == null) {
+                    applyJava(file, javaMigrations.get(file.version()));
+                } else {
+                    apply(file, e.getValue());
+                }
                 applied.add(file.version());
                 log.accept(String.format(Locale.ROOT, "[Migrations] Successfully applied %s (%.2f s)", file.fileName(),
                         (System.nanoTime() - t) / 1e9));
@@ -142,9 +186,11 @@ public final class Migrator {
      * @return the number of files checked
      */
     public int validate() {
-        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> log.accept("[Migrations] " + w));
+        List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         for (MigrationFile f : files) {
-            SqlScript.parse(f.sql(), f.fileName());
+            if (!javaMigrations.containsKey(f.version())) {
+                SqlScript.parse(f.sql(), f.fileName());
+            }
         }
         Map<String, History.Row> done = readHistory(files);
         checkHistory(files, done);
@@ -163,7 +209,7 @@ public final class Migrator {
      * was applied by hand (or half-applied and then fixed by hand).
      */
     public void markApplied(String version) {
-        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> { });
+        List<MigrationFile> files = loadFiles(w -> { });
         MigrationFile file = files.stream().filter(f -> f.version().equals(version) || f.fileName().equals(version))
                 .findFirst().orElseThrow(() -> new BotDbException(ErrorCode.MIGRATION_INVALID, "No migration file "
                         + version + " in " + directory + ". botdb status lists the versions."));
@@ -181,7 +227,7 @@ public final class Migrator {
      * @return one line per change made
      */
     public List<String> repair() {
-        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> { });
+        List<MigrationFile> files = loadFiles(w -> { });
         return withLockedHistory(c -> {
             List<String> changes = new ArrayList<>();
             Map<String, History.Row> done = history.read(c);
@@ -326,7 +372,7 @@ public final class Migrator {
              Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             // mark-applied as the first command after a switch must not start an empty botdb history that hides the old one
-            ForeignHistories.adoptIfNeeded(c, engine, MigrationFiles.load(directory, engine, w -> { }), history, log);
+            ForeignHistories.adoptIfNeeded(c, engine, loadFiles(w -> { }), history, log);
             history.ensure(c);
             return work.run(c);
         } catch (SQLException e) {
@@ -348,7 +394,7 @@ public final class Migrator {
 
     /** What {@code migrate} would run, without running it or taking the lock ({@code migrate --dry-run}). */
     public List<Planned> plan() {
-        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> log.accept("[Migrations] " + w));
+        List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         Map<String, History.Row> done;
         try (Connection c = dataSource.getConnection()) {
             done = ForeignHistories.recorded(c, engine, files, history, log);
@@ -359,6 +405,11 @@ public final class Migrator {
         List<Planned> plan = new ArrayList<>();
         for (MigrationFile f : files) {
             if (!done.containsKey(f.version())) {
+                if (javaMigrations.containsKey(f.version())) {
+                    plan.add(new Planned(f.fileName(), false, List.of("-- runs " + javaMigrations.get(f.version())
+                            .getClass().getName() + " (Java migration)"), List.of()));
+                    continue;
+                }
                 SqlScript script = SqlScript.parse(f.sql(), f.fileName());
                 plan.add(new Planned(f.fileName(), runsOutsideTransaction(script),
                         script.statements().stream().map(SqlScript.Statement::sql).toList(), script.notes()));
@@ -369,7 +420,7 @@ public final class Migrator {
 
     /** Applied / pending / changed / missing / failed, per version, in file order then history order. */
     public List<MigrationState> status() {
-        List<MigrationFile> files = MigrationFiles.load(directory, engine, w -> { });
+        List<MigrationFile> files = loadFiles(w -> { });
         Map<String, History.Row> done;
         try (Connection c = dataSource.getConnection()) {
             done = ForeignHistories.recorded(c, engine, files, history, log);

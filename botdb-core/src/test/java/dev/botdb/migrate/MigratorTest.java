@@ -345,4 +345,47 @@ class MigratorTest {
         Files.writeString(created, Files.readString(created) + "CREATE TABLE captcha (id int);\n");
         assertThat(migrator().migrate().applied()).containsExactly("001_a.sql", "20261122101530_add_captcha_settings.sql");
     }
+
+    @Test
+    void javaMigrationsRunInVersionOrderBetweenFilesInTheirOwnTransaction() throws Exception {
+        file("001_users.sql", "CREATE TABLE users (id int, name text);\nINSERT INTO users VALUES (1, 'ALICE');");
+        file("003_after.sql", "ALTER TABLE users ADD COLUMN checked boolean DEFAULT true;");
+        JavaMigration lower = new JavaMigration() {
+            @Override
+            public String version() {
+                return "002_lowercase_names";
+            }
+
+            @Override
+            public void migrate(Connection c, Engine engine) throws SQLException {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE users SET name = lower(name)");
+                }
+            }
+        };
+        assertThat(migrator().javaMigration(lower).plan()).extracting(Migrator.Planned::fileName)
+                .containsExactly("001_users.sql", "002_lowercase_names (Java)", "003_after.sql");
+        MigrationResult r = migrator().javaMigration(lower).migrate();
+        assertThat(migrator().javaMigration(lower).validate()).isEqualTo(3);
+        assertThat(r.applied()).containsExactly("001_users.sql", "002_lowercase_names", "003_after.sql");
+        assertThat(one("SELECT name FROM users")).isEqualTo("alice");
+
+        JavaMigration failing = new JavaMigration() {
+            @Override
+            public String version() {
+                return "004_broken";
+            }
+
+            @Override
+            public void migrate(Connection c, Engine engine) throws SQLException {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE users SET name = 'changed'");
+                    st.executeUpdate("UPDATE no_such_table SET x = 1");
+                }
+            }
+        };
+        assertThatThrownBy(() -> migrator().javaMigration(lower).javaMigration(failing).migrate())
+                .hasMessageContaining("004_broken (Java) [SQLSTATE 42P01]").hasMessageContaining("rolled back");
+        assertThat(one("SELECT name FROM users")).isEqualTo("alice");
+    }
 }
