@@ -22,6 +22,24 @@ import java.util.List;
  */
 public record MigrationFile(String version, String fileName, List<BigInteger> order, String sql, String rawSha256) {
 
+    private static final java.util.regex.Pattern DBMATE_DOWN =
+            java.util.regex.Pattern.compile("(?im)^[ \\t]*--[ \\t]*migrate:down\\b.*$");
+
+    /**
+     * The SQL that {@code migrate} runs: the whole file, or for a dbmate-style file the part
+     * before its {@code -- migrate:down} line (the part after it is what undoes the migration).
+     */
+    public String upSql() {
+        java.util.regex.Matcher m = DBMATE_DOWN.matcher(sql);
+        return m.find() ? sql.substring(0, m.start()) : sql;
+    }
+
+    /** The {@code -- migrate:down} section of a dbmate-style file, if it has one. */
+    public java.util.Optional<String> downSql() {
+        java.util.regex.Matcher m = DBMATE_DOWN.matcher(sql);
+        return m.find() ? java.util.Optional.of(sql.substring(m.end())) : java.util.Optional.empty();
+    }
+
     /**
      * The checksum botdb stores: SHA-256 hex of the text with line endings made LF and trailing
      * whitespace removed from every line and from the end, so an editor or git turning LF into

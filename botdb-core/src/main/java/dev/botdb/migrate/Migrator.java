@@ -150,7 +150,7 @@ public final class Migrator {
             skipped = files.size() - pending.size();
             Map<MigrationFile, SqlScript> scripts = new LinkedHashMap<>();
             for (MigrationFile f : pending) {
-                scripts.put(f, javaMigrations.containsKey(f.version()) ? null : SqlScript.parse(f.sql(), f.fileName()));
+                scripts.put(f, javaMigrations.containsKey(f.version()) ? null : SqlScript.parse(f.upSql(), f.fileName()));
             }
             for (Map.Entry<MigrationFile, SqlScript> e : scripts.entrySet()) {
                 lock.check();
@@ -189,7 +189,7 @@ public final class Migrator {
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         for (MigrationFile f : files) {
             if (!javaMigrations.containsKey(f.version())) {
-                SqlScript.parse(f.sql(), f.fileName());
+                SqlScript.parse(f.upSql(), f.fileName());
             }
         }
         Map<String, History.Row> done = readHistory(files);
@@ -314,6 +314,14 @@ public final class Migrator {
                 }
             }
         }
+        java.util.Optional<MigrationFile> dbmate = loadFiles(w -> { }).stream()
+                .filter(f -> f.version().equals(version) && f.downSql().filter(d -> !d.isBlank()).isPresent())
+                .findFirst();
+        if (dbmate.isPresent()) {
+            MigrationFile f = dbmate.get();
+            return new MigrationFile(f.version(), f.fileName() + " (migrate:down section)", f.order(),
+                    f.downSql().get(), f.rawSha256());
+        }
         throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot roll back " + version + ": there is no "
                 + stem + ".down.sql or " + stem + ".rollback.sql in " + directory + ". Nothing was rolled back."
                 + " Write the companion file that undoes it, or restore a backup.");
@@ -410,7 +418,7 @@ public final class Migrator {
                             .getClass().getName() + " (Java migration)"), List.of()));
                     continue;
                 }
-                SqlScript script = SqlScript.parse(f.sql(), f.fileName());
+                SqlScript script = SqlScript.parse(f.upSql(), f.fileName());
                 plan.add(new Planned(f.fileName(), runsOutsideTransaction(script),
                         script.statements().stream().map(SqlScript.Statement::sql).toList(), script.notes()));
             }

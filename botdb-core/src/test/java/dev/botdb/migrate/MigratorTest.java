@@ -388,4 +388,19 @@ class MigratorTest {
                 .hasMessageContaining("004_broken (Java) [SQLSTATE 42P01]").hasMessageContaining("rolled back");
         assertThat(one("SELECT name FROM users")).isEqualTo("alice");
     }
+
+    @Test
+    void dbmateFilesRunTheirUpSectionAndRollBackWithTheirDownSection() throws Exception {
+        file("20240101120000_create_users.sql", """
+                -- migrate:up
+                CREATE TABLE users (id int);
+
+                -- migrate:down
+                DROP TABLE users;
+                """);
+        assertThat(migrator().migrate().applied()).containsExactly("20240101120000_create_users.sql");
+        assertThat(one("SELECT to_regclass('users')")).isEqualTo("users");
+        assertThat(migrator().rollback(1)).containsExactly("20240101120000_create_users.sql");
+        assertThat(one("SELECT to_regclass('users')")).isNull();
+    }
 }
