@@ -116,9 +116,13 @@ public final class BotDb implements AutoCloseable {
         }
     }
 
-    /** A migrator for MIGRATIONS_PATH over this pool; {@code log} receives the progress lines. */
+    /**
+     * A migrator for MIGRATIONS_PATH over this pool, with SUPABASE_CLEANUP's mode; {@code log}
+     * receives the progress lines.
+     */
     public Migrator migrator(Consumer<String> log) {
-        return Migrator.of(dataSource, target.engine(), config.migrations().directory(), log);
+        return Migrator.of(dataSource, target.engine(), config.migrations().directory(), log)
+                .supabaseCleanup(config.migrations().supabaseCleanup());
     }
 
     /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */

@@ -13,7 +13,8 @@ final class Session {
         BotDbConfig config = cli.config(local);
         BotDbConfig noAuto = new BotDbConfig(config.target(), config.pool(), config.production(),
                 config.allowInsecure(), new dev.botdb.config.MigrationSettings(false, config.migrations().silentFail(),
-                config.migrations().directory(), config.migrations().sources()), config.warnings());
+                config.migrations().directory(), config.migrations().supabaseCleanup(), config.migrations().sources()),
+                config.warnings());
         return BotDb.open(noAuto, cli.err::println, Connector.FIRST_RETRY_DELAY);
     }
 }

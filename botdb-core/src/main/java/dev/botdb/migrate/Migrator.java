@@ -3,6 +3,7 @@ package dev.botdb.migrate;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.Engine;
+import dev.botdb.config.MigrationSettings.SupabaseCleanupMode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -48,6 +49,7 @@ public final class Migrator {
     private final History history;
     private final Map<String, JavaMigration> javaMigrations = new LinkedHashMap<>();
     private Duration lockWait = DEFAULT_LOCK_WAIT;
+    private SupabaseCleanupMode supabaseCleanup = SupabaseCleanupMode.AUTO;
 
     private Migrator(DataSource dataSource, Engine engine, Path directory, Consumer<String> log) {
         this.dataSource = dataSource;
@@ -130,6 +132,17 @@ public final class Migrator {
         return this;
     }
 
+    /**
+     * Whether pending PostgreSQL files exported from Supabase are cleaned before they run
+     * (SUPABASE_CLEANUP; default {@code AUTO}): grants and policies for roles the server lacks,
+     * {@code SCHEMA extensions} when that schema is missing, extensions it cannot install. Each
+     * change is logged with file and line. See {@link dev.botdb.config.MigrationSettings}.
+     */
+    public Migrator supabaseCleanup(SupabaseCleanupMode mode) {
+        this.supabaseCleanup = java.util.Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
     /** Applies every pending file in version order. */
     public MigrationResult migrate() {
         long start = System.nanoTime();
@@ -152,6 +165,7 @@ public final class Migrator {
             for (MigrationFile f : pending) {
                 scripts.put(f, javaMigrations.containsKey(f.version()) ? null : SqlScript.parse(f.upSql(), f.fileName()));
             }
+            scripts = SupabaseCleanup.applyTo(scripts, supabaseCleanup, engine, dataSource);
             for (Map.Entry<MigrationFile, SqlScript> e : scripts.entrySet()) {
                 lock.check();
                 MigrationFile file = e.getKey();
@@ -400,7 +414,10 @@ public final class Migrator {
     public record Planned(String fileName, boolean outsideTransaction, List<String> statements, List<String> notes) {
     }
 
-    /** What {@code migrate} would run, without running it or taking the lock ({@code migrate --dry-run}). */
+    /**
+     * What {@code migrate} would run, after the Supabase clean-up (its changes are among the notes),
+     * without running it or taking the lock ({@code migrate --dry-run}).
+     */
     public List<Planned> plan() {
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         Map<String, History.Row> done;
@@ -410,6 +427,13 @@ public final class Migrator {
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
         }
         checkHistory(files, done);
+        Map<MigrationFile, SqlScript> scripts = new LinkedHashMap<>();
+        for (MigrationFile f : files) {
+            if (!done.containsKey(f.version()) && !javaMigrations.containsKey(f.version())) {
+                scripts.put(f, SqlScript.parse(f.upSql(), f.fileName()));
+            }
+        }
+        scripts = SupabaseCleanup.applyTo(scripts, supabaseCleanup, engine, dataSource);
         List<Planned> plan = new ArrayList<>();
         for (MigrationFile f : files) {
             if (!done.containsKey(f.version())) {
@@ -418,7 +442,7 @@ public final class Migrator {
                             .getClass().getName() + " (Java migration)"), List.of()));
                     continue;
                 }
-                SqlScript script = SqlScript.parse(f.upSql(), f.fileName());
+                SqlScript script = scripts.get(f);
                 plan.add(new Planned(f.fileName(), runsOutsideTransaction(script),
                         script.statements().stream().map(SqlScript.Statement::sql).toList(), script.notes()));
             }
@@ -520,10 +544,16 @@ public final class Migrator {
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                // HikariCP closes a connection after some errors (SQLSTATE 0A000, 08xxx, 57P0x); closing
+                // it ends the transaction, and the statement's own error must not be replaced by "closed"
+                if (!c.isClosed()) {
+                    c.rollback();
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                if (!c.isClosed()) {
+                    c.setAutoCommit(true);
+                }
             }
         }
     }

@@ -77,6 +77,20 @@ final class SqlScript {
     }
 
     /**
+     * This script after a rewrite such as the Supabase clean-up: {@code kept} are some of its
+     * statements, possibly with changed text, keeping their {@code line} and {@code number} (so a
+     * failure still points into the file); {@code moreNotes} say what changed.
+     */
+    SqlScript withStatements(List<Statement> kept, List<String> moreNotes) {
+        List<Statement> keptNonTransactional = kept.stream()
+                .filter(st -> nonTransactional.stream().anyMatch(nt -> nt.number() == st.number()))
+                .toList();
+        List<String> allNotes = new ArrayList<>(notes);
+        allNotes.addAll(moreNotes);
+        return new SqlScript(kept, keptNonTransactional, allNotes, declaredNoTransaction);
+    }
+
+    /**
      * Whether the comments before the first statement contain {@code -- botdb:no-transaction} (or
      * dbmate's {@code -- migrate:up transaction:false}): the author asks for the file to run
      * outside a transaction.

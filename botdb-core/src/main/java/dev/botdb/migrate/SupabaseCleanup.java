@@ -1,0 +1,691 @@
+package dev.botdb.migrate;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.config.Engine;
+import dev.botdb.config.MigrationSettings.SupabaseCleanupMode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * Makes migrations exported from Supabase run on a plain PostgreSQL server, as the Alita bot
+ * does, but asking the server instead of trusting a fixed list: it removes only what the server
+ * would refuse, and says so with file and line.
+ *
+ * <ul>
+ *   <li>{@code GRANT ... TO}, {@code REVOKE ... FROM} (also inside {@code ALTER DEFAULT PRIVILEGES}),
+ *       {@code CREATE POLICY ... TO}, {@code ALTER POLICY ... TO}: grantees that are not roles of
+ *       the server are taken out of the list; the statement goes when none is left. {@code PUBLIC},
+ *       {@code CURRENT_USER}, {@code SESSION_USER} and {@code CURRENT_ROLE} always stay. The same
+ *       holds for the roles of a membership grant ({@code GRANT anon TO authenticator}) and of
+ *       {@code ALTER DEFAULT PRIVILEGES FOR ROLE}.</li>
+ *   <li>{@code CREATE EXTENSION}: skipped when the server neither has it installed nor lists it in
+ *       {@code pg_available_extensions} (pg_graphql, supabase_vault, pgsodium on a plain server),
+ *       together with a {@code COMMENT ON EXTENSION} for it; otherwise its {@code [WITH] SCHEMA s}
+ *       clause is removed when schema {@code s} does not exist.</li>
+ * </ul>
+ * Everything else, and every statement that is not understood, stays byte for byte. Roles and
+ * schemas that earlier statements of the run create ({@code CREATE ROLE}, {@code CREATE SCHEMA},
+ * also inside a {@code DO} block) count as existing, so a grant that would succeed is never
+ * removed.
+ *
+ * <pre>{@code
+ * SupabaseCleanup cleanup = new SupabaseCleanup(ServerFacts.read(connection));
+ * SupabaseCleanup.Result r = cleanup.clean("001_init.sql", script.statements());
+ * r.changes().forEach(c -> log.accept("[Migrations] " + c));   // Supabase clean-up: 001_init.sql line 12: removed ...
+ * }</pre>
+ */
+final class SupabaseCleanup {
+    static final String PREFIX = "Supabase clean-up: ";
+
+    /** Supabase's API roles; with the {@code extensions} schema, what makes a file a Supabase export. */
+    static final Set<String> SUPABASE_ROLES = Set.of("anon", "authenticated", "service_role");
+    static final String EXTENSIONS_SCHEMA = "extensions";
+
+    /** Grantees that are not role names (PostgreSQL's RoleSpec keywords). */
+    private static final Set<String> SPECIAL_GRANTEES = Set.of("PUBLIC", "CURRENT_USER", "SESSION_USER", "CURRENT_ROLE");
+
+    private static final String IDENT = "(\"(?:[^\"]|\"\")+\"|[A-Za-z_\\u0080-\\uffff][A-Za-z0-9_$\\u0080-\\uffff]*)";
+    private static final Pattern CREATES_ROLE = Pattern.compile(
+            "(?i)\\bCREATE\\s+(?:ROLE|USER|GROUP)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?" + IDENT);
+    private static final Pattern CREATES_SCHEMA = Pattern.compile(
+            "(?i)\\bCREATE\\s+SCHEMA\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:AUTHORIZATION\\s+)?" + IDENT);
+    private static final Pattern RENAMES = Pattern.compile(
+            "(?i)\\bALTER\\s+(ROLE|USER|GROUP|SCHEMA)\\s+" + IDENT + "\\s+RENAME\\s+TO\\s+" + IDENT);
+
+    /**
+     * What the clean-up needs to know about the server.
+     *
+     * @param availableExtensions {@code pg_available_extensions.name}: what {@code CREATE EXTENSION} can install
+     * @param installedExtensions {@code pg_extension.extname} of the current database
+     * @param roles               {@code pg_roles.rolname}
+     * @param schemas             {@code pg_namespace.nspname} of the current database
+     */
+    record ServerFacts(Set<String> availableExtensions, Set<String> installedExtensions, Set<String> roles,
+                       Set<String> schemas) {
+
+        ServerFacts {
+            availableExtensions = Set.copyOf(availableExtensions);
+            installedExtensions = Set.copyOf(installedExtensions);
+            roles = Set.copyOf(roles);
+            schemas = Set.copyOf(schemas);
+        }
+
+        /** Reads the four sets with one query each. */
+        static ServerFacts read(Connection c) throws SQLException {
+            return new ServerFacts(
+                    names(c, """
+                            SELECT name
+                            FROM pg_available_extensions
+                            """),
+                    names(c, """
+                            SELECT extname
+                            FROM pg_extension
+                            """),
+                    names(c, """
+                            SELECT rolname
+                            FROM pg_roles
+                            """),
+                    names(c, """
+                            SELECT nspname
+                            FROM pg_namespace
+                            """));
+        }
+
+        private static Set<String> names(Connection c, String sql) throws SQLException {
+            Set<String> names = new HashSet<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            return names;
+        }
+    }
+
+    /**
+     * The statements to run and what changed.
+     *
+     * @param statements the kept statements, in order, with their original {@code line} and {@code number}
+     * @param changes    one line per change, each starting {@code "Supabase clean-up: FILE line N: "}
+     */
+    record Result(List<SqlScript.Statement> statements, List<String> changes) {
+    }
+
+    private final Set<String> available;
+    private final Set<String> installed;
+    private final Set<String> roles;
+    private final Set<String> schemas;
+
+    /** A clean-up for one run; it learns the roles, schemas and extensions the run's statements create. */
+    SupabaseCleanup(ServerFacts facts) {
+        this.available = new HashSet<>(facts.availableExtensions());
+        this.installed = new HashSet<>(facts.installedExtensions());
+        this.roles = new HashSet<>(facts.roles());
+        this.schemas = new HashSet<>(facts.schemas());
+    }
+
+    /**
+     * Cleans the pending scripts of one run in order ({@code migrate} and {@code plan}). Reads the
+     * server facts once, and only when some script needs them; returns the scripts unchanged on
+     * SQLite, with {@code OFF}, or when nothing needs cleaning. A null script (a Java migration)
+     * stays null.
+     */
+    static Map<MigrationFile, SqlScript> applyTo(Map<MigrationFile, SqlScript> scripts, SupabaseCleanupMode mode,
+                                                 Engine engine, DataSource dataSource) {
+        if (engine != Engine.POSTGRESQL || mode == SupabaseCleanupMode.OFF || scripts.values().stream()
+                .noneMatch(s -> s != null && applies(mode, s.statements()))) {
+            return scripts;
+        }
+        ServerFacts facts;
+        try (Connection c = dataSource.getConnection()) {
+            facts = ServerFacts.read(c);
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Supabase clean-up: could not read the server's"
+                    + " roles, schemas and extensions: " + e.getMessage() + ". Nothing was applied. Set"
+                    + " SUPABASE_CLEANUP=off to run the files as written.", e);
+        }
+        SupabaseCleanup cleanup = new SupabaseCleanup(facts);
+        Map<MigrationFile, SqlScript> cleaned = new LinkedHashMap<>();
+        scripts.forEach((file, script) -> {
+            if (script == null) {
+                cleaned.put(file, null);
+            } else if (applies(mode, script.statements())) {
+                Result r = cleanup.clean(file.fileName(), script.statements());
+                cleaned.put(file, r.changes().isEmpty() ? script : script.withStatements(r.statements(), r.changes()));
+            } else {
+                cleanup.track(script.statements());
+                cleaned.put(file, script);
+            }
+        });
+        return cleaned;
+    }
+
+    /** Whether {@code mode} cleans a file with these statements. */
+    static boolean applies(SupabaseCleanupMode mode, List<SqlScript.Statement> statements) {
+        return switch (mode) {
+            case OFF -> false;
+            case ON -> statements.stream().anyMatch(s -> kind(tokens(s.sql())) != Kind.OTHER);
+            case AUTO -> looksLikeSupabase(statements);
+        };
+    }
+
+    /**
+     * Whether a statement names {@code anon}, {@code authenticated} or {@code service_role}, or
+     * uses the schema {@code extensions} ({@code SCHEMA extensions}, {@code extensions.f()}), as an
+     * identifier: words inside strings and comments do not count.
+     */
+    static boolean looksLikeSupabase(List<SqlScript.Statement> statements) {
+        for (SqlScript.Statement s : statements) {
+            List<Token> t = tokens(s.sql());
+            for (int i = 0; i < t.size(); i++) {
+                String name = ident(t.get(i));
+                if (name == null) {
+                    continue;
+                }
+                if (SUPABASE_ROLES.contains(name)) {
+                    return true;
+                }
+                if (name.equals(EXTENSIONS_SCHEMA) && (i > 0 && isWord(t.get(i - 1), "SCHEMA")
+                        || i + 1 < t.size() && isPunct(t.get(i + 1), '.'))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Applies the rules to the statements of {@code fileName}, in order. */
+    Result clean(String fileName, List<SqlScript.Statement> statements) {
+        List<SqlScript.Statement> kept = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        for (SqlScript.Statement s : statements) {
+            SqlScript.Statement after = clean(fileName, s, changes);
+            if (after != null) {
+                kept.add(after);
+            }
+            track(s.sql());
+        }
+        return new Result(List.copyOf(kept), List.copyOf(changes));
+    }
+
+    /** Learns the roles and schemas these statements create, without changing them. */
+    void track(List<SqlScript.Statement> statements) {
+        for (SqlScript.Statement s : statements) {
+            List<Token> t = tokens(s.sql());
+            if (kind(t) == Kind.CREATE_EXTENSION) {
+                int i = isWord(t, 2, "IF") && isWord(t, 3, "NOT") && isWord(t, 4, "EXISTS") ? 5 : 2;
+                String ext = i < t.size() ? ident(t.get(i)) : null;
+                if (ext != null) {
+                    installed.add(ext);
+                }
+            }
+            track(s.sql());
+        }
+    }
+
+    /**
+     * Any {@code CREATE ROLE/USER/GROUP}, {@code CREATE SCHEMA} or rename anywhere in the text,
+     * even in a string or a DO block: assuming too many roles only keeps a grant, which then
+     * fails loudly instead of being removed.
+     */
+    private void track(String sql) {
+        Matcher m = CREATES_ROLE.matcher(sql);
+        while (m.find()) {
+            roles.add(identText(m.group(1)));
+        }
+        m = CREATES_SCHEMA.matcher(sql);
+        while (m.find()) {
+            schemas.add(identText(m.group(1)));
+        }
+        m = RENAMES.matcher(sql);
+        while (m.find()) {
+            (m.group(1).equalsIgnoreCase("SCHEMA") ? schemas : roles).add(identText(m.group(3)));
+        }
+    }
+
+    private enum Kind {
+        GRANT, REVOKE, DEFAULT_PRIVILEGES, CREATE_POLICY, ALTER_POLICY, CREATE_EXTENSION, COMMENT_ON_EXTENSION, OTHER
+    }
+
+    private static Kind kind(List<Token> t) {
+        if (isWord(t, 0, "GRANT")) {
+            return Kind.GRANT;
+        }
+        if (isWord(t, 0, "REVOKE")) {
+            return Kind.REVOKE;
+        }
+        if (isWord(t, 0, "ALTER") && isWord(t, 1, "DEFAULT") && isWord(t, 2, "PRIVILEGES")) {
+            return Kind.DEFAULT_PRIVILEGES;
+        }
+        if (isWord(t, 1, "POLICY") && (isWord(t, 0, "CREATE") || isWord(t, 0, "ALTER"))) {
+            return isWord(t, 0, "CREATE") ? Kind.CREATE_POLICY : Kind.ALTER_POLICY;
+        }
+        if (isWord(t, 0, "CREATE") && isWord(t, 1, "EXTENSION")) {
+            return Kind.CREATE_EXTENSION;
+        }
+        if (isWord(t, 0, "COMMENT") && isWord(t, 1, "ON") && isWord(t, 2, "EXTENSION")) {
+            return Kind.COMMENT_ON_EXTENSION;
+        }
+        return Kind.OTHER;
+    }
+
+    /** The statement to run instead of {@code s}, or null to skip it; changes are added to {@code changes}. */
+    private SqlScript.Statement clean(String file, SqlScript.Statement s, List<String> changes) {
+        List<Token> t = tokens(s.sql());
+        return switch (kind(t)) {
+            case GRANT -> roleLists(file, s, t, grantLists(t, 1, "TO"), changes);
+            case REVOKE -> roleLists(file, s, t, grantLists(t, 1, "FROM"), changes);
+            case DEFAULT_PRIVILEGES -> roleLists(file, s, t, defaultPrivilegeLists(t), changes);
+            case CREATE_POLICY -> roleLists(file, s, t, policyLists(t), changes);
+            case ALTER_POLICY -> indexOf(t, 2, "RENAME") >= 0 ? s : roleLists(file, s, t, policyLists(t), changes);
+            case CREATE_EXTENSION -> createExtension(file, s, t, changes);
+            case COMMENT_ON_EXTENSION -> commentOnExtension(file, s, t, changes);
+            case OTHER -> s;
+        };
+    }
+
+    /** One entry of a role list: tokens {@code from..to} (GROUP name is two), and the role, or null for PUBLIC etc. */
+    private record Item(int from, int to, String role) {
+    }
+
+    private record RoleList(List<Item> items, int end) {
+    }
+
+    /**
+     * The role lists of {@code GRANT/REVOKE ... TO/FROM grantees} starting at token {@code start}:
+     * the grantees, and for a membership grant (no ON) the granted roles. Empty when the
+     * statement is not understood.
+     */
+    private static List<RoleList> grantLists(List<Token> t, int start, String toOrFrom) {
+        int to = indexOf(t, start, toOrFrom);
+        if (to < 0) {
+            return List.of();
+        }
+        RoleList grantees = roleList(t, to + 1, true);
+        if (grantees == null) {
+            return List.of();
+        }
+        int on = indexOf(t, start, "ON");
+        if (on >= 0 && on < to) {
+            return List.of(grantees);
+        }
+        int first = start;
+        if (isWord(t, first + 1, "OPTION") && isWord(t, first + 2, "FOR")) {
+            first += 3; // REVOKE ADMIN|INHERIT|SET OPTION FOR role FROM ...
+        }
+        RoleList granted = roleList(t, first, false);
+        return granted != null && granted.end() == to ? List.of(granted, grantees) : List.of(grantees);
+    }
+
+    private static List<RoleList> defaultPrivilegeLists(List<Token> t) {
+        List<RoleList> lists = new ArrayList<>();
+        int i = 3;
+        if (isWord(t, 3, "FOR") && (isWord(t, 4, "ROLE") || isWord(t, 4, "USER"))) {
+            RoleList owners = roleList(t, 5, false);
+            if (owners == null) {
+                return List.of();
+            }
+            lists.add(owners);
+            i = owners.end();
+        }
+        for (; i < t.size(); i++) {
+            if (t.get(i).depth() == 0 && (isWord(t.get(i), "GRANT") || isWord(t.get(i), "REVOKE"))) {
+                List<RoleList> grantees = grantLists(t, i + 1, isWord(t.get(i), "GRANT") ? "TO" : "FROM");
+                if (grantees.isEmpty()) {
+                    return List.of();
+                }
+                lists.add(grantees.get(grantees.size() - 1));
+                return lists;
+            }
+        }
+        return List.of();
+    }
+
+    private static List<RoleList> policyLists(List<Token> t) {
+        int to = indexOf(t, 2, "TO");
+        RoleList roles = to < 0 ? null : roleList(t, to + 1, false);
+        return roles == null ? List.of() : List.of(roles);
+    }
+
+    /** {@code [GROUP] role [, ...]} from token {@code i}; null when an entry is not a plain or quoted name. */
+    private static RoleList roleList(List<Token> t, int i, boolean allowGroup) {
+        List<Item> items = new ArrayList<>();
+        while (i < t.size()) {
+            int from = i;
+            if (allowGroup && isWord(t.get(i), "GROUP") && i + 1 < t.size() && ident(t.get(i + 1)) != null) {
+                i++;
+            }
+            Token r = t.get(i);
+            String role = ident(r);
+            if (role == null) {
+                return null;
+            }
+            boolean special = r.type() == Type.WORD ? SPECIAL_GRANTEES.contains(r.value().toUpperCase(Locale.ROOT))
+                    : role.equals("public"); // "public" quoted is PUBLIC too
+            items.add(new Item(from, i, special ? null : role));
+            i++;
+            if (i < t.size() && isPunct(t.get(i), ',')) {
+                i++;
+            } else {
+                return new RoleList(items, i);
+            }
+        }
+        return null;
+    }
+
+    /** Takes missing roles out of the lists; drops the statement when a list would be left empty. */
+    private SqlScript.Statement roleLists(String file, SqlScript.Statement s, List<Token> t, List<RoleList> lists,
+                                          List<String> changes) {
+        String sql = s.sql();
+        List<String> missing = new ArrayList<>();
+        List<String> removedTexts = new ArrayList<>();
+        List<int[]> spans = new ArrayList<>();
+        List<String> replacements = new ArrayList<>();
+        int firstRemoved = -1;
+        boolean emptied = false;
+        for (RoleList list : lists) {
+            List<String> keep = new ArrayList<>();
+            for (Item item : list.items()) {
+                String text = sql.substring(t.get(item.from()).start(), t.get(item.to()).end());
+                if (item.role() == null || roles.contains(item.role())) {
+                    keep.add(text);
+                } else {
+                    if (!missing.contains(item.role())) {
+                        missing.add(item.role());
+                    }
+                    removedTexts.add(text);
+                    int at = t.get(item.from()).start();
+                    firstRemoved = firstRemoved < 0 ? at : Math.min(firstRemoved, at);
+                }
+            }
+            if (keep.isEmpty()) {
+                emptied = true;
+            } else if (keep.size() < list.items().size()) {
+                spans.add(new int[] {t.get(list.items().get(0).from()).start(),
+                        t.get(list.items().get(list.items().size() - 1).to()).end()});
+                replacements.add(String.join(", ", keep));
+            }
+        }
+        if (missing.isEmpty()) {
+            return s;
+        }
+        String why = missing.size() == 1 ? "role " + missing.get(0) + " does not exist"
+                : "roles " + String.join(", ", missing) + " do not exist";
+        if (emptied) {
+            changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(sql) + " (" + why + ")");
+            return null;
+        }
+        StringBuilder out = new StringBuilder(sql);
+        for (int k = spans.size() - 1; k >= 0; k--) { // lists come in text order; replace from the end
+            out.replace(spans.get(k)[0], spans.get(k)[1], replacements.get(k));
+        }
+        changes.add(PREFIX + file + " line " + lineOf(s, firstRemoved) + ": removed " + String.join(", ", removedTexts)
+                + " from " + preview(sql) + " (" + why + ")");
+        return new SqlScript.Statement(out.toString(), s.line(), s.number());
+    }
+
+    private SqlScript.Statement createExtension(String file, SqlScript.Statement s, List<Token> t, List<String> changes) {
+        int i = isWord(t, 2, "IF") && isWord(t, 3, "NOT") && isWord(t, 4, "EXISTS") ? 5 : 2;
+        String ext = i < t.size() ? ident(t.get(i)) : null;
+        if (ext == null) {
+            return s;
+        }
+        if (!available.contains(ext) && !installed.contains(ext)) {
+            changes.add(PREFIX + file + " line " + s.line() + ": skipped " + preview(s.sql()) + " (extension " + ext
+                    + " is not available on this server: pg_available_extensions does not list it)");
+            return null;
+        }
+        if (installed.contains(ext)) {
+            return s; // IF NOT EXISTS makes it a no-op whatever the schema; without it, it fails as written
+        }
+        installed.add(ext);
+        int schema = indexOf(t, i + 1, "SCHEMA");
+        String name = schema < 0 || schema + 1 >= t.size() ? null : ident(t.get(schema + 1));
+        if (name == null || schemas.contains(name)) {
+            return s;
+        }
+        int from = isWord(t, schema - 1, "WITH") && schema - 1 > i ? schema - 1 : schema;
+        String sql = s.sql();
+        String clause = sql.substring(t.get(from).start(), t.get(schema + 1).end());
+        String rewritten = sql.substring(0, t.get(from - 1).end()) + sql.substring(t.get(schema + 1).end());
+        changes.add(PREFIX + file + " line " + lineOf(s, t.get(from).start()) + ": removed " + clause + " from "
+                + preview(sql) + " (schema " + name + " does not exist; the extension goes into the first schema"
+                + " of search_path)");
+        return new SqlScript.Statement(rewritten, s.line(), s.number());
+    }
+
+    private SqlScript.Statement commentOnExtension(String file, SqlScript.Statement s, List<Token> t,
+                                                   List<String> changes) {
+        String ext = t.size() > 3 ? ident(t.get(3)) : null;
+        if (ext == null || available.contains(ext) || installed.contains(ext)) {
+            return s;
+        }
+        changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(s.sql()) + " (extension " + ext
+                + " is not available on this server, so it was not created)");
+        return null;
+    }
+
+    private enum Type { WORD, QUOTED, STRING, NUMBER, PUNCT, OTHER }
+
+    /**
+     * A token of a statement: {@code value} is the word as written, a quoted identifier without
+     * its quotes, or the character of a punctuation token; {@code depth} counts open parentheses.
+     */
+    private record Token(Type type, String value, int start, int end, int depth) {
+    }
+
+    /** Splits one statement into tokens, skipping white space and comments (PostgreSQL's lexical rules). */
+    private static List<Token> tokens(String sql) {
+        List<Token> out = new ArrayList<>();
+        int n = sql.length();
+        int depth = 0;
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            char next = i + 1 < n ? sql.charAt(i + 1) : '\0';
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '-' && next == '-') {
+                while (i < n && sql.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '/' && next == '*') {
+                int level = 0;
+                do {
+                    if (sql.startsWith("/*", i)) {
+                        level++;
+                        i += 2;
+                    } else if (sql.startsWith("*/", i)) {
+                        level--;
+                        i += 2;
+                    } else {
+                        i++;
+                    }
+                } while (level > 0 && i < n);
+            } else if (c == '\'') {
+                int end = stringEnd(sql, i + 1, false);
+                out.add(new Token(Type.STRING, sql.substring(i, end), i, end, depth));
+                i = end;
+            } else if (c == '"') {
+                int end = quotedEnd(sql, i + 1);
+                String value = sql.substring(i + 1, Math.max(i + 1, end - 1)).replace("\"\"", "\"");
+                out.add(new Token(Type.QUOTED, value, i, end, depth));
+                i = end;
+            } else if (c == '$' && dollarTagEnd(sql, i) > 0) {
+                int tagEnd = dollarTagEnd(sql, i);
+                String tag = sql.substring(i, tagEnd);
+                int close = sql.indexOf(tag, tagEnd);
+                int end = close < 0 ? n : close + tag.length();
+                out.add(new Token(Type.STRING, sql.substring(i, end), i, end, depth));
+                i = end;
+            } else if (identStart(c)) {
+                int end = i + 1;
+                while (end < n && identPart(sql.charAt(end))) {
+                    end++;
+                }
+                char after = end < n ? sql.charAt(end) : '\0';
+                if (end == i + 1 && (c == 'e' || c == 'E') && after == '\'') {
+                    int stop = stringEnd(sql, end + 1, true);
+                    out.add(new Token(Type.STRING, sql.substring(i, stop), i, stop, depth));
+                    i = stop;
+                } else if (end == i + 1 && (c == 'u' || c == 'U') && after == '&' && end + 1 < n
+                        && (sql.charAt(end + 1) == '\'' || sql.charAt(end + 1) == '"')) {
+                    boolean string = sql.charAt(end + 1) == '\'';
+                    int stop = string ? stringEnd(sql, end + 2, false) : quotedEnd(sql, end + 2);
+                    // U&"..." is an identifier with escapes: not decoded, so never taken for a role name
+                    out.add(new Token(string ? Type.STRING : Type.OTHER, sql.substring(i, stop), i, stop, depth));
+                    i = stop;
+                } else {
+                    out.add(new Token(Type.WORD, sql.substring(i, end), i, end, depth));
+                    i = end;
+                }
+            } else if (c >= '0' && c <= '9') {
+                int end = i + 1;
+                while (end < n && (identPart(sql.charAt(end)) || sql.charAt(end) == '.')) {
+                    end++;
+                }
+                out.add(new Token(Type.NUMBER, sql.substring(i, end), i, end, depth));
+                i = end;
+            } else {
+                if (c == ')' && depth > 0) {
+                    depth--;
+                }
+                out.add(new Token(Type.PUNCT, String.valueOf(c), i, i + 1, depth));
+                if (c == '(') {
+                    depth++;
+                }
+                i++;
+            }
+        }
+        return out;
+    }
+
+    private static int stringEnd(String sql, int from, boolean backslashEscapes) {
+        int j = from;
+        while (j < sql.length()) {
+            char c = sql.charAt(j);
+            if (c == '\\' && backslashEscapes) {
+                j += 2;
+            } else if (c == '\'') {
+                if (j + 1 < sql.length() && sql.charAt(j + 1) == '\'') {
+                    j += 2;
+                } else {
+                    return j + 1;
+                }
+            } else {
+                j++;
+            }
+        }
+        return sql.length();
+    }
+
+    private static int quotedEnd(String sql, int from) {
+        int j = from;
+        while (j < sql.length()) {
+            if (sql.charAt(j) == '"') {
+                if (j + 1 < sql.length() && sql.charAt(j + 1) == '"') {
+                    j += 2;
+                } else {
+                    return j + 1;
+                }
+            } else {
+                j++;
+            }
+        }
+        return sql.length();
+    }
+
+    /** The end of the opening {@code $tag$} at {@code i}, or -1 when the '$' opens no dollar quote. */
+    private static int dollarTagEnd(String sql, int i) {
+        int j = i + 1;
+        if (j < sql.length() && identStart(sql.charAt(j))) {
+            while (j < sql.length() && identPart(sql.charAt(j)) && sql.charAt(j) != '$') {
+                j++;
+            }
+        }
+        return j < sql.length() && sql.charAt(j) == '$' ? j + 1 : -1;
+    }
+
+    private static boolean identStart(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80;
+    }
+
+    private static boolean identPart(char c) {
+        return identStart(c) || c >= '0' && c <= '9' || c == '$';
+    }
+
+    /** The name a token stands for: a plain word folded to lower case (as PostgreSQL does), a quoted one as written. */
+    private static String ident(Token t) {
+        return switch (t.type()) {
+            case WORD -> lower(t.value());
+            case QUOTED -> t.value().isEmpty() ? null : t.value();
+            default -> null;
+        };
+    }
+
+    /** The name a regex-matched identifier stands for. */
+    private static String identText(String text) {
+        return text.startsWith("\"") ? text.substring(1, text.length() - 1).replace("\"\"", "\"") : lower(text);
+    }
+
+    /** PostgreSQL folds only ASCII letters of unquoted names (in UTF-8 databases). */
+    private static String lower(String word) {
+        StringBuilder sb = new StringBuilder(word.length());
+        for (int k = 0; k < word.length(); k++) {
+            char c = word.charAt(k);
+            sb.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return sb.toString();
+    }
+
+    private static boolean isWord(Token t, String keyword) {
+        return t.type() == Type.WORD && t.value().equalsIgnoreCase(keyword);
+    }
+
+    private static boolean isWord(List<Token> t, int i, String keyword) {
+        return i >= 0 && i < t.size() && isWord(t.get(i), keyword);
+    }
+
+    private static boolean isPunct(Token t, char c) {
+        return t.type() == Type.PUNCT && t.value().charAt(0) == c;
+    }
+
+    /** The first keyword outside parentheses at or after {@code from}, or -1. */
+    private static int indexOf(List<Token> t, int from, String keyword) {
+        for (int i = Math.max(0, from); i < t.size(); i++) {
+            if (t.get(i).depth() == 0 && isWord(t.get(i), keyword)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lineOf(SqlScript.Statement s, int offset) {
+        int line = s.line();
+        for (int k = 0; k < offset; k++) {
+            if (s.sql().charAt(k) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** The statement on one line, shortened for a log line. */
+    private static String preview(String sql) {
+        String oneLine = sql.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 197) + "...";
+    }
+}
