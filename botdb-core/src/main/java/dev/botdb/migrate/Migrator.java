@@ -113,15 +113,15 @@ public final class Migrator {
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
                 c.commit();
             } catch (SQLException e) {
-                c.rollback();
+                abort(c);
                 throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Migration failed: " + file.fileName()
                         + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]") + ": " + serverText(e)
                         + "\n  Nothing of it was applied (rolled back).", e);
             } catch (RuntimeException e) {
-                c.rollback();
+                abort(c);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                autoCommitOn(c);
             }
         }
     }
@@ -301,10 +301,10 @@ public final class Migrator {
                     history.delete(c, e.getKey().version());
                     c.commit();
                 } catch (SQLException | RuntimeException ex) {
-                    c.rollback();
+                    abort(c);
                     throw ex;
                 } finally {
-                    c.setAutoCommit(true);
+                    autoCommitOn(c);
                 }
                 done.add(e.getKey().version());
                 log.accept("[Migrations] Rolled back " + e.getKey().version());
@@ -544,17 +544,28 @@ public final class Migrator {
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                // HikariCP closes a connection after some errors (SQLSTATE 0A000, 08xxx, 57P0x); closing
-                // it ends the transaction, and the statement's own error must not be replaced by "closed"
-                if (!c.isClosed()) {
-                    c.rollback();
-                }
+                abort(c);
                 throw e;
             } finally {
-                if (!c.isClosed()) {
-                    c.setAutoCommit(true);
-                }
+                autoCommitOn(c);
             }
+        }
+    }
+
+    /**
+     * Ends a failed transaction. HikariCP closes a connection after some errors (SQLSTATE 0A000,
+     * 08xxx, 57P0x); closing it already ended the transaction, and the statement's own error must
+     * not be replaced by "connection is closed".
+     */
+    private static void abort(Connection c) throws SQLException {
+        if (!c.isClosed()) {
+            c.rollback();
+        }
+    }
+
+    private static void autoCommitOn(Connection c) throws SQLException {
+        if (!c.isClosed()) {
+            c.setAutoCommit(true);
         }
     }
 
