@@ -505,42 +505,43 @@ public final class Migrator {
     }
 
     private void apply(MigrationFile file, SqlScript script) throws SQLException {
-        boolean outside = runsOutsideTransaction(script);
         long start = System.nanoTime();
+        if (runsOutsideTransaction(script)) {
+            applyOutsideTransaction(file, script, start);
+        } else if (!batchable(script) || !applyAsBatch(file, script, start)) {
+            applyInTransaction(file, script, start);
+        }
+    }
+
+    private void applyOutsideTransaction(MigrationFile file, SqlScript script, long start) throws SQLException {
+        log.accept("[Migrations] " + file.fileName() + " runs outside a transaction ("
+                + (script.declaredNoTransaction() ? "declared by its header" : "it contains "
+                + firstWords(script.nonTransactional().get(0).sql())) + ")");
         try (Connection c = dataSource.getConnection()) {
-            if (outside) {
-                log.accept("[Migrations] " + file.fileName() + " runs outside a transaction ("
-                        + (script.declaredNoTransaction() ? "declared by its header" : "it contains "
-                        + firstWords(script.nonTransactional().get(0).sql())) + ")");
-                c.setAutoCommit(true);
-                for (SqlScript.Statement s : script.statements()) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute(s.sql());
-                    } catch (SQLException e) {
-                        BotDbException failure = failure(file, s, e, false);
-                        try {
-                            history.recordFailure(c, file, "statement " + s.number() + " (line " + s.line() + "): "
-                                    + serverText(e));
-                        } catch (SQLException notRecorded) {
-                            failure.addSuppressed(notRecorded); // e.g. the connection itself was lost
-                        }
-                        throw failure;
+            c.setAutoCommit(true);
+            for (SqlScript.Statement s : script.statements()) {
+                try (Statement st = c.createStatement()) {
+                    st.execute(s.sql());
+                } catch (SQLException e) {
+                    BotDbException failure = failure(file, s, e, false);
+                    try {
+                        history.recordFailure(c, file, "statement " + s.number() + " (line " + s.line() + "): "
+                                + serverText(e));
+                    } catch (SQLException notRecorded) {
+                        failure.addSuppressed(notRecorded); // e.g. the connection itself was lost
                     }
+                    throw failure;
                 }
-                history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
-                return;
             }
+            history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private void applyInTransaction(MigrationFile file, SqlScript script, long start) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (Statement st = c.createStatement()) {
-                    for (SqlScript.Statement s : script.statements()) {
-                        try {
-                            st.execute(s.sql());
-                        } catch (SQLException e) {
-                            throw failure(file, s, e, true);
-                        }
-                    }
-                }
+                runOneByOne(c, file, script);
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -550,6 +551,65 @@ public final class Migrator {
                 autoCommitOn(c);
             }
         }
+    }
+
+    /**
+     * Sends all of a file's statements to PostgreSQL in one round trip (pgjdbc pipelines a batch
+     * and syncs once), where psql waits for each statement, then records and commits. Returns
+     * false, with everything rolled back, when the batch failed: the caller then runs the file
+     * again statement by statement, which names the failing statement, line and SQLSTATE exactly
+     * (or succeeds, if the failure was transient).
+     */
+    private boolean applyAsBatch(MigrationFile file, SqlScript script, long start) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                for (SqlScript.Statement s : script.statements()) {
+                    st.addBatch(s.sql());
+                }
+                st.executeBatch();
+                history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                abort(c); // HikariCP may have closed the connection: the next attempt takes a fresh one
+                return false;
+            } finally {
+                autoCommitOn(c);
+            }
+        }
+    }
+
+    private void runOneByOne(Connection c, MigrationFile file, SqlScript script) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (SqlScript.Statement s : script.statements()) {
+                try {
+                    st.execute(s.sql());
+                } catch (SQLException e) {
+                    throw failure(file, s, e, true);
+                }
+            }
+        }
+    }
+
+    /**
+     * A batch may not return rows, so files with queries (SELECT setval(...), INSERT ... RETURNING,
+     * CALL) run statement by statement; SQLite has no round trips to save.
+     */
+    private boolean batchable(SqlScript script) {
+        if (engine != Engine.POSTGRESQL || script.statements().size() < 2) {
+            return false;
+        }
+        for (SqlScript.Statement s : script.statements()) {
+            String head = s.sql().stripLeading().toUpperCase(Locale.ROOT);
+            if (head.startsWith("SELECT") || head.startsWith("WITH") || head.startsWith("VALUES")
+                    || head.startsWith("SHOW") || head.startsWith("TABLE") || head.startsWith("EXPLAIN")
+                    || head.startsWith("FETCH") || head.startsWith("CALL") || head.startsWith("COPY")
+                    || head.startsWith("(") || head.contains("RETURNING")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
