@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -148,6 +149,11 @@ public final class Migrator {
         long start = System.nanoTime();
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         log.accept("[Migrations] Found " + files.size() + " migration files");
+        Optional<MigrationResult> upToDate = upToDate(files, start);
+        if (upToDate.isPresent()) {
+            log.accept("[Migrations] " + upToDate.get().summary());
+            return upToDate.get();
+        }
         List<String> applied = new ArrayList<>();
         int skipped;
         try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, log)) {
@@ -448,6 +454,30 @@ public final class Migrator {
             }
         }
         return plan;
+    }
+
+    /**
+     * The check every bot start makes: when botdb's history already lists every file and nothing
+     * drifted, there is nothing to do and no reason to take the lock (a DDL statement, an insert,
+     * a delete and a renewal thread). Returns empty whenever anything might need doing, so the
+     * locked path decides; a drifted file throws here just as it would there.
+     */
+    private Optional<MigrationResult> upToDate(List<MigrationFile> files, long start) {
+        Map<String, History.Row> done;
+        try (Connection c = dataSource.getConnection()) {
+            if (!history.columns(c).contains("success")) {
+                return Optional.empty(); // no botdb history yet: adoption or creation comes first
+            }
+            done = history.read(c);
+        } catch (SQLException e) {
+            return Optional.empty(); // the locked path reports it properly
+        }
+        if (done.isEmpty() || files.stream().anyMatch(f -> !done.containsKey(f.version()))) {
+            return Optional.empty();
+        }
+        checkHistory(files, done);
+        return Optional.of(new MigrationResult(files.size(), List.of(), files.size(),
+                Duration.ofNanos(System.nanoTime() - start)));
     }
 
     /** Applied / pending / changed / missing / failed, per version, in file order then history order. */
