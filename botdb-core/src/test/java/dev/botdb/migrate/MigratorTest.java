@@ -96,6 +96,29 @@ class MigratorTest {
     }
 
     @Test
+    void aHundredFilesAreReadInParallelButAppliedInVersionOrder() throws Exception {
+        file("0_steps.sql", "CREATE TABLE steps (seq serial, n int);\n");
+        for (int i = 1; i <= 100; i++) {
+            file(i + "_step.sql", "INSERT INTO steps (n) VALUES (" + i + ");\n");
+        }
+        file("50_step.rollback.sql", "DELETE FROM steps WHERE n = 50;\n");
+        file("101_last.postgres.sql", "INSERT INTO steps (n) VALUES (101);\n");
+        file("101_last.sqlite.sql", "INSERT INTO steps (n) VALUES (-1);\n");
+        Files.createDirectory(dir.resolve("102_a_folder.sql"));
+
+        MigrationResult r = migrator().migrate();
+
+        assertThat(r.applied()).hasSize(102).startsWith("0_steps.sql", "1_step.sql", "2_step.sql").endsWith("101_last.sql");
+        String expected = String.join(",", java.util.stream.IntStream.rangeClosed(1, 101).mapToObj(String::valueOf).toList());
+        assertThat(one("SELECT string_agg(n::text, ',' ORDER BY seq) FROM steps")).isEqualTo(expected);
+        assertThat(migrator().migrate().skipped()).isEqualTo(102);
+
+        file("103_broken.sql", "INSERT INTO steps (n) VALUES ('unterminated);\n");
+        assertThatThrownBy(() -> migrator().migrate()).isInstanceOf(BotDbException.class)
+                .hasMessageContaining("103_broken.sql");
+    }
+
+    @Test
     void aSyntaxErrorOnLine7RollsTheWholeFileBackAndSaysWhere() throws Exception {
         file("001_users.sql", """
                 CREATE TABLE users (id bigint PRIMARY KEY);
@@ -142,6 +165,25 @@ class MigratorTest {
                 .hasMessageContaining("revert").hasMessageContaining("botdb repair")
                 .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_DRIFT);
         assertThat(migrator().status()).extracting(MigrationState::state).containsExactly(MigrationState.State.CHANGED);
+    }
+
+    @Test
+    void keepsItsHistoryInTheFirstSchemaOfTheSearchPathEvenWhenALaterOneHasATable() throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA bot");
+            st.execute("CREATE TABLE public.schema_migrations (version VARCHAR(255) PRIMARY KEY, executed_at TIMESTAMP)");
+            st.execute("INSERT INTO public.schema_migrations VALUES ('001_other_app.sql', now())");
+        }
+        BotDbConfig config = BotDbConfig.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port()
+                + "/" + database + "?sslmode=disable&options=-c%20search_path%3Dbot,public"));
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        try (HikariDataSource bot = Pools.open(config.target(), config.pool())) {
+            assertThat(Migrator.of(bot, Engine.POSTGRESQL, dir, log::add).migrate().applied()).containsExactly("001_a.sql");
+        }
+        assertThat(one("SELECT string_agg(version, ',') FROM bot.schema_migrations")).isEqualTo("001_a.sql");
+        assertThat(one("SELECT string_agg(version, ',') FROM public.schema_migrations")).isEqualTo("001_other_app.sql");
+        assertThat(one("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
+                + " AND table_name = 'schema_migrations'")).as("the other table is left as it was").isEqualTo("2");
     }
 
     @Test

@@ -1,0 +1,460 @@
+package dev.botdb.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.botdb.bench.Results.Measurement;
+import dev.botdb.config.Engine;
+import dev.botdb.migrate.MigrationResult;
+import dev.botdb.migrate.Migrator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * The migration benchmark of issue 3: botdb's {@link Migrator} against Flyway and against plain
+ * psql, on one embedded PostgreSQL, writing its figures to {@code BENCHMARKS.md}.
+ *
+ * <pre>{@code
+ * ./mvnw -q -pl botdb-bench -am package -DskipTests && java -jar botdb-bench/target/botdb-bench.jar --migrations 1000 --runs 5
+ * }</pre>
+ *
+ * <p>Options: {@code --migrations N} (default 1000), {@code --runs N} (default 5), {@code --checks N}
+ * (startup checks per tool per run, default 5),
+ * {@code --output FILE} (default {@code BENCHMARKS.md} at the repository root), {@code --no-write}
+ * (print only), {@code --synchronous-commit on|off} (default: the embedded server's {@code off}).
+ */
+public final class MigrationBenchmark {
+    private static final int POOL_SIZE = 4;
+    private static final int WARM_UP_MIGRATIONS = 50;
+    private static final String BUILD = "./mvnw -q -pl botdb-bench -am package -DskipTests";
+
+    private final EmbeddedPostgres server;
+    private final GeneratedMigrations files;
+    private int databases;
+
+    private MigrationBenchmark(EmbeddedPostgres server, GeneratedMigrations files) {
+        this.server = server;
+        this.files = files;
+    }
+
+    /** Runs the benchmark; see the class comment for the options. */
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("usage: java -jar botdb-bench/target/botdb-bench.jar [--migrations 1000] [--runs 5] [--checks 5]"
+                    + " [--output BENCHMARKS.md] [--no-write] [--synchronous-commit on|off]");
+            System.exit(2);
+            return;
+        }
+        if (!psqlAvailable()) {
+            System.err.println("psql not found on PATH: the floor is measured with PostgreSQL's own client."
+                    + " Install it, e.g.: apt-get install -y postgresql-client");
+            System.exit(2);
+            return;
+        }
+        Path work = Files.createTempDirectory("botdb-bench");
+        try {
+            run(options, work);
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private static void run(Options options, Path work) throws Exception {
+        String loadBefore = Machine.loadAverage();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60));
+        if (options.synchronousCommit() != null) {
+            builder.setServerConfig("synchronous_commit", options.synchronousCommit());
+        }
+        try (EmbeddedPostgres server = builder.start()) {
+            String version = queryOne(server, "SELECT version()");
+            String settings = "fsync=" + queryOne(server, "SHOW fsync") + ", synchronous_commit="
+                    + queryOne(server, "SHOW synchronous_commit") + ", shared_buffers="
+                    + queryOne(server, "SHOW shared_buffers");
+            Machine machine = Machine.describe(version);
+            System.err.printf(Locale.ROOT, "%s on port %d (%s)%n", version, server.getPort(), settings);
+
+            GeneratedMigrations warmUpFiles = GeneratedMigrations.write(Files.createDirectory(work.resolve("warm-up")),
+                    Math.min(WARM_UP_MIGRATIONS, options.migrations()));
+            GeneratedMigrations files = GeneratedMigrations.write(Files.createDirectory(work.resolve("measured")),
+                    options.migrations());
+
+            System.err.printf(Locale.ROOT, "warm-up: %d migrations, untimed%n", warmUpFiles.count());
+            new MigrationBenchmark(server, warmUpFiles).oneRun(0, options.checks(), new Results(warmUpFiles.count()));
+
+            MigrationBenchmark bench = new MigrationBenchmark(server, files);
+            Results results = new Results(files.count());
+            for (int run = 0; run < options.runs(); run++) {
+                bench.oneRun(run, options.checks(), results);
+                System.err.printf(Locale.ROOT, "run %d/%d:", run + 1, options.runs());
+                for (Measurement m : Measurement.values()) {
+                    System.err.printf(Locale.ROOT, " %s %.3f s", m.name().toLowerCase(Locale.ROOT),
+                            results.runMs(m, run) / 1e3);
+                }
+                System.err.println();
+            }
+            String loadAfter = Machine.loadAverage();
+
+            System.out.println();
+            System.out.print(results.table());
+            System.out.println();
+            System.out.printf(Locale.ROOT, "machine: %d CPUs (%s), %s RAM, %s%n", machine.cpus(), machine.cpuModel(),
+                    machine.memory(), machine.os());
+            System.out.println("java:    " + machine.java());
+            System.out.println("server:  " + version + " (" + settings + ")");
+            System.out.println("psql:    " + machine.psql() + ", Flyway " + flywayVersion());
+            System.out.println("load:    " + loadBefore + " before, " + loadAfter + " after");
+            System.out.println("botdb:   " + measuredCode());
+
+            if (options.output() != null) {
+                String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").format(ZonedDateTime.now(ZoneOffset.UTC));
+                String section = BenchmarksFile.migrationsSection(results, machine, settings, date, options.command(),
+                        loadBefore, loadAfter, flywayVersion(), measuredCode());
+                BenchmarksFile.update(options.output(), BenchmarksFile.HEADING, section);
+                System.out.println("\nwrote section \"" + BenchmarksFile.HEADING.substring(3) + "\" of " + options.output());
+            }
+        }
+    }
+
+    /**
+     * One run: each contender applies every file to its own empty database, in an order that
+     * rotates with the run so none always goes first; then the two Java tools check their migrated
+     * databases {@code checks} times, alternating, because a check takes milliseconds and one
+     * sample on a shared machine says little.
+     */
+    private void oneRun(int run, int checks, Results results) throws Exception {
+        List<String> created = new ArrayList<>();
+        try {
+            String botdb = null;
+            String flyway = null;
+            for (int i = 0; i < 3; i++) {
+                switch ((run + i) % 3) {
+                    case 0 -> created.add(botdb = botdbApply(run, results));
+                    case 1 -> created.add(flyway = flywayApply(run, results));
+                    default -> created.add(psqlApply(run, results));
+                }
+            }
+            for (int k = 0; k < checks; k++) {
+                if ((run + k) % 2 == 0) {
+                    botdbCheck(botdb, run, results);
+                    flywayCheck(flyway, run, results);
+                } else {
+                    flywayCheck(flyway, run, results);
+                    botdbCheck(botdb, run, results);
+                }
+            }
+        } finally {
+            for (String db : created) {
+                admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            }
+        }
+    }
+
+    private String botdbApply(int run, Results results) throws Exception {
+        String db = freshDatabase("botdb");
+        try (HikariDataSource ds = pool(db)) {
+            checkpoint();
+            long start = System.nanoTime();
+            MigrationResult r = Migrator.of(ds, Engine.POSTGRESQL, files.botdb(), line -> { }).migrate();
+            results.add(run, Measurement.BOTDB_APPLY, System.nanoTime() - start);
+            expect(r.applied().size() == files.count(), "botdb applied " + r.applied().size());
+        }
+        checkTables(db);
+        return db;
+    }
+
+    private void botdbCheck(String db, int run, Results results) throws Exception {
+        try (HikariDataSource ds = pool(db)) {
+            checkpoint();
+            long start = System.nanoTime();
+            MigrationResult r = Migrator.of(ds, Engine.POSTGRESQL, files.botdb(), line -> { }).migrate();
+            results.add(run, Measurement.BOTDB_NOOP, System.nanoTime() - start);
+            expect(r.applied().isEmpty() && r.skipped() == files.count(), "botdb startup check: " + r.summary());
+        }
+    }
+
+    private String flywayApply(int run, Results results) throws Exception {
+        String db = freshDatabase("flyway");
+        try (HikariDataSource ds = pool(db)) {
+            checkpoint();
+            long start = System.nanoTime();
+            MigrateResult r = Flyway.configure().dataSource(ds).locations("filesystem:" + files.flyway()).load().migrate();
+            results.add(run, Measurement.FLYWAY_APPLY, System.nanoTime() - start);
+            expect(r.migrationsExecuted == files.count(), "Flyway applied " + r.migrationsExecuted);
+        }
+        checkTables(db);
+        return db;
+    }
+
+    private void flywayCheck(String db, int run, Results results) throws Exception {
+        try (HikariDataSource ds = pool(db)) {
+            checkpoint();
+            long start = System.nanoTime();
+            // migrate() validates first (validateOnMigrate defaults to true): what a Flyway app does at startup
+            MigrateResult r = Flyway.configure().dataSource(ds).locations("filesystem:" + files.flyway()).load().migrate();
+            results.add(run, Measurement.FLYWAY_NOOP, System.nanoTime() - start);
+            expect(r.migrationsExecuted == 0, "Flyway startup check applied " + r.migrationsExecuted);
+        }
+    }
+
+    private String psqlApply(int run, Results results) throws Exception {
+        String db = freshDatabase("psql");
+        checkpoint();
+        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", files.psql().toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(false);
+        // connection settings through the environment, never argv; the embedded server trusts loopback
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PG"));
+        env.put("PGHOST", "localhost");
+        env.put("PGPORT", String.valueOf(server.getPort()));
+        env.put("PGUSER", "postgres");
+        env.put("PGDATABASE", db);
+        env.put("PGAPPNAME", "botdb-bench");
+        long start = System.nanoTime();
+        Process p = pb.start();
+        byte[] err = p.getErrorStream().readAllBytes();
+        boolean done = p.waitFor(30, TimeUnit.MINUTES);
+        long elapsed = System.nanoTime() - start;
+        expect(done && p.exitValue() == 0, "psql failed: " + new String(err, StandardCharsets.UTF_8));
+        results.add(run, Measurement.PSQL_APPLY, elapsed);
+        checkTables(db);
+        return db;
+    }
+
+    private String freshDatabase(String contender) throws SQLException {
+        String db = "bench_" + (++databases) + "_" + contender;
+        admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        admin("CREATE DATABASE " + db);
+        return db;
+    }
+
+    /** A pool as a bot would have one, with every connection open before the clock starts. */
+    private HikariDataSource pool(String db) throws InterruptedException {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("bench-" + db);
+        hc.setJdbcUrl("jdbc:postgresql://localhost:" + server.getPort() + "/" + db);
+        hc.setUsername("postgres");
+        hc.setMaximumPoolSize(POOL_SIZE);
+        hc.setMinimumIdle(POOL_SIZE);
+        HikariDataSource ds = new HikariDataSource(hc);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ds.getHikariPoolMXBean().getTotalConnections() < POOL_SIZE && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return ds;
+    }
+
+    /** Writes out dirty pages now, so the next contender's time does not include the previous one's checkpoint. */
+    private void checkpoint() throws SQLException {
+        admin("CHECKPOINT");
+    }
+
+    /** Each contender must have created every table with its three rows, or its time means nothing. */
+    private void checkTables(String db) throws SQLException {
+        try (Connection c = server.getDatabase("postgres", db).getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT count(*)
+                     FROM pg_class c
+                     JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public'
+                       AND c.relkind = 'r'
+                       AND c.relname ~ '^t_[0-9]+$'
+                     """)) {
+            rs.next();
+            expect(rs.getInt(1) == files.count(), db + " has " + rs.getInt(1) + " of " + files.count() + " tables");
+        }
+        try (Connection c = server.getDatabase("postgres", db).getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM t_" + files.count())) {
+            rs.next();
+            expect(rs.getInt(1) == 3, db + ": the last table has " + rs.getInt(1) + " rows, not 3");
+        }
+    }
+
+    private void admin(String sql) throws SQLException {
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static boolean psqlAvailable() {
+        try {
+            Process p = new ProcessBuilder("psql", "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String queryOne(EmbeddedPostgres server, String sql) throws SQLException {
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void expect(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    /** The botdb commit measured, and whether the engine differed from it: figures without it cannot be traced. */
+    static String measuredCode() {
+        Path root = Options.repositoryRoot();
+        if (root == null) {
+            return "unknown (not run from a botdb checkout)";
+        }
+        String commit = git(root, "rev-parse", "--short", "HEAD");
+        commit = commit == null ? null : commit.strip();
+        String changes = git(root, "status", "--porcelain", "--", "botdb-core", "botdb-bench", "pom.xml");
+        if (commit == null) {
+            return "unknown (git not available)";
+        }
+        return "commit " + commit + (changes == null || changes.isBlank() ? ""
+                : " with uncommitted changes in " + String.join(", ", changes.lines()
+                .map(l -> l.substring(3)).toList()));  // porcelain lines are "XY path"
+    }
+
+    private static String git(Path root, String... args) {
+        List<String> argv = new ArrayList<>(List.of("git", "-C", root.toString()));
+        argv.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    static String flywayVersion() {
+        try (InputStream in = Flyway.class.getResourceAsStream("/META-INF/maven/org.flywaydb/flyway-core/pom.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The command line, checked once. */
+    record Options(int migrations, int runs, int checks, Path output, String synchronousCommit) {
+
+        static Options parse(String[] args) {
+            int migrations = 1000;
+            int runs = 5;
+            int checks = 5;
+            Path output = defaultOutput();
+            String synchronousCommit = null;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--migrations" -> migrations = positive(a, value(args, ++i, a));
+                    case "--runs" -> runs = positive(a, value(args, ++i, a));
+                    case "--checks" -> checks = positive(a, value(args, ++i, a));
+                    case "--output" -> output = Path.of(value(args, ++i, a));
+                    case "--no-write" -> output = null;
+                    case "--synchronous-commit" -> {
+                        synchronousCommit = value(args, ++i, a);
+                        if (!List.of("on", "off").contains(synchronousCommit)) {
+                            throw new IllegalArgumentException("--synchronous-commit takes on or off, not " + synchronousCommit);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            return new Options(migrations, runs, checks, output, synchronousCommit);
+        }
+
+        /** What to type to get these figures again. */
+        String command() {
+            return BUILD + " && java -jar botdb-bench/target/botdb-bench.jar --migrations " + migrations + " --runs " + runs
+                    + (checks == 5 ? "" : " --checks " + checks)
+                    + (synchronousCommit == null ? "" : " --synchronous-commit " + synchronousCommit);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int positive(String option, String value) {
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " takes a whole number of at least 1, not " + value);
+        }
+
+        /** BENCHMARKS.md next to the parent pom this jar was built from, else in the working directory. */
+        private static Path defaultOutput() {
+            Path root = repositoryRoot();
+            return root == null ? Path.of("BENCHMARKS.md") : root.resolve("BENCHMARKS.md");
+        }
+
+        /** The checkout this jar was built in (the folder with the parent pom), or null. */
+        static Path repositoryRoot() {
+            try {
+                Path here = Path.of(MigrationBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                for (Path p = here; p != null; p = p.getParent()) {
+                    if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("botdb-bench"))) {
+                        return p;
+                    }
+                }
+            } catch (java.net.URISyntaxException | SecurityException e) {
+                // not from a file: no checkout to name
+            }
+            return null;
+        }
+    }
+}
