@@ -18,9 +18,13 @@ import java.util.List;
  * @param order      the numeric version parts used for ordering ({@code 20250805200527}, {@code 1},
  *                   or Flyway's {@code 1.2} as [1, 2])
  * @param sql        the file's text
- * @param rawSha256  SHA-256 hex of the raw bytes (what Alita stores)
  */
-public record MigrationFile(String version, String fileName, List<BigInteger> order, String sql, String rawSha256) {
+public record MigrationFile(String version, String fileName, List<BigInteger> order, String sql) {
+
+    /** SHA-256 hex of the file's bytes, what Alita stores (computed only when botdb's own checksum differs). */
+    public String rawSha256() {
+        return sha256(sql.getBytes(StandardCharsets.UTF_8));
+    }
 
     private static final java.util.regex.Pattern DBMATE_DOWN =
             java.util.regex.Pattern.compile("(?im)^[ \\t]*--[ \\t]*migrate:down\\b.*$");
@@ -52,17 +56,36 @@ public record MigrationFile(String version, String fileName, List<BigInteger> or
     /** True when {@code stored} is this file's checksum, in botdb's or Alita's (raw bytes) form. */
     public boolean matches(String stored) {
         return stored == null || stored.isEmpty() || stored.equalsIgnoreCase(checksum())
-                || stored.equalsIgnoreCase(rawSha256);
+                || stored.equalsIgnoreCase(rawSha256());
     }
 
     static String normalizedChecksum(String text) {
-        String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').split("\n", -1);
+        // one pass: CRLF and CR become LF, spaces and tabs before a line end and at the very end go
         StringBuilder sb = new StringBuilder(text.length());
-        for (String line : lines) {
-            sb.append(line.stripTrailing()).append('\n');
+        int pendingBlank = 0; // length of trailing whitespace not yet known to be inside a line
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\r' || ch == '\n') {
+                if (ch == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                sb.setLength(sb.length() - pendingBlank);
+                pendingBlank = 0;
+                sb.append('\n');
+            } else if (Character.isWhitespace(ch)) {
+                sb.append(ch);
+                pendingBlank++;
+            } else {
+                sb.append(ch);
+                pendingBlank = 0;
+            }
         }
-        String normalized = sb.toString().stripTrailing();
-        return sha256(normalized.getBytes(StandardCharsets.UTF_8));
+        int end = sb.length();
+        while (end > 0 && Character.isWhitespace(sb.charAt(end - 1))) {
+            end--;
+        }
+        sb.setLength(end);
+        return sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     static String sha256(byte[] bytes) {

@@ -89,7 +89,7 @@ final class MigrationFiles {
     /** A Java migration as an entry of the ordered list: no SQL, version = its name. */
     static MigrationFile javaMigration(String version) {
         MigrationFile shape = parse(version + ".sql", new byte[0]);
-        return new MigrationFile(version, version + " (Java)", shape.order(), "", MigrationFile.sha256(new byte[0]));
+        return new MigrationFile(version, version + " (Java)", shape.order(), "");
     }
 
     static MigrationFile parse(String fileName, byte[] bytes) {
@@ -107,7 +107,7 @@ final class MigrationFiles {
             order.add(new BigInteger(part));
         }
         String text = decode(fileName, bytes);
-        return new MigrationFile(version, fileName, List.copyOf(order), text, MigrationFile.sha256(bytes));
+        return new MigrationFile(version, fileName, List.copyOf(order), text);
     }
 
     private static String decode(String fileName, byte[] bytes) {

@@ -340,7 +340,7 @@ public final class Migrator {
         if (dbmate.isPresent()) {
             MigrationFile f = dbmate.get();
             return new MigrationFile(f.version(), f.fileName() + " (migrate:down section)", f.order(),
-                    f.downSql().get(), f.rawSha256());
+                    f.downSql().get());
         }
         throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot roll back " + version + ": there is no "
                 + stem + ".down.sql or " + stem + ".rollback.sql in " + directory + ". Nothing was rolled back."
@@ -465,12 +465,9 @@ public final class Migrator {
     private Optional<MigrationResult> upToDate(List<MigrationFile> files, long start) {
         Map<String, History.Row> done;
         try (Connection c = dataSource.getConnection()) {
-            if (!history.columns(c).contains("success")) {
-                return Optional.empty(); // no botdb history yet: adoption or creation comes first
-            }
-            done = history.read(c);
+            done = history.read(c); // one round trip; fails when there is no botdb-shaped history yet
         } catch (SQLException e) {
-            return Optional.empty(); // the locked path reports it properly
+            return Optional.empty(); // no table, an Alita table to extend, or a real error: the locked path handles it
         }
         if (done.isEmpty() || files.stream().anyMatch(f -> !done.containsKey(f.version()))) {
             return Optional.empty();
