@@ -108,8 +108,10 @@ final class BenchmarksFile {
         sb.append("- client: ").append(machine.psql()).append(", Flyway ").append(flywayVersion)
                 .append(", HikariCP for both Java tools\n");
         sb.append("- load average before / after: ").append(loadBefore).append(" / ").append(loadAfter)
-                .append(". A shared 2-core box where other builds may run at the same time: read the ratios")
-                .append(" (every contender ran in each run, in rotating order), not the absolute times.\n\n");
+                .append(". A shared 2-core box where other builds may run at the same time, on a virtual disk whose")
+                .append(" speed changes from minute to minute (the server creates several files per migration):")
+                .append(" read the ratios (every contender ran in each run, in rotating order) rather than the")
+                .append(" absolute times; `--data-dir /dev/shm` keeps the disk out of the figures.\n\n");
 
         sb.append("""
                 How it is measured: one server for everything; every run makes a fresh database per contender

@@ -29,6 +29,25 @@ record Machine(int cpus, String cpuModel, String memory, String os, String java,
         return parts.length >= 3 ? parts[0] + " " + parts[1] + " " + parts[2] : line;
     }
 
+    /**
+     * The file system holding {@code path} ("ext4", "tmpfs", ...), from /proc/mounts: the server
+     * creates several files per migration, so the disk under it shows in every figure.
+     */
+    static String fileSystem(Path path) {
+        String best = "";
+        String type = "unknown file system";
+        String target = path.toAbsolutePath().normalize().toString();
+        for (String line : lines(Path.of("/proc/mounts"))) {
+            String[] f = line.split(" ");
+            if (f.length >= 3 && (target.equals(f[1]) || target.startsWith(f[1].endsWith("/") ? f[1] : f[1] + "/"))
+                    && f[1].length() >= best.length()) {
+                best = f[1];
+                type = f[2];
+            }
+        }
+        return type;
+    }
+
     private static String readCpuModel() {
         return lines(Path.of("/proc/cpuinfo")).stream()
                 .filter(l -> l.startsWith("model name"))

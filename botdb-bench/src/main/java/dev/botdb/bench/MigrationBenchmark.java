@@ -40,9 +40,10 @@ import org.flywaydb.core.api.output.MigrateResult;
  * }</pre>
  *
  * <p>Options: {@code --migrations N} (default 1000), {@code --runs N} (default 5), {@code --checks N}
- * (startup checks per tool per run, default 5),
- * {@code --output FILE} (default {@code BENCHMARKS.md} at the repository root), {@code --no-write}
- * (print only), {@code --synchronous-commit on|off} (default: the embedded server's {@code off}).
+ * (startup checks per tool per run, default 5), {@code --output FILE} (default {@code BENCHMARKS.md}
+ * at the repository root), {@code --no-write} (print only), {@code --data-dir DIR} (where the
+ * server keeps its data, default the temporary folder; {@code /dev/shm} takes the disk out of the
+ * figures).
  */
 public final class MigrationBenchmark {
     private static final int POOL_SIZE = 4;
@@ -66,7 +67,7 @@ public final class MigrationBenchmark {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: java -jar botdb-bench/target/botdb-bench.jar [--migrations 1000] [--runs 5] [--checks 5]"
-                    + " [--output BENCHMARKS.md] [--no-write] [--synchronous-commit on|off]");
+                    + " [--output BENCHMARKS.md] [--no-write] [--data-dir DIR]");
             System.exit(2);
             return;
         }
@@ -86,14 +87,15 @@ public final class MigrationBenchmark {
 
     private static void run(Options options, Path work) throws Exception {
         String loadBefore = Machine.loadAverage();
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60));
-        if (options.synchronousCommit() != null) {
-            builder.setServerConfig("synchronous_commit", options.synchronousCommit());
-        }
+        Path data = Files.createTempDirectory(options.dataFolderParent(), "botdb-bench-pg");
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setDataDirectory(data)
+                .setCleanDataDirectory(true);
         try (EmbeddedPostgres server = builder.start()) {
             String version = queryOne(server, "SELECT version()");
-            String settings = "fsync=" + queryOne(server, "SHOW fsync") + ", synchronous_commit="
-                    + queryOne(server, "SHOW synchronous_commit") + ", shared_buffers="
+            String settings = "data folder on " + Machine.fileSystem(data) + ", fsync=" + queryOne(server, "SHOW fsync")
+                    + ", synchronous_commit=" + queryOne(server, "SHOW synchronous_commit") + ", shared_buffers="
                     + queryOne(server, "SHOW shared_buffers");
             Machine machine = Machine.describe(version);
             System.err.printf(Locale.ROOT, "%s on port %d (%s)%n", version, server.getPort(), settings);
@@ -382,14 +384,14 @@ public final class MigrationBenchmark {
     }
 
     /** The command line, checked once. */
-    record Options(int migrations, int runs, int checks, Path output, String synchronousCommit) {
+    record Options(int migrations, int runs, int checks, Path output, Path dataParent) {
 
         static Options parse(String[] args) {
             int migrations = 1000;
             int runs = 5;
             int checks = 5;
             Path output = defaultOutput();
-            String synchronousCommit = null;
+            Path dataParent = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -398,23 +400,28 @@ public final class MigrationBenchmark {
                     case "--checks" -> checks = positive(a, value(args, ++i, a));
                     case "--output" -> output = Path.of(value(args, ++i, a));
                     case "--no-write" -> output = null;
-                    case "--synchronous-commit" -> {
-                        synchronousCommit = value(args, ++i, a);
-                        if (!List.of("on", "off").contains(synchronousCommit)) {
-                            throw new IllegalArgumentException("--synchronous-commit takes on or off, not " + synchronousCommit);
+                    case "--data-dir" -> {
+                        dataParent = Path.of(value(args, ++i, a));
+                        if (!Files.isDirectory(dataParent)) {
+                            throw new IllegalArgumentException("--data-dir " + dataParent + " is not a directory");
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            return new Options(migrations, runs, checks, output, synchronousCommit);
+            return new Options(migrations, runs, checks, output, dataParent);
+        }
+
+        /** Where the server's data folder goes: --data-dir, else the temporary folder (zonky's default place). */
+        Path dataFolderParent() {
+            return dataParent != null ? dataParent : Path.of(System.getProperty("java.io.tmpdir"));
         }
 
         /** What to type to get these figures again. */
         String command() {
             return BUILD + " && java -jar botdb-bench/target/botdb-bench.jar --migrations " + migrations + " --runs " + runs
                     + (checks == 5 ? "" : " --checks " + checks)
-                    + (synchronousCommit == null ? "" : " --synchronous-commit " + synchronousCommit);
+                    + (dataParent == null ? "" : " --data-dir " + dataParent);
         }
 
         private static String value(String[] args, int i, String option) {
