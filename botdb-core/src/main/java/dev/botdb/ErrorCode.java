@@ -36,7 +36,15 @@ public enum ErrorCode {
      * An applied migration's file changed, disappeared, or failed part way outside a transaction;
      * {@code migrate} stops and {@code status} reports it.
      */
-    MIGRATION_DRIFT(13);
+    MIGRATION_DRIFT(13),
+    /** A backup could not be written (server error, disk full, lost connection); no complete-looking file was left. */
+    BACKUP_FAILED(14),
+    /** A file is not a usable backup: corrupt, truncated, tampered with, unknown format, or the wrong key. */
+    BACKUP_INVALID(15),
+    /** A restore was refused before touching anything: the target holds data and --force was not given. */
+    RESTORE_REFUSED(16),
+    /** pg_dump, pg_restore or psql is needed but not installed, or its version cannot handle the server or file. */
+    TOOL_MISSING(17);
 
     private final int exitCode;
 
