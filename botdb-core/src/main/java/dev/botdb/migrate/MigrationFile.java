@@ -6,20 +6,66 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * One migration as found on disk or on the class path.
- *
- * @param version    the history key: the file name, as Alita's {@code schema_migrations} stores it
- *                   (for an engine variant such as {@code 004_flags.postgres.sql}, the name without
- *                   the engine part: {@code 004_flags.sql}, so both engines record the same version)
- *                   
- * @param fileName   the real file name, for messages
- * @param order      the numeric version parts used for ordering ({@code 20250805200527}, {@code 1},
- *                   or Flyway's {@code 1.2} as [1, 2])
- * @param sql        the file's text
+ * One migration as found on disk or on the class path. Immutable; its checksum is computed once
+ * (every start compares 1,000 files with the history, and the digests are most of that work).
  */
-public record MigrationFile(String version, String fileName, List<BigInteger> order, String sql) {
+public final class MigrationFile {
+    private final String version;
+    private final String fileName;
+    private final List<BigInteger> order;
+    private final String sql;
+    private volatile String checksum;
+
+    /**
+     * @param version  the history key: the file name, as Alita's {@code schema_migrations} stores it
+     *                 (for an engine variant such as {@code 004_flags.postgres.sql}, the name without
+     *                 the engine part: {@code 004_flags.sql}, so both engines record the same version)
+     * @param fileName the real file name, for messages
+     * @param order    the numeric version parts used for ordering ({@code 20250805200527}, {@code 1},
+     *                 or Flyway's {@code 1.2} as [1, 2])
+     * @param sql      the file's text
+     */
+    public MigrationFile(String version, String fileName, List<BigInteger> order, String sql) {
+        this.version = Objects.requireNonNull(version, "version");
+        this.fileName = Objects.requireNonNull(fileName, "fileName");
+        this.order = List.copyOf(order);
+        this.sql = Objects.requireNonNull(sql, "sql");
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public String fileName() {
+        return fileName;
+    }
+
+    public List<BigInteger> order() {
+        return order;
+    }
+
+    public String sql() {
+        return sql;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MigrationFile f && version.equals(f.version) && fileName.equals(f.fileName)
+                && order.equals(f.order) && sql.equals(f.sql);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(version, fileName, order, sql);
+    }
+
+    @Override
+    public String toString() {
+        return "MigrationFile[" + fileName + "]";
+    }
 
     /** SHA-256 hex of the file's bytes, what Alita stores (computed only when botdb's own checksum differs). */
     public String rawSha256() {
@@ -50,7 +96,12 @@ public record MigrationFile(String version, String fileName, List<BigInteger> or
      * CRLF, or trimming spaces, is not a change.
      */
     public String checksum() {
-        return normalizedChecksum(sql);
+        String c = checksum;
+        if (c == null) {
+            c = normalizedChecksum(sql);
+            checksum = c;
+        }
+        return c;
     }
 
     /** True when {@code stored} is this file's checksum, in botdb's or Alita's (raw bytes) form. */

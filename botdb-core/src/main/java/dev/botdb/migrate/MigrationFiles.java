@@ -72,6 +72,10 @@ final class MigrationFiles {
                     return variantEngine == null || variantEngine.equals(engine.label()); // else the other engine's variant
                 })
                 .map(MigrationFiles::read)
+                .map(f -> {
+                    f.checksum(); // on the parallel read: every caller compares it with the history
+                    return f;
+                })
                 .toList();
         return order(files, warn);
     }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -147,9 +148,11 @@ public final class Migrator {
     /** Applies every pending file in version order. */
     public MigrationResult migrate() {
         long start = System.nanoTime();
+        // the history comes from the server while the files are read and hashed
+        CompletableFuture<Map<String, History.Row>> recorded = readHistoryInBackground();
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         log.accept("[Migrations] Found " + files.size() + " migration files");
-        Optional<MigrationResult> upToDate = upToDate(files, start);
+        Optional<MigrationResult> upToDate = upToDate(files, recorded, start);
         if (upToDate.isPresent()) {
             log.accept("[Migrations] " + upToDate.get().summary());
             return upToDate.get();
@@ -462,11 +465,12 @@ public final class Migrator {
      * a delete and a renewal thread). Returns empty whenever anything might need doing, so the
      * locked path decides; a drifted file throws here just as it would there.
      */
-    private Optional<MigrationResult> upToDate(List<MigrationFile> files, long start) {
+    private Optional<MigrationResult> upToDate(List<MigrationFile> files,
+                                               CompletableFuture<Map<String, History.Row>> recorded, long start) {
         Map<String, History.Row> done;
-        try (Connection c = dataSource.getConnection()) {
-            done = history.read(c); // one round trip; fails when there is no botdb-shaped history yet
-        } catch (SQLException e) {
+        try {
+            done = recorded.join();
+        } catch (java.util.concurrent.CompletionException e) {
             return Optional.empty(); // no table, an Alita table to extend, or a real error: the locked path handles it
         }
         if (done.isEmpty() || files.stream().anyMatch(f -> !done.containsKey(f.version()))) {
@@ -475,6 +479,24 @@ public final class Migrator {
         checkHistory(files, done);
         return Optional.of(new MigrationResult(files.size(), List.of(), files.size(),
                 Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    /**
+     * Reads botdb's history on its own thread and connection (one round trip); fails when there is
+     * no botdb-shaped history yet.
+     */
+    private CompletableFuture<Map<String, History.Row>> readHistoryInBackground() {
+        CompletableFuture<Map<String, History.Row>> result = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                result.complete(history.read(c));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "botdb-history-read");
+        reader.setDaemon(true);
+        reader.start();
+        return result;
     }
 
     /** Applied / pending / changed / missing / failed, per version, in file order then history order. */
