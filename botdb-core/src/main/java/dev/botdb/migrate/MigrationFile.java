@@ -111,6 +111,11 @@ public final class MigrationFile {
     }
 
     static String normalizedChecksum(String text) {
+        return isAscii(text) ? asciiChecksum(text) : charsChecksum(text);
+    }
+
+    /** The general form of the normalisation, for any text (and the reference the ASCII form must equal). */
+    static String charsChecksum(String text) {
         // one pass: CRLF and CR become LF, spaces and tabs before a line end and at the very end go
         StringBuilder sb = new StringBuilder(text.length());
         int pendingBlank = 0; // length of trailing whitespace not yet known to be inside a line
@@ -137,6 +142,57 @@ public final class MigrationFile {
         }
         sb.setLength(end);
         return sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The same normalisation for pure ASCII text (nearly every migration), on bytes: the ASCII
+     * characters {@link Character#isWhitespace} accepts are tab, LF, VT, FF, CR, 0x1C-0x1F and space.
+     */
+    static String asciiChecksum(String text) {
+        int n = text.length();
+        byte[] out = new byte[n];
+        int len = 0;
+        int pendingBlank = 0;
+        for (int i = 0; i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch == '\r' || ch == '\n') {
+                if (ch == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                len -= pendingBlank;
+                pendingBlank = 0;
+                out[len++] = '\n';
+            } else if (ch == ' ' || ch == '\t' || ch == 0x0B || ch == '\f' || (ch >= 0x1C && ch <= 0x1F)) {
+                out[len++] = (byte) ch;
+                pendingBlank++;
+            } else {
+                out[len++] = (byte) ch;
+                pendingBlank = 0;
+            }
+        }
+        while (len > 0 && isAsciiWhitespace(out[len - 1])) {
+            len--;
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(out, 0, len);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static boolean isAsciiWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == 0x0B || b == '\f' || b == '\r' || (b >= 0x1C && b <= 0x1F);
     }
 
     static String sha256(byte[] bytes) {
