@@ -53,7 +53,7 @@ public final class MigrationFile {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MigrationFile f && version.equals(f.version) && fileName.equals(f.fileName)
+        return o == this || o instanceof MigrationFile f && version.equals(f.version) && fileName.equals(f.fileName)
                 && order.equals(f.order) && sql.equals(f.sql);
     }
 

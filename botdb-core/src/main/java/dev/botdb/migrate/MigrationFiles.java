@@ -132,19 +132,30 @@ final class MigrationFiles {
     static MigrationFile parse(String fileName, byte[] bytes) {
         String version = withoutEngine(fileName);
         String stem = version.substring(0, version.length() - 4);
-        Matcher flyway = FLYWAY.matcher(stem);
-        Matcher m = flyway.matches() ? flyway : NAME.matcher(stem);
-        if (!m.matches()) {
+        List<BigInteger> order = leadingNumber(stem);
+        if (order == null) {
+            order = patternOrder(stem);
+        }
+        if (order == null) {
             throw new BotDbException(ErrorCode.MIGRATION_INVALID, fileName + " has no version number at the start of its"
                     + " name, so its place in the order is unknown. Rename it like 001_" + stem + ".sql or "
                     + "20250101120000_" + stem + ".sql (botdb new NAME creates such a file).");
+        }
+        return new MigrationFile(version, fileName, order, decode(fileName, bytes));
+    }
+
+    /** The version parts by the name patterns (Flyway's first), or null when the name has none. */
+    static List<BigInteger> patternOrder(String stem) {
+        Matcher flyway = FLYWAY.matcher(stem);
+        Matcher m = flyway.matches() ? flyway : NAME.matcher(stem);
+        if (!m.matches()) {
+            return null;
         }
         List<BigInteger> order = new ArrayList<>();
         for (String part : m.group(1).split("[._]")) {
             order.add(new BigInteger(part));
         }
-        String text = decode(fileName, bytes);
-        return new MigrationFile(version, fileName, List.copyOf(order), text);
+        return List.copyOf(order);
     }
 
     private static String decode(String fileName, byte[] bytes) {
@@ -171,6 +182,28 @@ final class MigrationFiles {
         }
         decoder.flush(out);
         return out.flip().toString();
+    }
+
+    /**
+     * The common names ({@code 001_users}, {@code 20250805200527_initial}, {@code 1-x}) without a
+     * regular expression: digits, then {@code _}, {@code -} or {@code .}, then anything. The
+     * result equals what {@link #NAME} gives them (its version group is reluctant, so it stops at the
+     * first separator); null for every other shape, which the patterns handle.
+     */
+    static List<BigInteger> leadingNumber(String stem) {
+        int digits = 0;
+        while (digits < stem.length() && stem.charAt(digits) >= '0' && stem.charAt(digits) <= '9') {
+            digits++;
+        }
+        if (digits == 0 || digits + 1 >= stem.length()) {
+            return null;
+        }
+        char separator = stem.charAt(digits);
+        if (separator != '_' && separator != '-' && separator != '.') {
+            return null;
+        }
+        return List.of(digits < 18 ? BigInteger.valueOf(Long.parseLong(stem, 0, digits, 10))
+                : new BigInteger(stem.substring(0, digits)));
     }
 
     static boolean isAscii(byte[] bytes, int from) {

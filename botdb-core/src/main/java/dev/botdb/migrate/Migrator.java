@@ -462,8 +462,8 @@ public final class Migrator {
     /**
      * The check every bot start makes: when botdb's history already lists every file and nothing
      * drifted, there is nothing to do and no reason to take the lock (a DDL statement, an insert,
-     * a delete and a renewal thread). Returns empty whenever anything might need doing, so the
-     * locked path decides; a drifted file throws here just as it would there.
+     * a delete and a renewal thread). Returns empty whenever anything might need doing or
+     * explaining (pending, failed, changed), so the locked path decides and words the error.
      */
     private Optional<MigrationResult> upToDate(List<MigrationFile> files,
                                                CompletableFuture<Map<String, History.Row>> recorded, long start) {
@@ -473,10 +473,15 @@ public final class Migrator {
         } catch (java.util.concurrent.CompletionException e) {
             return Optional.empty(); // no table, an Alita table to extend, or a real error: the locked path handles it
         }
-        if (done.isEmpty() || files.stream().anyMatch(f -> !done.containsKey(f.version()))) {
+        for (MigrationFile f : files) {
+            History.Row row = done.get(f.version());
+            if (row == null || !row.success() || !f.matches(row.checksum())) {
+                return Optional.empty(); // pending, failed or drifted: the locked path applies or explains
+            }
+        }
+        if (done.isEmpty()) {
             return Optional.empty();
         }
-        checkHistory(files, done);
         return Optional.of(new MigrationResult(files.size(), List.of(), files.size(),
                 Duration.ofNanos(System.nanoTime() - start)));
     }
@@ -489,7 +494,7 @@ public final class Migrator {
         CompletableFuture<Map<String, History.Row>> result = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (Connection c = dataSource.getConnection()) {
-                result.complete(history.read(c));
+                result.complete(history.readForCheck(c));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }

@@ -49,4 +49,29 @@ class MigrationFileTest {
         MigrationFile file = MigrationFiles.parse("001_a.sql", "SELECT 1;\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(file.checksum()).isSameAs(file.checksum()).isEqualTo(MigrationFile.charsChecksum("SELECT 1;"));
     }
+
+    @Test
+    void theQuickNameParserAgreesWithThePatterns() {
+        String alphabet = "0123456789_-.Vvx";
+        Random random = new Random(42);
+        int parsedQuickly = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int length = 1 + random.nextInt(12);
+            for (int k = 0; k < length; k++) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String stem = sb.toString();
+            java.util.List<java.math.BigInteger> quick = MigrationFiles.leadingNumber(stem);
+            if (quick != null) {
+                parsedQuickly++;
+                assertThat(quick).as(stem).isEqualTo(MigrationFiles.patternOrder(stem));
+            }
+        }
+        assertThat(parsedQuickly).as("the quick parser took some of the names").isGreaterThan(5_000);
+        assertThat(MigrationFiles.leadingNumber("20250805200527_initial")).containsExactly(new java.math.BigInteger("20250805200527"));
+        assertThat(MigrationFiles.leadingNumber("123456789012345678901234_x"))
+                .containsExactly(new java.math.BigInteger("123456789012345678901234"));
+        assertThat(MigrationFiles.leadingNumber("V3__x")).isNull();
+    }
 }
