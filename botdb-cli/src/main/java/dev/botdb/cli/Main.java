@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
         subcommands = {DemoCommand.class, ConfigCommand.class, WaitCommand.class, MigrateCommand.class,
                 StatusCommand.class, MigrationCommands.Validate.class, MigrationCommands.MarkApplied.class,
                 MigrationCommands.Repair.class, MigrationCommands.Rollback.class, MigrationCommands.New.class,
-                MigrationCommands.Reset.class, CommandLine.HelpCommand.class})
+                MigrationCommands.Reset.class, BackupCommands.Backup.class, BackupCommands.Restore.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
     GlobalOptions global;

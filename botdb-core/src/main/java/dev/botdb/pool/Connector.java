@@ -46,6 +46,11 @@ public final class Connector {
         throw new IllegalStateException("start the embedded server before connecting to " + target.displayName());
     }
 
+    /** Opens one connection to a PostgreSQL target (one database of it), or throws the driver's error. */
+    public static Connection open(PostgresTarget target) throws SQLException {
+        return open(target, null);
+    }
+
     /**
      * Connects and asks for the server version, trying {@code pool.connectAttempts()} times with
      * doubling pauses starting at {@code firstDelay}. Each failed try is reported to {@code log}

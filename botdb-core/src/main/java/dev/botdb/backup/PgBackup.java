@@ -1,0 +1,178 @@
+package dev.botdb.backup;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.backup.archive.ArchiveWriter;
+import dev.botdb.backup.archive.BackupKey;
+import dev.botdb.backup.archive.EntryInfo;
+import dev.botdb.backup.archive.EntryOutput;
+import dev.botdb.backup.schema.PgSchemaReader;
+import dev.botdb.backup.schema.SchemaDump;
+import dev.botdb.backup.schema.SchemaOptions;
+import dev.botdb.backup.schema.TableInfo;
+import dev.botdb.config.PostgresTarget;
+import dev.botdb.pool.Connector;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * A consistent snapshot of a PostgreSQL database into a botdb archive, without pg_dump: the schema
+ * from the catalogs, each table's rows through {@code COPY ... TO STDOUT}, several tables at once
+ * on connections that share one exported snapshot (so every table is seen at the same instant).
+ */
+final class PgBackup {
+    private PgBackup() {
+    }
+
+    static BackupResult run(PostgresTarget target, BackupSettings settings, BackupRequest request,
+                            Optional<BackupKey> key, Path file, Consumer<String> log) {
+        long start = System.nanoTime();
+        Instant at = Instant.now();
+        ArchiveWriter archive = null;
+        List<Connection> connections = new ArrayList<>();
+        try {
+            Connection leader = Connector.open(target);
+            connections.add(leader);
+            leader.setAutoCommit(false);
+            PgSession.forReading(leader);
+            try (Statement st = leader.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            String snapshot = exportSnapshot(leader);
+            SchemaDump schema = PgSchemaReader.read(leader, new SchemaOptions(request.tableNames(),
+                    request.ownershipAndGrants()));
+            List<TableInfo> tables = schema.tables().stream().filter(t -> !t.partitionedParent())
+                    .sorted(Comparator.comparingLong(TableInfo::estimatedBytes).reversed()).toList();
+            lockTables(leader, tables);
+            schema.notes().forEach(n -> log.accept("[Backup] Note: " + n));
+            int jobs = snapshot == null ? 1 : Math.max(1, Math.min(settings.jobs(), tables.size()));
+            for (int i = 1; i < jobs; i++) {
+                Connection worker = Connector.open(target);
+                connections.add(worker);
+                worker.setAutoCommit(false);
+                PgSession.forReading(worker);
+                try (Statement st = worker.createStatement()) {
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                    st.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+                }
+            }
+            archive = ArchiveWriter.create(file, key, settings.zstdLevel());
+            try (EntryOutput out = archive.openEntry(Entries.SCHEMA)) {
+                out.write(schema.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+            Progress progress = Progress.start("Backup", tables.size(), log);
+            List<Manifest.Table> copied = copyAll(archive, tables, connections, progress);
+            progress.finish();
+            long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            Manifest manifest = new Manifest(Manifest.FORMAT, Backups.version(), "postgresql",
+                    schema.serverVersion(), target.database(), at.toString(), took, !request.tables().isEmpty(),
+                    request.ownershipAndGrants(), schema.checksum(), copied, schema.notes());
+            archive.finish(manifest.toJson());
+            archive = null;
+            return new BackupResult(file, java.nio.file.Files.size(file), manifest);
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Backup of " + target.displayName() + " failed: "
+                    + e.getMessage() + ". No backup file was written.", e);
+        } catch (java.io.IOException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Backup of " + target.displayName()
+                    + " could not be written to " + file.getParent() + ": " + e.getMessage()
+                    + ". Check free space and permissions; no backup file was left.", e);
+        } finally {
+            if (archive != null) {
+                archive.abort();
+            }
+            for (Connection c : connections) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    /** The snapshot id other sessions can share, or null where that is impossible (a pooler in transaction mode, a standby without it). */
+    private static String exportSnapshot(Connection leader) {
+        try (Statement st = leader.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** As pg_dump does: no table can be dropped or altered while its rows are copied. */
+    private static void lockTables(Connection leader, List<TableInfo> tables) throws SQLException {
+        try (Statement st = leader.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = '30s'");
+            for (TableInfo t : tables) {
+                st.execute("LOCK TABLE " + t.name().sql() + " IN ACCESS SHARE MODE");
+            }
+        }
+    }
+
+    private static List<Manifest.Table> copyAll(ArchiveWriter archive, List<TableInfo> tables, List<Connection> connections,
+                                                Progress progress) throws SQLException, java.io.IOException {
+        ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < tables.size(); i++) {
+            queue.add(i);
+        }
+        Manifest.Table[] done = new Manifest.Table[tables.size()];
+        ExecutorService pool = Executors.newFixedThreadPool(connections.size(), r -> {
+            Thread t = new Thread(r, "botdb-backup");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (Connection c : connections) {
+                workers.add(pool.submit(() -> {
+                    CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+                    Integer i;
+                    while ((i = queue.poll()) != null) {
+                        TableInfo t = tables.get(i);
+                        String entry = Entries.data(i);
+                        long rows;
+                        EntryInfo info;
+                        try (EntryOutput out = archive.openEntry(entry)) {
+                            rows = copy.copyOut("COPY " + t.name().sql() + " (" + String.join(", ", t.copyColumns())
+                                    + ") TO STDOUT", out);
+                            info = out.closeEntry();
+                        }
+                        done[i] = new Manifest.Table(t.name().schema(), t.name().name(), entry, rows,
+                                info.rawBytes(), info.sha256());
+                        progress.tableDone(info.rawBytes());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : workers) {
+                Futures.await(f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.of(done);
+    }
+
+    static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            // closing after a failure: the failure is what gets reported
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.botdb.backup;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Session settings that make a table's COPY text the same on every connection and every server
+ * (so a restored table hashes like the original), and that let a restore load rows quickly.
+ */
+final class PgSession {
+    private PgSession() {
+    }
+
+    /** Output settings shared by backup and verify: the COPY text depends on them. */
+    private static final String OUTPUT = """
+            SET client_encoding = 'UTF8';
+            SET DateStyle = 'ISO, MDY';
+            SET IntervalStyle = 'postgres';
+            SET TimeZone = 'UTC';
+            SET extra_float_digits = 3;
+            SET bytea_output = 'hex';
+            SET standard_conforming_strings = on;
+            SET synchronize_seqscans = off;
+            SET row_security = off;
+            SET statement_timeout = 0;
+            SET idle_in_transaction_session_timeout = 0;
+            """;
+
+    /**
+     * A reading session: rows in physical order from block 0 ({@code synchronize_seqscans = off}),
+     * row-level security not silently filtering rows (COPY fails instead), no timeouts.
+     */
+    static void forReading(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(OUTPUT);
+        }
+    }
+
+    /**
+     * A loading session: function bodies not checked before their tables exist (as pg_dump's
+     * scripts do), commits not waiting for the disk (a failed restore is undone anyway), generous
+     * memory for index builds.
+     */
+    static void forLoading(Connection c, String maintenanceWorkMem) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(OUTPUT + """
+                    SET check_function_bodies = off;
+                    SET client_min_messages = warning;
+                    SET synchronous_commit = off;
+                    SET lock_timeout = 0;
+                    """ + "SET maintenance_work_mem = '" + maintenanceWorkMem + "';");
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.botdb.backup;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.backup.archive.ArchiveReader;
+import dev.botdb.backup.external.FileKind;
+import dev.botdb.backup.external.PgTools;
+import dev.botdb.backup.schema.DdlStatement;
+import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.backup.schema.SchemaDump;
+import dev.botdb.backup.schema.Section;
+import dev.botdb.config.ConnectionTarget;
+import dev.botdb.config.PostgresTarget;
+import dev.botdb.config.SqliteTarget;
+import dev.botdb.pool.Connector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * {@code botdb restore}: decides what the file is and what the target holds, refuses what would
+ * lose data, takes the safety backup {@code --force} promises, and undoes a restore that fails
+ * half way (drops the database it created, or empties the one that was empty, or puts the safety
+ * backup back).
+ */
+final class Restores {
+    private Restores() {
+    }
+
+    static RestoreResult run(Path file, RestoreRequest request, Backups backups) {
+        long start = System.nanoTime();
+        Consumer<String> log = backups.log();
+        FileKind kind = FileKind.requireRestorable(file, ArchiveReader.magic());
+        if (kind != FileKind.BOTDB_ARCHIVE) {
+            return External.restore(file, kind, request, backups, start);
+        }
+        try (ArchiveReader archive = backups.openChecked(file)) {
+            Manifest manifest = Manifest.fromJson(archive.manifestJson(), file.toString());
+            log.accept("[Restore] " + file.getFileName() + ": " + manifest.engine() + " backup of " + manifest.database()
+                    + " taken " + manifest.createdAt() + ", " + manifest.tables().size() + " tables, "
+                    + manifest.totalRows() + " rows; every chunk checked");
+            if (manifest.engine().equals("sqlite")) {
+                if (!(request.to() instanceof SqliteTarget sqlite)) {
+                    throw new BotDbException(ErrorCode.USAGE, file + " is a SQLite backup; restore it into a SQLite database"
+                            + " (--to sqlite:///path/to/bot.db). To move a SQLite bot to PostgreSQL, see botdb's README.");
+                }
+                return SqliteBackup.restore(archive, manifest, sqlite, request, backups, start);
+            }
+            PostgresTarget to = postgres(request.to(), file);
+            SchemaDump schema = Backups.schemaOf(archive);
+            if (!request.tables().isEmpty()) {
+                return restoreTables(archive, manifest, schema, to, request, backups, start);
+            }
+            return restoreAll(archive, manifest, schema, to, request.force(), backups, start);
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Restore into " + request.to().displayName() + " failed: "
+                    + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Restore failed reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static PostgresTarget postgres(ConnectionTarget to, Path file) {
+        if (to instanceof PostgresTarget pg) {
+            return pg;
+        }
+        throw new BotDbException(ErrorCode.USAGE, file + " is a PostgreSQL backup; restore it into a PostgreSQL database"
+                + " (--to postgres://user@host:5432/name).");
+    }
+
+    private static RestoreResult restoreAll(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget to,
+                                            boolean force, Backups backups, long start) throws SQLException, IOException {
+        Prepared prepared = prepare(to, force, backups);
+        try {
+            PgRestore.load(archive, manifest, schema, to, backups.settings().jobs(), backups.log());
+        } catch (SQLException | IOException | RuntimeException e) {
+            throw prepared.undo(e, backups);
+        }
+        backups.log().accept("[Restore] Restored " + manifest.tables().size() + " tables, " + manifest.totalRows()
+                + " rows into " + to.displayName());
+        return new RestoreResult(manifest.tables().size(), manifest.totalRows(), prepared.created, prepared.safety,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** What the target was before a whole-database restore, so a failure can put it back. */
+    static final class Prepared {
+        final PostgresTarget to;
+        final boolean created;
+        final Optional<Path> safety;
+
+        Prepared(PostgresTarget to, boolean created, Optional<Path> safety) {
+            this.to = to;
+            this.created = created;
+            this.safety = safety;
+        }
+
+        /** Undoes a failed load and returns the exception to throw, saying what state the target is in. */
+        BotDbException undo(Exception failure, Backups backups) {
+            String what = failure.getMessage();
+            ErrorCode code = failure instanceof BotDbException b ? b.code() : ErrorCode.BACKUP_FAILED;
+            try {
+                if (created) {
+                    Backups.dropDatabase(to);
+                    return new BotDbException(code, "Restore failed: " + what + "\n  The database " + to.database()
+                            + " it had created was dropped again.", failure);
+                }
+                try (Connection c = Connector.open(to)) {
+                    TargetState.wipe(c);
+                }
+                if (safety.isEmpty()) {
+                    return new BotDbException(code, "Restore failed: " + what + "\n  " + to.database()
+                            + " is empty again, as it was before.", failure);
+                }
+                Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
+                        .restore(safety.get(), new RestoreRequest(to, List.of(), false));
+                return new BotDbException(code, "Restore failed: " + what + "\n  What " + to.database()
+                        + " held before was put back from the safety backup " + safety.get() + ".", failure);
+            } catch (SQLException | RuntimeException undoFailure) {
+                failure.addSuppressed(undoFailure);
+                return new BotDbException(code, "Restore failed: " + what + "\n  Undoing it failed too ("
+                        + undoFailure.getMessage() + ")." + safety.map(p -> " What the database held before is in the"
+                        + " safety backup " + p + ": botdb restore " + p + " --force").orElse(""), failure);
+            }
+        }
+    }
+
+    /** Creates the database, or checks it is empty, or (force) backs it up and empties it. */
+    static Prepared prepare(PostgresTarget to, boolean force, Backups backups) throws SQLException {
+        if (!Backups.databaseExists(to)) {
+            Backups.createDatabase(to);
+            backups.log().accept("[Restore] Created database " + to.database());
+            return new Prepared(to, true, Optional.empty());
+        }
+        List<String> objects;
+        try (Connection c = Connector.open(to)) {
+            objects = PgRestore.userObjects(c, 6);
+        }
+        if (objects.isEmpty()) {
+            return new Prepared(to, false, Optional.empty());
+        }
+        String sample = String.join(", ", objects.subList(0, Math.min(5, objects.size()))) + (objects.size() > 5 ? ", ..." : "");
+        if (!force) {
+            throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.displayName()
+                    + ": it already holds data (" + sample + "). Restore into a new database with --to"
+                    + " postgres://.../new_name (botdb creates it), or add --force to replace what is there"
+                    + " (botdb takes a safety backup of it first).");
+        }
+        backups.log().accept("[Restore] " + to.database() + " holds data (" + sample + "); taking a safety backup first");
+        BackupResult safety = Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
+                .backupNamed(BackupRequest.all(), "pre-restore");
+        try (Connection c = Connector.open(to)) {
+            TargetState.wipe(c);
+        }
+        return new Prepared(to, false, Optional.of(safety.file()));
+    }
+
+    /**
+     * Chosen tables into an existing database, all in one transaction: a table that is missing is
+     * created with its indexes and constraints; one that exists keeps its definition and gets the
+     * backup's rows (refused when it has rows, unless --force, which backs the table up first).
+     */
+    private static RestoreResult restoreTables(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget to,
+                                               RestoreRequest request, Backups backups, long start)
+            throws SQLException, IOException {
+        List<Manifest.Table> chosen = new ArrayList<>();
+        for (String name : request.tables()) {
+            QualifiedName q = QualifiedName.parse(name);
+            Manifest.Table t = manifest.tables().stream()
+                    .filter(m -> m.name().equals(q.name()) && (name.contains(".") ? m.schema().equals(q.schema()) : true))
+                    .findFirst()
+                    .orElseThrow(() -> new BotDbException(ErrorCode.USAGE, "The backup has no table " + name + ". It has: "
+                            + String.join(", ", manifest.tables().stream().map(Manifest.Table::qualified).toList())));
+            chosen.add(t);
+        }
+        if (!Backups.databaseExists(to)) {
+            throw new BotDbException(ErrorCode.DATABASE_MISSING, "The database " + to.database() + " does not exist. Create it"
+                    + " (createdb " + to.database() + "), or restore the whole backup, which creates it.");
+        }
+        Optional<Path> safety = Optional.empty();
+        long rows = 0;
+        try (Connection c = Connector.open(to)) {
+            List<String> withRows = new ArrayList<>();
+            for (Manifest.Table t : chosen) {
+                if (exists(c, t) && hasRows(c, t)) {
+                    withRows.add(t.qualified());
+                }
+            }
+            if (!withRows.isEmpty()) {
+                if (!request.force()) {
+                    throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring " + String.join(", ", withRows)
+                            + ": it already has rows in " + to.database() + ". Add --force to replace them (botdb backs"
+                            + " the table up first), or restore into another database with --to.");
+                }
+                safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
+                        .backupNamed(new BackupRequest(withRows, false), "pre-restore").file());
+            }
+            PgSession.forLoading(c, PgRestore.INDEX_MEMORY);
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+                List<DdlStatement> later = new ArrayList<>();
+                for (Manifest.Table t : chosen) {
+                    QualifiedName q = new QualifiedName(t.schema(), t.name());
+                    if (exists(c, t)) {
+                        st.execute("TRUNCATE " + q.sql());
+                    } else {
+                        for (DdlStatement d : schema.statements()) {
+                            if (q.equals(d.table()) && d.section() == Section.PRE_DATA) {
+                                st.execute(d.sql());
+                            } else if (q.equals(d.table())) {
+                                later.add(d);
+                            }
+                        }
+                    }
+                    List<String> cols = schema.tables().stream().filter(i -> i.name().equals(q)).findFirst()
+                            .orElseThrow().copyColumns();
+                    try (InputStream in = archive.openEntry(t.entry())) {
+                        rows += copy.copyIn("COPY " + q.sql() + " (" + String.join(", ", cols) + ") FROM STDIN", in);
+                    }
+                    for (DdlStatement d : schema.sequenceValues()) {
+                        if (q.equals(d.table())) {
+                            st.execute(d.sql());
+                        }
+                    }
+                }
+                later.sort(java.util.Comparator.comparingInt(DdlStatement::phase));
+                for (DdlStatement d : later) {
+                    Savepoint sp = c.setSavepoint();
+                    try {
+                        st.execute(d.sql());
+                        c.releaseSavepoint(sp);
+                    } catch (SQLException e) {
+                        c.rollback(sp);
+                        if (!"FOREIGN_KEY".equals(d.kind()) && !"FK_CONSTRAINT".equals(d.kind())) {
+                            throw e;
+                        }
+                        backups.log().accept("[Restore] Left out " + d.kind() + " " + d.object().name() + ": "
+                                + e.getMessage() + " (the table it refers to is not in " + to.database() + ")");
+                    }
+                }
+                c.commit();
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw new BotDbException(e instanceof BotDbException b ? b.code() : ErrorCode.BACKUP_FAILED,
+                        "Restore of " + String.join(", ", request.tables()) + " failed: " + e.getMessage()
+                        + "\n  Nothing was changed (one transaction, rolled back).", e);
+            }
+        }
+        backups.log().accept("[Restore] Restored " + chosen.size() + " table(s), " + rows + " rows into " + to.database());
+        return new RestoreResult(chosen.size(), rows, false, safety, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static boolean exists(Connection c, Manifest.Table t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, new QualifiedName(t.schema(), t.name()).sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static boolean hasRows(Connection c, Manifest.Table t) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + new QualifiedName(t.schema(), t.name()).sql() + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.botdb.backup;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.backup.archive.ArchiveReader;
+import dev.botdb.backup.schema.PgSchemaReader;
+import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.backup.schema.SchemaDump;
+import dev.botdb.backup.schema.SchemaOptions;
+import dev.botdb.config.PostgresTarget;
+import dev.botdb.config.SqliteTarget;
+import dev.botdb.pool.Connector;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * {@code botdb backup verify}: restores the archive into a scratch database on the same server,
+ * reads every table back and compares its row count and the SHA-256 of its rows, and the schema's
+ * checksum, with the manifest; then drops the scratch database whatever happened. The result is
+ * remembered next to the archive ({@code NAME.botdb.verified}) for {@code list} and {@code prune}.
+ */
+final class Verifier {
+    private Verifier() {
+    }
+
+    static VerifyResult run(Path file, Backups backups) {
+        long start = System.nanoTime();
+        try (ArchiveReader archive = backups.openChecked(file)) {
+            Manifest manifest = Manifest.fromJson(archive.manifestJson(), file.toString());
+            VerifyResult result;
+            if (manifest.engine().equals("sqlite")) {
+                result = SqliteBackup.verify(file, archive, manifest, start);
+            } else {
+                if (!(backups.target() instanceof PostgresTarget pg)) {
+                    throw new BotDbException(ErrorCode.USAGE, "Verifying a PostgreSQL backup needs a PostgreSQL server to"
+                            + " restore it on; DATABASE_URL points to SQLite. Run it with DATABASE_URL set to a PostgreSQL"
+                            + " server (or unset, for the embedded one).");
+                }
+                result = verifyPostgres(file, archive, manifest, pg, backups, start);
+            }
+            Verification.record(file, result);
+            backups.log().accept("[Verify] " + file.getFileName() + ": " + result.summary());
+            return result;
+        } catch (BotDbException e) {
+            if (e.code() == ErrorCode.BACKUP_INVALID) {
+                Verification.record(file, new VerifyResult(file, List.of(e.getMessage()), 0, 0,
+                        (System.nanoTime() - start) / 1_000_000));
+            }
+            throw e;
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Verify of " + file + " could not run: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Verify of " + file + " could not read it: " + e.getMessage(), e);
+        }
+    }
+
+    private static VerifyResult verifyPostgres(Path file, ArchiveReader archive, Manifest manifest, PostgresTarget server,
+                                               Backups backups, long start) throws SQLException, IOException {
+        SchemaDump schema = Backups.schemaOf(archive);
+        PostgresTarget scratch = server.withDatabase("botdb_verify_" + Long.toHexString(System.nanoTime()));
+        Backups.createDatabase(scratch);
+        try {
+            PgRestore.load(archive, manifest, schema, scratch, backups.settings().jobs(), backups.log());
+            List<String> problems = Collections.synchronizedList(new ArrayList<>());
+            try (Connection c = Connector.open(scratch)) {
+                c.setAutoCommit(false);
+                PgSession.forReading(c);
+                SchemaDump restored = PgSchemaReader.read(c, new SchemaOptions(
+                        manifest.partial() ? manifest.tables().stream().map(t -> new QualifiedName(t.schema(), t.name()))
+                                .collect(java.util.stream.Collectors.toSet()) : java.util.Set.of(), manifest.ownership()));
+                c.rollback();
+                if (!restored.checksum().equals(manifest.schemaChecksum())) {
+                    problems.add("the restored schema differs from the backup's (checksum " + restored.checksum()
+                            + ", manifest " + manifest.schemaChecksum() + ")");
+                }
+            }
+            Map<String, long[]> counted = new ConcurrentHashMap<>();
+            ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(manifest.tables());
+            Map<String, List<String>> columns = new java.util.HashMap<>();
+            schema.tables().forEach(t -> columns.put(t.name().schema() + "." + t.name().name(), t.copyColumns()));
+            PgRestore.parallel(scratch, backups.settings().jobs(), c -> {
+                PgSession.forReading(c);
+                CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+                Manifest.Table t;
+                while ((t = queue.poll()) != null) {
+                    HashingStream out = new HashingStream();
+                    long rows = copy.copyOut("COPY " + new QualifiedName(t.schema(), t.name()).sql() + " ("
+                            + String.join(", ", columns.get(t.qualified())) + ") TO STDOUT", out);
+                    if (rows != t.rows()) {
+                        problems.add(t.qualified() + ": " + rows + " rows restored, the manifest says " + t.rows());
+                    } else if (!out.hex().equals(t.sha256())) {
+                        problems.add(t.qualified() + ": the restored rows differ from the backup's (SHA-256 "
+                                + out.hex() + ", manifest " + t.sha256() + ")");
+                    }
+                    counted.put(t.qualified(), new long[] {rows});
+                }
+            });
+            long rows = counted.values().stream().mapToLong(a -> a[0]).sum();
+            return new VerifyResult(file, problems, manifest.tables().size(), rows, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            Backups.dropDatabase(scratch);
+        }
+    }
+
+    /** SHA-256 of what is written, nothing kept. */
+    static final class HashingStream extends OutputStream {
+        private final MessageDigest digest;
+
+        HashingStream() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            digest.update((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            digest.update(b, off, len);
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+}
