@@ -56,6 +56,7 @@ public final class PgTools {
     private static final Pattern ROLE_MISSING = Pattern.compile("role \"[^\"]*\" does not exist");
     private static final Pattern PG_DUMP_HEADER = Pattern.compile("(?m)^-- PostgreSQL database dump\\r?$");
     private static final Pattern PG_DUMPALL_HEADER = Pattern.compile("(?m)^-- PostgreSQL database cluster dump\\r?$");
+    private static final Pattern PASSWORD_FILE_NOTE = Pattern.compile("password retrieved from file \"[^\"]*\"");
     private static final String PG_DUMP_FOOTER = "-- PostgreSQL database dump complete";
 
     private final Map<String, String> env;
@@ -126,7 +127,8 @@ public final class PgTools {
             List<InstalledTool> candidates = new ArrayList<>();
             for (SearchDir dir : dirs) {
                 Path exe = dir.path().resolve(tool.command());
-                if (!Files.isRegularFile(exe) || !Files.isExecutable(exe) || !seen.add(exe.toAbsolutePath().normalize())) {
+                // /bin is often a link to /usr/bin: the same program, found twice
+                if (!Files.isRegularFile(exe) || !Files.isExecutable(exe) || !seen.add(realFolder(dir.path()).resolve(tool.command()))) {
                     continue;
                 }
                 readVersion(exe, childEnv).ifPresent(v -> candidates.add(new InstalledTool(tool, exe, v, dir.source())));
@@ -138,6 +140,14 @@ public final class PgTools {
     }
 
     private record SearchDir(Path path, String source) {
+    }
+
+    private static Path realFolder(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
     }
 
     /** {@code ROOT/NN/bin}, newest major first. */
@@ -351,7 +361,7 @@ public final class PgTools {
 
     private static BotDbException dumpFailure(InstalledTool pgDump, PostgresTarget target,
                                               ChildProcess.Outcome outcome) {
-        String err = outcome.stderrText();
+        String err = stderrFor(outcome, target);
         if (err.contains("server version mismatch")) {
             Matcher m = SERVER_VERSION.matcher(err);
             String server = m.find() ? ToolVersion.parse(m.group(1)).map(ToolVersion::majorText).orElse(m.group(1))
@@ -415,7 +425,7 @@ public final class PgTools {
                     + " was rolled back: " + target.displayName() + " is unchanged.");
         }
         if (outcome.exitCode() != 0) {
-            String err = outcome.stderrText().replace("psql:<stdin>:", "psql:" + file + ":");
+            String err = stderrFor(outcome, target).replace("psql:<stdin>:", "psql:" + file + ":");
             String state = fromPgDump
                     ? " The restore ran as one transaction and was rolled back: the database is unchanged."
                     : " The restore ran as one transaction (psql --single-transaction), so nothing was applied"
@@ -469,7 +479,7 @@ public final class PgTools {
             outcome = ChildProcess.run(command, childEnv.variables(), null, null, target.password());
         }
         if (!outcome.succeeded()) {
-            String err = outcome.stderrText();
+            String err = stderrFor(outcome, target);
             String state = jobs == 1
                     ? " The restore ran as one transaction and was rolled back: the database is unchanged."
                     : " It ran with --jobs=" + jobs + ", not as one transaction: what was restored before the error"
@@ -503,6 +513,16 @@ public final class PgTools {
     /** A libpq connection string naming only the database, so a name like {@code a=b} is not parsed as options. */
     static String conninfoDbname(String database) {
         return "dbname='" + database.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /**
+     * The child's standard error, where libpq's "password retrieved from file /tmp/botdb-pgpass-..."
+     * (botdb's temporary file, gone by now) names the setting the password really came from.
+     */
+    private static String stderrFor(ChildProcess.Outcome outcome, PostgresTarget target) {
+        return PASSWORD_FILE_NOTE.matcher(outcome.stderrText()).replaceAll(Matcher.quoteReplacement(
+                "(the password is the one from " + target.sources().getOrDefault("password", "the configuration")
+                        + ")"));
     }
 
     private static String roleHint(String err) {
