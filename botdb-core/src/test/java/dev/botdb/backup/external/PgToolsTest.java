@@ -489,7 +489,7 @@ class PgToolsTest {
                             Files.readString(Path.of(passFile)));
                 }
             }
-            Thread.onSpinWait();
+            Thread.sleep(10);
         }
         running.get(); // shows the failure that ended it early
         throw new AssertionError(command + " ended before it could be looked at");
