@@ -122,10 +122,10 @@ final class Format {
         static Trailer decode(byte[] bytes) throws Corrupt {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             if (!Arrays.equals(bytes, TRAILER_SIZE - END_MAGIC.length, TRAILER_SIZE, END_MAGIC, 0, END_MAGIC.length)) {
-                throw new Corrupt("end record has no end signature");
+                throw new Corrupt("has no end signature");
             }
             if (b.getInt(64) != crc32c(bytes, 0, 64) || b.getInt(68) != 0) {
-                throw new Corrupt("end record checksum mismatch");
+                throw new Corrupt("does not match its checksum");
             }
             byte[] sha = Arrays.copyOfRange(bytes, 32, 64);
             return new Trailer(b.getLong(0), b.getLong(8), b.getLong(16), b.getLong(24), sha);
