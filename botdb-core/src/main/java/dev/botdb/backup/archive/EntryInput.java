@@ -1,0 +1,144 @@
+package dev.botdb.backup.archive;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.Objects;
+import javax.crypto.Cipher;
+
+/**
+ * One entry's content, chunk by chunk: positional read, CRC-32C check, decryption, zstd
+ * decompression. At the end the size and SHA-256 are compared with the index, so a stream read
+ * to its end has delivered exactly what was written.
+ */
+final class EntryInput extends InputStream {
+    private final ArchiveReader reader;
+    private final Format.Entry entry;
+    private final MessageDigest sha256 = ArchiveWriter.sha256();
+    private final Cipher cipher;
+
+    private int next;
+    private byte[] stored = new byte[0];
+    private byte[] decrypted = new byte[0];
+    private byte[] raw = new byte[0];
+    private int position;
+    private int limit;
+    private ZstdDecompressCtx zstd;
+    private boolean closed;
+    private boolean ended;
+
+    EntryInput(ArchiveReader reader, Format.Entry entry) {
+        this.reader = reader;
+        this.entry = entry;
+        this.cipher = reader.encrypted() ? ArchiveCrypto.newCipher() : null;
+    }
+
+    @Override
+    public int read() {
+        if (position == limit && !nextChunk()) {
+            return -1;
+        }
+        return raw[position++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        if (position == limit && !nextChunk()) {
+            return -1;
+        }
+        int n = Math.min(len, limit - position);
+        System.arraycopy(raw, position, b, off, n);
+        position += n;
+        return n;
+    }
+
+    @Override
+    public int available() {
+        return limit - position;
+    }
+
+    /** Loads the next chunk into {@code raw}; false at the end, after checking size and hash. */
+    private boolean nextChunk() {
+        if (closed) {
+            throw new IllegalStateException("entry '" + entry.name() + "' is closed");
+        }
+        if (next == entry.chunks().size()) {
+            finish();
+            return false;
+        }
+        int number = next++;
+        Format.Chunk c = entry.chunks().get(number);
+        stored = ensure(stored, c.storedLength());
+        reader.readChunk(entry, number, stored);
+        byte[] payload = stored;
+        int payloadLength = c.storedLength();
+        if (cipher != null) {
+            decrypted = ensure(decrypted, c.storedLength());
+            payloadLength = reader.decrypt(entry, number, cipher, stored, decrypted);
+            payload = decrypted;
+        }
+        raw = ensure(raw, c.rawLength());
+        int produced;
+        if (c.codec() == Format.CODEC_STORED) {
+            produced = payloadLength;
+            System.arraycopy(payload, 0, raw, 0, Math.min(payloadLength, c.rawLength()));
+        } else {
+            if (zstd == null) {
+                zstd = new ZstdDecompressCtx();
+            }
+            try {
+                produced = zstd.decompressByteArray(raw, 0, c.rawLength(), payload, 0, payloadLength);
+            } catch (ZstdException e) {
+                throw reader.invalid("is damaged: " + reader.where(entry, number) + " cannot be decompressed ("
+                        + e.getMessage() + "). Use another backup");
+            }
+        }
+        if (produced != c.rawLength()) {
+            throw reader.invalid("is damaged: " + reader.where(entry, number) + " holds " + produced
+                    + " bytes instead of " + c.rawLength() + ". Use another backup");
+        }
+        sha256.update(raw, 0, produced);
+        position = 0;
+        limit = produced;
+        return true;
+    }
+
+    private void finish() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        release();
+        if (!MessageDigest.isEqual(sha256.digest(), entry.sha256())) {
+            throw reader.invalid("is damaged: the content of entry '" + entry.name() + "' does not match its SHA-256."
+                    + " Use another backup");
+        }
+    }
+
+    private static byte[] ensure(byte[] buffer, int size) {
+        return buffer.length >= size ? buffer : new byte[size];
+    }
+
+    private void release() {
+        if (zstd != null) {
+            zstd.close();
+            zstd = null;
+        }
+        stored = new byte[0];
+        decrypted = new byte[0];
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        release();
+        raw = new byte[0];
+        position = 0;
+        limit = 0;
+    }
+}
