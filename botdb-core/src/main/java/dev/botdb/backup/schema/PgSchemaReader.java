@@ -110,13 +110,19 @@ public final class PgSchemaReader {
     private final Map<Long, List<Long>> children = new HashMap<>();
     private final Map<Obj, Catalog.Alias> aliases = new HashMap<>();
     private final Map<Obj, Long> extensionMembers;
+    private final Map<String, Schema> schemaByName = new HashMap<>();
+    private final List<Extension> extensionList = new ArrayList<>();
+    private final List<Type> typeList = new ArrayList<>();
+    private final List<Function> functionList = new ArrayList<>();
+    private final Map<Long, Catalog.Range> ranges = new HashMap<>();
     private List<Depend> depends;
     private List<Constraint> constraints;
     private List<Sequence> sequences;
     private Map<Long, List<String>> enumLabels;
-    private Map<Long, Catalog.Range> ranges = new HashMap<>();
+    /** The selected relations and their partitions: the tables whose rows a selection backs up. */
+    private final Set<Obj> selected = new HashSet<>();
 
-    /** One pre-data object: what it is, how it sorts, and its DDL. */
+    /** One pre-data object: what it is, how it sorts, its name. */
     private record Node(Obj obj, int rank, String sortKey, QualifiedName name) {
     }
 
@@ -130,12 +136,26 @@ public final class PgSchemaReader {
      * Reads the schema over {@code connection}, which the caller has put in a
      * {@code REPEATABLE READ READ ONLY} transaction (so the schema matches the rows it copies next).
      * The transaction's {@code search_path} is set to {@code pg_catalog} while reading and put back
-     * afterwards.
+     * afterwards. A connection in auto-commit mode is read in a transaction of its own.
      *
      * @throws BotDbException ({@link ErrorCode#BACKUP_FAILED}) for a server older than 14;
      *     ({@link ErrorCode#USAGE}) for a selected table that does not exist or is ambiguous
      */
     public static SchemaDump read(Connection connection, SchemaOptions options) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            return readInTransaction(connection, options);
+        }
+        // set_config(..., true) lasts until the end of the transaction: without one it would not last at all
+        connection.setAutoCommit(false);
+        try {
+            return readInTransaction(connection, options);
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static SchemaDump readInTransaction(Connection connection, SchemaOptions options) throws SQLException {
         int versionNum;
         String version;
         String searchPath;
@@ -294,11 +314,6 @@ public final class PgSchemaReader {
         }
     }
 
-    private final Map<String, Schema> schemaByName = new HashMap<>();
-    private final List<Extension> extensionList = new ArrayList<>();
-    private final List<Type> typeList = new ArrayList<>();
-    private final List<Function> functionList = new ArrayList<>();
-
     private void put(Obj obj, int rank, QualifiedName name, String args) {
         nodes.put(obj, new Node(obj, rank, rank + "\u0000" + name.schema() + "\u0000" + name.name() + "\u0000" + args, name));
     }
@@ -430,9 +445,6 @@ public final class PgSchemaReader {
         }
         return included;
     }
-
-    /** The selected relations and their partitions: the tables whose rows a selection backs up. */
-    private final Set<Obj> selected = new HashSet<>();
 
     private void addPartitions(long oid, Set<Obj> into) {
         for (Long child : children.getOrDefault(oid, List.of())) {

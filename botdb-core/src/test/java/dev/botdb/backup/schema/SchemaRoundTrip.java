@@ -219,11 +219,15 @@ public final class SchemaRoundTrip {
         String dump = out.lines()
                 .filter(l -> !l.startsWith("\\restrict ") && !l.startsWith("\\unrestrict "))
                 .collect(Collectors.joining("\n"));
-        // kept for a diff when a comparison fails
-        Path kept = Path.of("target", "schema-dumps", database + String.join("", options) + ".sql");
-        Files.createDirectories(kept.getParent());
-        Files.writeString(kept, dump);
+        keep(database + String.join("", options) + ".pg_dump.sql", dump);
         return dump;
+    }
+
+    /** Keeps {@code text} in target/schema-dumps for a diff when a comparison fails. */
+    static void keep(String name, String text) throws IOException {
+        Path kept = Path.of("target", "schema-dumps", name);
+        Files.createDirectories(kept.getParent());
+        Files.writeString(kept, text);
     }
 
     /** Each table's rows as sorted text, to compare two databases. */
