@@ -262,6 +262,27 @@ class BackupsTest {
         assertThat(Files.exists(second.file())).isTrue();
     }
 
+    @Test
+    void aBackupWhoseConnectionIsLostHalfWayLeavesNoFile() throws Exception {
+        String big = SchemaRoundTrip.freshDatabase("backup_cut");
+        SchemaRoundTrip.exec(big, "CREATE TABLE messages (id bigint PRIMARY KEY, body text)",
+                "INSERT INTO messages SELECT g, repeat('chat message ', 20) || g FROM generate_series(1, 100000) g");
+        try (dev.botdb.TcpProxy proxy = dev.botdb.TcpProxy.cuttingAfter(TestPostgres.port(), 4_000_000)) {
+            PostgresTarget viaProxy = new PostgresTarget("localhost", proxy.port(), big, "postgres", null, SslMode.DISABLE,
+                    Map.of(), Map.of(), Map.of());
+
+            assertThatThrownBy(() -> Backups.of(viaProxy, BackupSettings.of(dir), log::add).backup())
+                    .isInstanceOf(BotDbException.class)
+                    .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.BACKUP_FAILED))
+                    .hasMessageContaining("No backup file was written");
+            assertThat(proxy.bytesFromServer()).as("the rows were flowing when the connection went").isGreaterThan(1_000_000);
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).as("no .botdb, no .partial").isEmpty();
+        }
+        assertThat(backups(big).list()).isEmpty();
+    }
+
     /** The backup with one table's rows replaced by text the server refuses, every checksum correct. */
     private Path archiveWithBadRows(Path good) throws IOException {
         Path bad = dir.resolve("bad.botdb");
