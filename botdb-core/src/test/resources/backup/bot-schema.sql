@@ -94,6 +94,10 @@ CREATE TRIGGER messages_touch BEFORE UPDATE ON messages
 ALTER TABLE messages DISABLE TRIGGER messages_touch;
 CREATE TRIGGER messages_count AFTER INSERT ON messages FOR EACH ROW EXECUTE FUNCTION count_message();
 
+CREATE FUNCTION recent_messages(n integer) RETURNS SETOF messages LANGUAGE sql STABLE AS $$
+    SELECT * FROM public.messages ORDER BY sent_at DESC LIMIT n
+$$;
+
 -- reserved words and mixed case
 CREATE TABLE "Bot Data"."Order" (
     "select" integer PRIMARY KEY DEFAULT nextval('"Bot Data"."Ticket Numbers"'),
