@@ -20,6 +20,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile boolean closed;
     private final long cutAfterBytes;
+    private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicLong fromServer = new java.util.concurrent.atomic.AtomicLong();
 
     private TcpProxy(int targetPort, long delayMillis) {
@@ -41,7 +42,16 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Forwards at once, and closes every connection when the server has sent {@code bytes} in all. */
     public static TcpProxy cuttingAfter(int targetPort, long bytes) {
-        return new TcpProxy(targetPort, 0, bytes);
+        TcpProxy proxy = new TcpProxy(targetPort, 0, bytes);
+        try {
+            if (!proxy.listening.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the proxy did not start listening");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return proxy;
     }
 
     /** Bytes the server has sent through the proxy. */
@@ -57,6 +67,7 @@ public final class TcpProxy implements AutoCloseable {
         try {
             Thread.sleep(delayMillis);
             listener = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            listening.countDown();
             while (!closed) {
                 Socket client = listener.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);

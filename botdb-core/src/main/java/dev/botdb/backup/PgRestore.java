@@ -170,7 +170,18 @@ final class PgRestore {
         boolean roleDependent = d.kind().equals("OWNER") || d.kind().equals("ACL") || d.kind().equals("DEFAULT ACL");
         Savepoint savepoint = roleDependent && !c.getAutoCommit() ? c.setSavepoint() : null;
         try {
-            st.execute(d.sql());
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    st.execute(d.sql());
+                    break;
+                } catch (SQLException e) {
+                    // two tables whose foreign keys point at each other, added at the same time on two
+                    // connections, can deadlock; the server cancels one, which simply runs again
+                    if (!"40P01".equals(e.getSQLState()) || !c.getAutoCommit() || attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
             if (savepoint != null) {
                 c.releaseSavepoint(savepoint);
             }
