@@ -68,9 +68,16 @@ class BackupKillIT {
 
     /** {@code java -jar botdb.jar backup} with only this test's database variables; output goes to child.log. */
     private Process startBackup() throws IOException {
+        return startBackup(0);
+    }
+
+    /** As {@link #startBackup()}; with {@code maxFileKb > 0} no file the child writes may grow past that (a full disk). */
+    private Process startBackup(long maxFileKb) throws IOException {
         Files.createDirectories(backups());
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "backup"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = maxFileKb > 0
+                ? List.of("bash", "-c", "ulimit -f " + maxFileKb + " && exec '" + java + "' -jar '" + JAR + "' backup")
+                : new ArrayList<>(List.of(java, "-jar", JAR.toString(), "backup"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile());
         Map<String, String> env = pb.environment();
@@ -176,6 +183,17 @@ class BackupKillIT {
         assertThat(child.exitValue()).as(out).isEqualTo(14);
         assertThat(out).contains("Backup of").contains("failed").contains("No backup file was written");
         assertThat(partial).doesNotExist();
+        assertThat(files()).as("neither a .botdb nor a .partial").isEmpty();
+    }
+
+    @Test
+    void aBackupThatRunsOutOfSpaceSaysSoAndLeavesNoFile() throws Exception {
+        // RLIMIT_FSIZE: every write past 8 MiB fails with EFBIG, as on a full disk (the JVM ignores SIGXFSZ)
+        Process child = startBackup(8 * 1024);
+        assertThat(child.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        String out = childLog();
+        assertThat(child.exitValue()).as(out).isEqualTo(14);
+        assertThat(out).contains("could not be written").contains("free space").contains("no backup file was left");
         assertThat(files()).as("neither a .botdb nor a .partial").isEmpty();
     }
 }
