@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import javax.crypto.Cipher;
 
 /**
  * Writes a botdb backup archive: named entries, each split into chunks that are compressed with
@@ -254,12 +253,12 @@ public final class ArchiveWriter implements Closeable {
         byte[] indexStored = index;
         byte[] manifestStored = manifestJson;
         if (crypto != null) {
-            Cipher cipher = ArchiveCrypto.newCipher();
+            ArchiveCrypto.Session cipher = crypto.session();
             indexStored = new byte[(int) indexLength];
-            crypto.seal(cipher, ArchiveCrypto.indexNonce(), ArchiveCrypto.metadataAad("index", headerBytes),
+            cipher.seal(ArchiveCrypto.indexNonce(), ArchiveCrypto.metadataAad("index", headerBytes),
                     index, index.length, indexStored);
             manifestStored = new byte[(int) manifestLength];
-            crypto.seal(cipher, ArchiveCrypto.manifestNonce(), ArchiveCrypto.metadataAad("manifest", headerBytes),
+            cipher.seal(ArchiveCrypto.manifestNonce(), ArchiveCrypto.metadataAad("manifest", headerBytes),
                     manifestJson, manifestJson.length, manifestStored);
         }
         MessageDigest sha = sha256();
