@@ -105,20 +105,20 @@ final class PgRestore {
         int[] phases = schema.statements().stream().filter(d -> d.section() == Section.POST_DATA)
                 .mapToInt(DdlStatement::phase).distinct().sorted().toArray();
         for (int phase : phases) {
-            Map<String, List<DdlStatement>> byTable = new LinkedHashMap<>();
-            for (DdlStatement d : schema.statements()) {
-                if (d.section() == Section.POST_DATA && d.phase() == phase) {
-                    String key = d.table() == null ? "" : d.table().schema() + "." + d.table().name();
-                    byTable.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
-                }
-            }
-            ConcurrentLinkedQueue<List<DdlStatement>> groups = new ConcurrentLinkedQueue<>(byTable.values());
-            parallel(target, schema, Math.min(jobs, Math.max(1, groups.size())), c -> {
+            PostDataPlan plan = PostDataPlan.of(schema, phase);
+            parallel(target, schema, Math.min(jobs, Math.max(1, plan.size())), c -> {
                 try (Statement st = c.createStatement()) {
-                    List<DdlStatement> group;
-                    while ((group = groups.poll()) != null) {
-                        for (DdlStatement d : group) {
-                            execute(c, st, d, log);
+                    PostDataPlan.Task task;
+                    while ((task = plan.next()) != null) {
+                        try {
+                            for (DdlStatement d : task.statements()) {
+                                execute(c, st, d, log);
+                            }
+                        } catch (SQLException | RuntimeException e) {
+                            plan.abandon();
+                            throw e;
+                        } finally {
+                            plan.done(task);
                         }
                     }
                 }

@@ -102,9 +102,12 @@ final class Verifier {
                             + String.join(", ", columns.get(t.qualified())) + ") TO STDOUT", out);
                     if (rows != t.rows()) {
                         problems.add(t.qualified() + ": " + rows + " rows restored, the manifest says " + t.rows());
-                    } else if (!out.hex().equals(t.sha256())) {
-                        problems.add(t.qualified() + ": the restored rows differ from the backup's (SHA-256 "
-                                + out.hex() + ", manifest " + t.sha256() + ")");
+                    } else {
+                        String sha = out.hex();
+                        if (!sha.equals(t.sha256())) {
+                            problems.add(t.qualified() + ": the restored rows differ from the backup's (SHA-256 "
+                                    + sha + ", manifest " + t.sha256() + ")");
+                        }
                     }
                     counted.put(t.qualified(), new long[] {rows});
                 }

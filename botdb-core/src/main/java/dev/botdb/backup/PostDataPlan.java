@@ -1,0 +1,124 @@
+package dev.botdb.backup;
+
+import dev.botdb.backup.schema.DdlStatement;
+import dev.botdb.backup.schema.SchemaDump;
+import dev.botdb.backup.schema.Section;
+import dev.botdb.backup.schema.TableInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The post-data statements of one phase as tasks for several connections, handed out so that no
+ * two running tasks wait for each other's locks: index builds of one table ({@code CREATE INDEX}
+ * takes a SHARE lock) run side by side, while a task that alters a table (primary and unique keys,
+ * foreign keys, triggers: ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE) runs only when nothing else of
+ * that table does. The biggest tables come first, their key constraints before their other indexes,
+ * so the longest builds start at once and the other connection fills in with other tables' work
+ * (pg_restore -j runs all of one table's indexes one after another behind its primary key).
+ */
+final class PostDataPlan {
+    /** Statements run one after another on one connection. */
+    record Task(String table, boolean shared, long weight, List<DdlStatement> statements) {
+    }
+
+    private final List<Task> pending;
+    private final Map<String, Integer> sharedRunning = new HashMap<>();
+    private final Set<String> exclusiveRunning = new HashSet<>();
+    private int running;
+
+    private PostDataPlan(List<Task> tasks) {
+        this.pending = new ArrayList<>(tasks);
+    }
+
+    static PostDataPlan of(SchemaDump schema, int phase) {
+        Map<String, Long> bytes = new HashMap<>();
+        Set<String> partitioned = new HashSet<>();
+        for (TableInfo t : schema.tables()) {
+            bytes.put(key(t.name().schema(), t.name().name()), t.estimatedBytes());
+            if (t.partitionedParent()) {
+                partitioned.add(key(t.name().schema(), t.name().name()));
+            }
+        }
+        Map<String, List<DdlStatement>> lanes = new LinkedHashMap<>();
+        List<Task> tasks = new ArrayList<>();
+        for (DdlStatement d : schema.statements()) {
+            if (d.section() != Section.POST_DATA || d.phase() != phase) {
+                continue;
+            }
+            String table = d.table() == null ? "" : key(d.table().schema(), d.table().name());
+            if (phase == 1 && d.kind().equals("INDEX") && !table.isEmpty() && !partitioned.contains(table)) {
+                tasks.add(new Task(table, true, bytes.getOrDefault(table, 0L), List.of(d)));
+            } else {
+                lanes.computeIfAbsent(table, k -> new ArrayList<>()).add(d);
+            }
+        }
+        lanes.forEach((table, statements) -> tasks.add(new Task(table, false,
+                table.isEmpty() ? 0 : bytes.getOrDefault(table, 0L), statements)));
+        tasks.sort(Comparator.comparingLong(Task::weight).reversed().thenComparing(Task::shared));
+        return new PostDataPlan(tasks);
+    }
+
+    private static String key(String schema, String name) {
+        return schema + "." + name;
+    }
+
+    boolean isEmpty() {
+        return pending.isEmpty();
+    }
+
+    int size() {
+        return pending.size();
+    }
+
+    /** The next task whose locks do not collide with a running one; waits for one; null when all are done. */
+    synchronized Task next() throws InterruptedException {
+        while (true) {
+            if (pending.isEmpty()) {
+                return null;
+            }
+            for (int i = 0; i < pending.size(); i++) {
+                Task t = pending.get(i);
+                boolean free = t.table().isEmpty() || (t.shared()
+                        ? !exclusiveRunning.contains(t.table())
+                        : !exclusiveRunning.contains(t.table()) && !sharedRunning.containsKey(t.table()));
+                if (free) {
+                    pending.remove(i);
+                    if (!t.table().isEmpty()) {
+                        if (t.shared()) {
+                            sharedRunning.merge(t.table(), 1, Integer::sum);
+                        } else {
+                            exclusiveRunning.add(t.table());
+                        }
+                    }
+                    running++;
+                    return t;
+                }
+            }
+            wait();
+        }
+    }
+
+    synchronized void done(Task t) {
+        if (!t.table().isEmpty()) {
+            if (t.shared()) {
+                sharedRunning.computeIfPresent(t.table(), (k, n) -> n == 1 ? null : n - 1);
+            } else {
+                exclusiveRunning.remove(t.table());
+            }
+        }
+        running--;
+        notifyAll();
+    }
+
+    /** A worker failed: nothing more is handed out, and waiting workers stop. */
+    synchronized void abandon() {
+        pending.clear();
+        notifyAll();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.botdb.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.botdb.backup.schema.DdlStatement;
+import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.backup.schema.SchemaDump;
+import dev.botdb.backup.schema.Section;
+import dev.botdb.backup.schema.TableInfo;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which post-data task a free connection gets: never one that would wait for a running one's lock. */
+class PostDataPlanTest {
+    private static final QualifiedName MESSAGES = new QualifiedName("public", "messages");
+    private static final QualifiedName USERS = new QualifiedName("public", "users");
+
+    private static DdlStatement post(int phase, String kind, QualifiedName table, String sql) {
+        return new DdlStatement(Section.POST_DATA, phase, kind, new QualifiedName("public", sql), table, sql);
+    }
+
+    private static SchemaDump schema(List<DdlStatement> statements) {
+        return new SchemaDump(150000, "15", List.of(), statements, List.of(
+                new TableInfo(MESSAGES, List.of("id"), 2_000_000_000L, false),
+                new TableInfo(USERS, List.of("id"), 10_000_000L, false)), List.of(), List.of());
+    }
+
+    @Test
+    void theBiggestTablesKeyComesFirstAndItsIndexesWaitForItWhileOtherTablesWorkGoesOn() throws Exception {
+        PostDataPlan plan = PostDataPlan.of(schema(List.of(
+                post(1, "INDEX", USERS, "users_name_idx"),
+                post(1, "INDEX", MESSAGES, "messages_chat_idx"),
+                post(1, "CONSTRAINT", USERS, "users_pkey"),
+                post(1, "CONSTRAINT", MESSAGES, "messages_pkey"),
+                post(1, "INDEX", MESSAGES, "messages_user_idx"))), 1);
+
+        PostDataPlan.Task first = plan.next();
+        assertThat(first.statements()).extracting(DdlStatement::sql).containsExactly("messages_pkey");
+        PostDataPlan.Task second = plan.next();
+        assertThat(second.table()).as("while messages is locked, the other connection works on users").isEqualTo("public.users");
+        assertThat(second.shared()).isFalse();
+        plan.done(second);
+        PostDataPlan.Task third = plan.next();
+        assertThat(third.statements()).extracting(DdlStatement::sql).containsExactly("users_name_idx");
+        plan.done(third);
+        plan.done(first);
+        PostDataPlan.Task fourth = plan.next();
+        PostDataPlan.Task fifth = plan.next();
+        assertThat(List.of(fourth, fifth)).as("two index builds of one table at once")
+                .allSatisfy(t -> assertThat(t.table()).isEqualTo("public.messages"))
+                .allSatisfy(t -> assertThat(t.shared()).isTrue());
+        plan.done(fourth);
+        plan.done(fifth);
+        assertThat(plan.next()).isNull();
+    }
+
+    @Test
+    void laterPhasesKeepEachTablesStatementsTogetherInOrder() throws Exception {
+        PostDataPlan plan = PostDataPlan.of(schema(List.of(
+                post(3, "TRIGGER", MESSAGES, "t1"),
+                post(3, "COMMENT", MESSAGES, "c1"),
+                post(3, "COMMENT", null, "schema comment"))), 3);
+
+        PostDataPlan.Task messages = plan.next();
+        assertThat(messages.statements()).extracting(DdlStatement::sql).containsExactly("t1", "c1");
+        PostDataPlan.Task rest = plan.next();
+        assertThat(rest.statements()).extracting(DdlStatement::sql).containsExactly("schema comment");
+        plan.done(messages);
+        plan.done(rest);
+        assertThat(plan.next()).isNull();
+    }
+}
