@@ -141,14 +141,14 @@ final class BenchmarksFile {
         sb.append(String.format(Locale.ROOT, """
                 The issue's targets, against PostgreSQL's own tools as operators run them (`pg_dump -Fc` with its
                 default compression, `pg_restore -j 2` into a freshly created empty database), on a generated
-                chat-bot database of %s (`pg_database_size`: %,d messages, users, chats, members, warnings,
-                filters, with their keys, foreign keys and indexes), all in one run:
+                chat-bot database of %s (%,d bytes by `pg_database_size`: %,d messages and their users, chats,
+                members, warnings and filters, with keys, foreign keys and indexes), all in one run:
 
                 - backup: botdb at most 0.5 x the time of `pg_dump -Fc`, with an archive at most 1.1 x its size;
                 - restore: botdb at most 0.7 x the time of `pg_restore -j 2` of that archive;
                 - verifying a backup: at most 1.5 x the time of restoring it.
 
-                """, BackupBenchmark.gib(run.size().database()), run.messages()));
+                """, BackupBenchmark.gib(run.size().database()), run.size().database(), run.messages()));
         sb.append("Reproduce (from the repository root):\n\n```bash\n").append(run.command()).append("\n```\n\n");
 
         sb.append("| target | median ratio | limit | result |\n|---|---:|---:|---|\n");
@@ -210,7 +210,7 @@ final class BenchmarksFile {
 
         sb.append("""
                 How it is measured: one server for everything. The database is generated once per invocation
-                (tables bare, rows by `COPY ... FROM STDIN` streamed from Java on two connections, then indexes,
+                (tables bare, rows by `COPY ... FROM STDIN` streamed from Java on parallel connections, then indexes,
                 keys and foreign keys, `VACUUM ANALYZE`, `CHECKPOINT`); its rows are the same in every
                 invocation (fixed seeds). Each run: both backups of it, in an order that alternates with the
                 run (`pg_dump -Fc -f FILE DB` as a child process; `Backups.of(target,
