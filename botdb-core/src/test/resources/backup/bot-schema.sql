@@ -94,6 +94,10 @@ CREATE TRIGGER messages_touch BEFORE UPDATE ON messages
 ALTER TABLE messages DISABLE TRIGGER messages_touch;
 CREATE TRIGGER messages_count AFTER INSERT ON messages FOR EACH ROW EXECUTE FUNCTION count_message();
 
+CREATE FUNCTION recent_messages(n integer) RETURNS SETOF messages LANGUAGE sql STABLE AS $$
+    SELECT * FROM public.messages ORDER BY sent_at DESC LIMIT n
+$$;
+
 -- reserved words and mixed case
 CREATE TABLE "Bot Data"."Order" (
     "select" integer PRIMARY KEY DEFAULT nextval('"Bot Data"."Ticket Numbers"'),
@@ -115,7 +119,12 @@ CREATE TABLE events (
 CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE events_2025 PARTITION OF events (CONSTRAINT events_2025_chat CHECK (chat_id > 0))
     FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY RANGE (at);
+CREATE TABLE events_2026_h1 PARTITION OF events_2026 FOR VALUES FROM ('2026-01-01') TO ('2026-07-01');
+CREATE TABLE events_2026_rest PARTITION OF events_2026 DEFAULT;
+ALTER TABLE events_2024 ALTER COLUMN data SET DEFAULT '{"archived": true}';
 CREATE INDEX events_chat_idx ON events (chat_id);
+CREATE INDEX events_2025_data_idx ON events_2025 USING gin (data);
 ALTER TABLE events ADD CONSTRAINT events_chat_fk FOREIGN KEY (chat_id) REFERENCES chats (id) ON DELETE CASCADE;
 
 -- inheritance
@@ -169,7 +178,8 @@ INSERT INTO users (telegram_id, name, email, settings) VALUES (1, 'alice', 'a@ex
 INSERT INTO chats (kind, title, owner_id) VALUES ('group', 'Dev chat', 1), ('super''group', 'Big', 2);
 INSERT INTO messages (chat_id, user_id, body, payload) VALUES (1000, 1, 'hello', '{"x": 1}'), (1000, 2, 'hi', NULL),
     (1002, 1, 'tab	and ''quote'' and \ backslash', '[1, 2]');
-INSERT INTO events VALUES (1, '2024-05-01', 1000, '{"a": 1}'), (2, '2025-02-01', 1002, NULL);
+INSERT INTO events VALUES (1, '2024-05-01', 1000, '{"a": 1}'), (2, '2025-02-01', 1002, NULL),
+    (3, '2026-03-01', 1000, '{}'), (4, '2026-09-01', 1002, '{}');
 INSERT INTO audit_log (note) VALUES ('one');
 INSERT INTO audit_log_admin (note, admin_id) VALUES ('two', 1);
 INSERT INTO "Bot Data"."Order" ("Group", "user") VALUES ('g', 1);

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,13 +50,12 @@ final class PgRestore {
     static void load(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget target, int jobs,
                      Consumer<String> log) throws SQLException, IOException {
         try (Connection c = Connector.open(target)) {
-            PgSession.forLoading(c, INDEX_MEMORY);
+            session(c, schema);
             c.setAutoCommit(false);
-            Set<String> roles = roles(c);
             try (Statement st = c.createStatement()) {
                 for (DdlStatement d : schema.statements()) {
-                    if (d.section() == Section.PRE_DATA && applies(d, roles, log)) {
-                        execute(st, d);
+                    if (d.section() == Section.PRE_DATA) {
+                        execute(c, st, d, log);
                     }
                 }
             }
@@ -67,7 +67,7 @@ final class PgRestore {
         ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(bySize);
         Map<String, List<String>> columns = schema.tables().stream().collect(Collectors.toMap(
                 t -> t.name().schema() + "." + t.name().name(), t -> t.copyColumns(), (a, b) -> a));
-        parallel(target, jobs, c -> {
+        parallel(target, schema, jobs, c -> {
             CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
             Manifest.Table t;
             while ((t = queue.poll()) != null) {
@@ -85,32 +85,28 @@ final class PgRestore {
         });
         progress.finish();
         try (Connection c = Connector.open(target); Statement st = c.createStatement()) {
-            PgSession.forLoading(c, INDEX_MEMORY);
+            session(c, schema);
             for (DdlStatement d : schema.sequenceValues()) {
-                execute(st, d);
+                execute(c, st, d, log);
             }
-        }
-        Set<String> roles;
-        try (Connection c = Connector.open(target)) {
-            roles = roles(c);
         }
         int[] phases = schema.statements().stream().filter(d -> d.section() == Section.POST_DATA)
                 .mapToInt(DdlStatement::phase).distinct().sorted().toArray();
         for (int phase : phases) {
             Map<String, List<DdlStatement>> byTable = new LinkedHashMap<>();
             for (DdlStatement d : schema.statements()) {
-                if (d.section() == Section.POST_DATA && d.phase() == phase && applies(d, roles, log)) {
+                if (d.section() == Section.POST_DATA && d.phase() == phase) {
                     String key = d.table() == null ? "" : d.table().schema() + "." + d.table().name();
                     byTable.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
                 }
             }
             ConcurrentLinkedQueue<List<DdlStatement>> groups = new ConcurrentLinkedQueue<>(byTable.values());
-            parallel(target, Math.min(jobs, Math.max(1, groups.size())), c -> {
+            parallel(target, schema, Math.min(jobs, Math.max(1, groups.size())), c -> {
                 try (Statement st = c.createStatement()) {
                     List<DdlStatement> group;
                     while ((group = groups.poll()) != null) {
                         for (DdlStatement d : group) {
-                            execute(st, d);
+                            execute(c, st, d, log);
                         }
                     }
                 }
@@ -129,8 +125,18 @@ final class PgRestore {
         void run(Connection c) throws Exception;
     }
 
+    /** A loading session with the dump's own preamble (an empty search_path: every name in the DDL is qualified). */
+    static void session(Connection c, SchemaDump schema) throws SQLException {
+        PgSession.forLoading(c, INDEX_MEMORY);
+        try (Statement st = c.createStatement()) {
+            for (String sql : schema.preamble()) {
+                st.execute(sql);
+            }
+        }
+    }
+
     /** Runs {@code work} on {@code jobs} connections at once, each its own loading session. */
-    static void parallel(PostgresTarget target, int jobs, Work work) throws SQLException, IOException {
+    static void parallel(PostgresTarget target, SchemaDump schema, int jobs, Work work) throws SQLException, IOException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "botdb-restore");
             t.setDaemon(true);
@@ -141,7 +147,7 @@ final class PgRestore {
             for (int i = 0; i < jobs; i++) {
                 futures.add(pool.submit(() -> {
                     try (Connection c = Connector.open(target)) {
-                        PgSession.forLoading(c, INDEX_MEMORY);
+                        session(c, schema);
                         work.run(c);
                     }
                     return null;
@@ -155,10 +161,38 @@ final class PgRestore {
         }
     }
 
-    private static void execute(Statement st, DdlStatement d) throws SQLException {
+    /**
+     * Runs one statement. Owner and grant statements for a role this server lacks (SQLSTATE
+     * 42704) are skipped with a note instead of failing the restore: roles are not part of a
+     * database backup.
+     */
+    static void execute(Connection c, Statement st, DdlStatement d, Consumer<String> log) throws SQLException {
+        boolean roleDependent = d.kind().equals("OWNER") || d.kind().equals("ACL") || d.kind().equals("DEFAULT ACL");
+        Savepoint savepoint = roleDependent && !c.getAutoCommit() ? c.setSavepoint() : null;
         try {
-            st.execute(d.sql());
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    st.execute(d.sql());
+                    break;
+                } catch (SQLException e) {
+                    // two tables whose foreign keys point at each other, added at the same time on two
+                    // connections, can deadlock; the server cancels one, which simply runs again
+                    if (!"40P01".equals(e.getSQLState()) || !c.getAutoCommit() || attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
+            if (savepoint != null) {
+                c.releaseSavepoint(savepoint);
+            }
         } catch (SQLException e) {
+            if (roleDependent && "42704".equals(e.getSQLState())) {
+                if (savepoint != null) {
+                    c.rollback(savepoint);
+                }
+                log.accept("[Restore] Skipped " + d.kind() + " (" + e.getMessage() + "): " + abbreviate(d.sql()));
+                return;
+            }
             throw new SQLException(d.kind() + " " + (d.object() == null ? "" : d.object().schema() + "." + d.object().name())
                     + ": " + e.getMessage() + "\n  statement: " + abbreviate(d.sql()), e.getSQLState(), e);
         }
@@ -167,25 +201,6 @@ final class PgRestore {
     private static String abbreviate(String sql) {
         String one = sql.replaceAll("\\s+", " ").trim();
         return one.length() <= 200 ? one : one.substring(0, 200) + "...";
-    }
-
-    /** Owner and grant statements only for roles the target has; the others are skipped with a note. */
-    private static boolean applies(DdlStatement d, Set<String> roles, Consumer<String> log) {
-        if (d.role() == null || roles.contains(d.role())) {
-            return true;
-        }
-        log.accept("[Restore] Skipped (role " + d.role() + " does not exist here): " + abbreviate(d.sql()));
-        return false;
-    }
-
-    private static Set<String> roles(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT rolname FROM pg_catalog.pg_roles")) {
-            Set<String> roles = new java.util.HashSet<>();
-            while (rs.next()) {
-                roles.add(rs.getString(1));
-            }
-            return roles;
-        }
     }
 
     /** The first few user objects of the target (tables, views, sequences, functions, types); empty = nothing to lose. */

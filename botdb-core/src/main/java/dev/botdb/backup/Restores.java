@@ -206,7 +206,7 @@ final class Restores {
                 safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
                         .backupNamed(new BackupRequest(withRows, false), "pre-restore").file());
             }
-            PgSession.forLoading(c, PgRestore.INDEX_MEMORY);
+            PgRestore.session(c, schema);
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
@@ -214,11 +214,12 @@ final class Restores {
                 for (Manifest.Table t : chosen) {
                     QualifiedName q = new QualifiedName(t.schema(), t.name());
                     if (exists(c, t)) {
-                        st.execute("TRUNCATE " + q.sql());
+                        empty(c, st, q);
                     } else {
+                        createDependencies(c, st, schema, backups.log());
                         for (DdlStatement d : schema.statements()) {
                             if (q.equals(d.table()) && d.section() == Section.PRE_DATA) {
-                                st.execute(d.sql());
+                                PgRestore.execute(c, st, d, backups.log());
                             } else if (q.equals(d.table())) {
                                 later.add(d);
                             }
@@ -243,7 +244,7 @@ final class Restores {
                         c.releaseSavepoint(sp);
                     } catch (SQLException e) {
                         c.rollback(sp);
-                        if (!"FOREIGN_KEY".equals(d.kind()) && !"FK_CONSTRAINT".equals(d.kind())) {
+                        if (!"FK CONSTRAINT".equals(d.kind())) {
                             throw e;
                         }
                         backups.log().accept("[Restore] Left out " + d.kind() + " " + d.object().name() + ": "
@@ -260,6 +261,75 @@ final class Restores {
         }
         backups.log().accept("[Restore] Restored " + chosen.size() + " table(s), " + rows + " rows into " + to.database());
         return new RestoreResult(chosen.size(), rows, false, safety, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Empties a table whose rows are replaced: TRUNCATE, or where other tables' foreign keys point
+     * at it, DELETE with their triggers off (session_replication_role = replica, superuser only),
+     * so their rows keep their references instead of being cascaded or set to null.
+     */
+    private static void empty(Connection c, Statement st, QualifiedName q) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            st.execute("TRUNCATE " + q.sql());
+            c.releaseSavepoint(sp);
+            return;
+        } catch (SQLException truncate) {
+            c.rollback(sp);
+            try {
+                st.execute("SET LOCAL session_replication_role = replica");
+            } catch (SQLException notSuperuser) {
+                throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Cannot replace the rows of " + q.sql() + ": "
+                        + truncate.getMessage() + ". Replacing them without cascading into the tables that refer to it"
+                        + " needs a superuser (session_replication_role). Restore the whole backup into a new database"
+                        + " (--to new_name) and copy what you need from there.");
+            }
+            st.execute("DELETE FROM " + q.sql());
+        }
+    }
+
+    /**
+     * What a table restored alone may need and the target may lack: schemas, extensions, types,
+     * domains, sequences, and functions that do not exist there yet. Existing ones are left as
+     * they are (never replaced).
+     */
+    private static void createDependencies(Connection c, Statement st, SchemaDump schema, Consumer<String> log)
+            throws SQLException {
+        java.util.Set<String> kinds = java.util.Set.of("SCHEMA", "EXTENSION", "TYPE", "DOMAIN", "SEQUENCE", "FUNCTION",
+                "PROCEDURE");
+        for (DdlStatement d : schema.statements()) {
+            if (d.section() != Section.PRE_DATA || d.table() != null || !kinds.contains(d.kind())) {
+                continue;
+            }
+            if ((d.kind().equals("FUNCTION") || d.kind().equals("PROCEDURE")) && functionExists(c, d)) {
+                continue;
+            }
+            Savepoint sp = c.setSavepoint();
+            try {
+                st.execute(d.sql());
+                c.releaseSavepoint(sp);
+            } catch (SQLException e) {
+                // exists already, or needs something the target lacks (e.g. another table's row type):
+                // if the table needs it after all, its CREATE TABLE names what is missing
+                c.rollback(sp);
+            }
+        }
+    }
+
+    private static boolean functionExists(Connection c, DdlStatement d) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure(?) IS NOT NULL")) {
+            ps.setString(1, QualifiedName.quote(d.object().schema()) + "." + d.object().name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                boolean found = rs.getBoolean(1);
+                c.releaseSavepoint(sp);
+                return found;
+            }
+        } catch (SQLException e) {
+            c.rollback(sp);
+            return false;
+        }
     }
 
     private static boolean exists(Connection c, Manifest.Table t) throws SQLException {

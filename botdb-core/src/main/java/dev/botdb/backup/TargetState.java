@@ -79,19 +79,25 @@ final class TargetState {
                                           WHEN 'f' THEN 'DROP FOREIGN TABLE IF EXISTS '
                                           ELSE 'DROP TABLE IF EXISTS ' END
                            || 'public.' || quote_ident(c.relname) || ' CASCADE'
+                         AS sql,
+                           CASE WHEN c.relkind IN ('r', 'p', 'f') THEN 1 WHEN c.relkind IN ('v', 'm') THEN 2 ELSE 3 END AS pass
                     FROM pg_catalog.pg_class c
                     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                      AND c.relispartition = false
                     UNION ALL
                     SELECT CASE p.prokind WHEN 'a' THEN 'DROP AGGREGATE IF EXISTS ' ELSE 'DROP ROUTINE IF EXISTS ' END
-                           || p.oid::regprocedure::text || ' CASCADE'
+                           || p.oid::regprocedure::text || ' CASCADE', 4
                     FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+                                      AND d.objid = p.oid AND d.deptype IN ('i', 'e'))
                     UNION ALL
                     SELECT CASE t.typtype WHEN 'd' THEN 'DROP DOMAIN IF EXISTS ' ELSE 'DROP TYPE IF EXISTS ' END
-                           || 'public.' || quote_ident(t.typname) || ' CASCADE'
+                           || 'public.' || quote_ident(t.typname) || ' CASCADE', 5
                     FROM pg_catalog.pg_type t
                     WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
                       AND t.typelem = 0 AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class r
                                                                       WHERE r.oid = t.typrelid AND r.relkind = 'c'))
+                    ORDER BY 2
                     """)) {
                 while (rs.next()) {
                     drops.add(rs.getString(1));

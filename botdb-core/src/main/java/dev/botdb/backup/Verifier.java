@@ -92,7 +92,7 @@ final class Verifier {
             ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(manifest.tables());
             Map<String, List<String>> columns = new java.util.HashMap<>();
             schema.tables().forEach(t -> columns.put(t.name().schema() + "." + t.name().name(), t.copyColumns()));
-            PgRestore.parallel(scratch, backups.settings().jobs(), c -> {
+            PgRestore.parallel(scratch, schema, backups.settings().jobs(), c -> {
                 PgSession.forReading(c);
                 CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
                 Manifest.Table t;

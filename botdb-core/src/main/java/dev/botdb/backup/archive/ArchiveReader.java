@@ -244,6 +244,11 @@ public final class ArchiveReader implements Closeable {
         return plain;
     }
 
+    /** The first bytes of every botdb archive (for telling files apart). */
+    public static byte[] magic() {
+        return Format.MAGIC.clone();
+    }
+
     /** The archive's format version, creation time and encryption, from its header. */
     public ArchiveHeader header() {
         return describe(header);

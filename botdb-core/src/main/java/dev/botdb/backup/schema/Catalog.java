@@ -542,6 +542,9 @@ final class Catalog {
                        (SELECT count(*) FROM pg_language o WHERE o.oid >= 16384 AND %1$s)
                 UNION ALL SELECT 'conversion(s)', (SELECT count(*) FROM pg_conversion o WHERE o.oid >= 16384)
                 UNION ALL SELECT 'security label(s)', (SELECT count(*) FROM pg_seclabel)
+                UNION ALL SELECT 'extension(s) at a version other than the server''s default',
+                       (SELECT count(*) FROM pg_extension x JOIN pg_available_extensions a ON a.name = x.extname
+                         WHERE x.extversion <> a.default_version)
                 """.formatted(notInExt), rs -> new Object[] {rs.getString(1), rs.getLong(2)});
         Map<String, Long> counts = new LinkedHashMap<>();
         for (Object[] row : rows) {

@@ -30,7 +30,7 @@ import java.util.function.LongToIntFunction;
  */
 final class Ddl {
     /** Post-data statements sort by phase, lane, partition depth, table, kind and name. */
-    private record Post(DdlStatement statement, int depth, String tableKey, int kindOrder, String nameKey) {
+    private record Post(DdlStatement statement, int depth, String tableKey, int kindOrder, String nameKey, int seq) {
     }
 
     private static final List<String> PHASE3_KINDS = List.of("CHECK CONSTRAINT", "ROW SECURITY", "POLICY", "TRIGGER",
@@ -68,7 +68,8 @@ final class Ddl {
                 .thenComparingInt(Post::depth)
                 .thenComparing(Post::tableKey)
                 .thenComparingInt(Post::kindOrder)
-                .thenComparing(Post::nameKey));
+                .thenComparing(Post::nameKey)
+                .thenComparingInt(Post::seq));
         List<DdlStatement> out = new ArrayList<>(pre);
         sorted.forEach(p -> out.add(p.statement()));
         return out;
@@ -86,7 +87,7 @@ final class Ddl {
                       String sql) {
         int kindOrder = phase == 3 ? PHASE3_KINDS.indexOf(kind) : 0;
         post.add(new Post(new DdlStatement(Section.POST_DATA, phase, kind, object, lane, sql), depth,
-                table == null ? "" : laneKey(table), kindOrder, object.toString() + "\u0000" + post.size()));
+                table == null ? "" : laneKey(table), kindOrder, object.toString(), post.size()));
     }
 
     /** A phase-3 statement in the lane of {@code table} (or the null lane). */
@@ -455,7 +456,7 @@ final class Ddl {
                 // kind order 1: after the partition's own constraint or index
                 post.add(new Post(new DdlStatement(Section.POST_DATA, 1, "INDEX ATTACH", name, laneName,
                         "ALTER INDEX " + q(parent.schema(), parent.name()) + " ATTACH PARTITION " + name.sql()),
-                        d, laneKey(r.qualified()), 1, name + "\u0000" + post.size()));
+                        d, laneKey(r.qualified()), 1, name.toString(), post.size()));
             }
             if (i.clustered()) {
                 post3("CLUSTER", name, r.qualified(), "ALTER TABLE " + r.qualified().sql() + " CLUSTER ON " + q(i.name()));
@@ -555,7 +556,7 @@ final class Ddl {
         for (Long oid : matviews) {
             Relation r = relations.get(oid);
             post.add(new Post(new DdlStatement(Section.POST_DATA, 4, "REFRESH MATERIALIZED VIEW", r.qualified(), null,
-                    "REFRESH MATERIALIZED VIEW " + r.qualified().sql()), 0, "", 0, String.format("%08d", post.size())));
+                    "REFRESH MATERIALIZED VIEW " + r.qualified().sql()), 0, "", 0, "", post.size()));
         }
     }
 
@@ -624,24 +625,23 @@ final class Ddl {
                         new QualifiedName(t.schema(), c.name()), null));
             }
         }
-        for (Trigger x : triggers) {
+        commentsOnTableObjects(text, "pg_trigger", "TRIGGER ",
+                triggers.stream().map(x -> new TableObject(x.oid(), x.relid(), x.name())).toList());
+        commentsOnTableObjects(text, "pg_rewrite", "RULE ",
+                rules.stream().map(x -> new TableObject(x.oid(), x.relid(), x.name())).toList());
+        commentsOnTableObjects(text, "pg_policy", "POLICY ",
+                policies.stream().map(x -> new TableObject(x.oid(), x.relid(), x.name())).toList());
+    }
+
+    /** A trigger, rule or policy: named per table. */
+    private record TableObject(long oid, long relid, String name) {
+    }
+
+    private void commentsOnTableObjects(Map<String, String> text, String catalog, String keyword, List<TableObject> objects) {
+        for (TableObject x : objects) {
             if (written.contains(x.oid())) {
                 Relation r = relations.get(x.relid());
-                comment(text, "pg_trigger", x.oid(), 0, "TRIGGER " + q(x.name()) + " ON " + r.qualified().sql(),
-                        new QualifiedName(r.schema(), x.name()), r.qualified());
-            }
-        }
-        for (Rule x : rules) {
-            if (written.contains(x.oid())) {
-                Relation r = relations.get(x.relid());
-                comment(text, "pg_rewrite", x.oid(), 0, "RULE " + q(x.name()) + " ON " + r.qualified().sql(),
-                        new QualifiedName(r.schema(), x.name()), r.qualified());
-            }
-        }
-        for (Policy x : policies) {
-            if (written.contains(x.oid())) {
-                Relation r = relations.get(x.relid());
-                comment(text, "pg_policy", x.oid(), 0, "POLICY " + q(x.name()) + " ON " + r.qualified().sql(),
+                comment(text, catalog, x.oid(), 0, keyword + q(x.name()) + " ON " + r.qualified().sql(),
                         new QualifiedName(r.schema(), x.name()), r.qualified());
             }
         }

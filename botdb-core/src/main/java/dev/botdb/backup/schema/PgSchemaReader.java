@@ -69,7 +69,11 @@ import java.util.TreeSet;
  * ({@code CREATE TABLE ... OF type}), large objects, security labels, the rows of extension
  * configuration tables, database- and role-level settings ({@code ALTER DATABASE ... SET}),
  * the {@code public} schema's own comment, owner and privileges, grantors other than the object's
- * owner, and inherited columns in an order other than the parents' first. When the database has
+ * owner, and inherited columns in an order other than the parents' first. Extensions are created
+ * at the restoring server's default version, not necessarily the source's. Functions that a
+ * function calls only from its body (plpgsql, or SQL without {@code BEGIN ATOMIC}) are not seen
+ * as dependencies; that is harmless because bodies are not checked at restore
+ * ({@code check_function_bodies = false}). When the database has
  * any of the objects in this list that can be counted, {@link SchemaDump#notes()} says so, so a
  * backup can warn.
  *
@@ -78,13 +82,17 @@ import java.util.TreeSet;
  * its partitions), their owned and identity sequences, indexes, constraints, triggers, rules,
  * policies and comments, and whatever they depend on (a parent table, a sequence in a default, a
  * trigger function); plus every schema, extension, type and function that does not itself need a
- * table outside the selection (the simple rule: all of them). Foreign keys to tables outside the
- * selection are left out, and so are default privileges; both give a note.
+ * table outside the selection (the simple rule: all of them). A table the selection needs but did
+ * not name (an inheritance parent) is created without its rows; a function or type that needs a
+ * table outside the selection is left out; foreign keys to tables outside the selection are left
+ * out, and so are default privileges; each of these gives a note.
  *
  * <h2>Stable text</h2>
  * Statements hold no OIDs and no database name, and are sorted by kind, name and dependencies
- * (never by OID), so {@link SchemaDump#checksum()} of a database equals that of a database
- * restored from its dump.
+ * (never by OID; a dependency cycle is broken by name), so {@link SchemaDump#checksum()} of a
+ * database equals that of a database restored from its dump. Definitions come from the server's
+ * {@code pg_get_*def} functions, so a dump read from one major restores into the same or a newer
+ * major; the checksum is meant for comparing databases of the same major.
  */
 public final class PgSchemaReader {
     /** The oldest major the catalog queries are written for. */
@@ -110,13 +118,21 @@ public final class PgSchemaReader {
     private final Map<Long, List<Long>> children = new HashMap<>();
     private final Map<Obj, Catalog.Alias> aliases = new HashMap<>();
     private final Map<Obj, Long> extensionMembers;
+    /** The catalog row of each node. */
+    private final Map<Obj, Object> rows = new HashMap<>();
+    private final Map<Obj, List<Constraint>> constraintsByOwner = new HashMap<>();
+    private final Map<String, Schema> schemaByName = new HashMap<>();
+    private final List<Type> typeList = new ArrayList<>();
+    private final List<Function> functionList = new ArrayList<>();
+    private final Map<Long, Catalog.Range> ranges = new HashMap<>();
     private List<Depend> depends;
     private List<Constraint> constraints;
     private List<Sequence> sequences;
     private Map<Long, List<String>> enumLabels;
-    private Map<Long, Catalog.Range> ranges = new HashMap<>();
+    /** The selected relations and their partitions: the tables whose rows a selection backs up. */
+    private final Set<Obj> selected = new HashSet<>();
 
-    /** One pre-data object: what it is, how it sorts, and its DDL. */
+    /** One pre-data object: what it is, how it sorts, its name. */
     private record Node(Obj obj, int rank, String sortKey, QualifiedName name) {
     }
 
@@ -130,12 +146,26 @@ public final class PgSchemaReader {
      * Reads the schema over {@code connection}, which the caller has put in a
      * {@code REPEATABLE READ READ ONLY} transaction (so the schema matches the rows it copies next).
      * The transaction's {@code search_path} is set to {@code pg_catalog} while reading and put back
-     * afterwards.
+     * afterwards. A connection in auto-commit mode is read in a transaction of its own.
      *
      * @throws BotDbException ({@link ErrorCode#BACKUP_FAILED}) for a server older than 14;
      *     ({@link ErrorCode#USAGE}) for a selected table that does not exist or is ambiguous
      */
     public static SchemaDump read(Connection connection, SchemaOptions options) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            return readInTransaction(connection, options);
+        }
+        // set_config(..., true) lasts until the end of the transaction: without one it would not last at all
+        connection.setAutoCommit(false);
+        try {
+            return readInTransaction(connection, options);
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static SchemaDump readInTransaction(Connection connection, SchemaOptions options) throws SQLException {
         int versionNum;
         String version;
         String searchPath;
@@ -245,13 +275,12 @@ public final class PgSchemaReader {
     private void loadNodes() throws SQLException {
         for (Schema s : catalog.schemas()) {
             if (!s.name().equals("public")) {
-                put(new Obj("pg_namespace", s.oid()), RANK_SCHEMA, new QualifiedName(null, s.name()), "");
+                put(new Obj("pg_namespace", s.oid()), RANK_SCHEMA, new QualifiedName(null, s.name()), "", s);
             }
             schemaByName.put(s.name(), s);
         }
         for (Extension x : catalog.extensions()) {
-            extensionList.add(x);
-            put(new Obj("pg_extension", x.oid()), RANK_EXTENSION, new QualifiedName(null, x.name()), "");
+            put(new Obj("pg_extension", x.oid()), RANK_EXTENSION, new QualifiedName(null, x.name()), "", x);
         }
         enumLabels = catalog.enumLabels();
         for (Catalog.Range r : catalog.ranges()) {
@@ -259,22 +288,22 @@ public final class PgSchemaReader {
         }
         for (Type t : sorted(catalog.types(), t -> t.schema() + "\u0000" + t.name())) {
             typeList.add(t);
-            put(new Obj("pg_type", t.oid()), RANK_TYPE, new QualifiedName(t.schema(), t.name()), "");
+            put(new Obj("pg_type", t.oid()), RANK_TYPE, new QualifiedName(t.schema(), t.name()), "", t);
         }
         for (Function f : sorted(catalog.functions(), f -> f.schema() + "\u0000" + f.name() + "\u0000" + f.identityArgs())) {
             functionList.add(f);
-            put(new Obj("pg_proc", f.oid()), RANK_FUNCTION, new QualifiedName(f.schema(), f.name()), f.identityArgs());
+            put(new Obj("pg_proc", f.oid()), RANK_FUNCTION, new QualifiedName(f.schema(), f.name()), f.identityArgs(), f);
         }
         sequences = sorted(catalog.sequences(), x -> x.schema() + "\u0000" + x.name());
         for (Sequence s : sequences) {
             if (s.ownDeptype() != 'i') {
-                put(new Obj("pg_class", s.oid()), RANK_SEQUENCE, new QualifiedName(s.schema(), s.name()), "");
+                put(new Obj("pg_class", s.oid()), RANK_SEQUENCE, new QualifiedName(s.schema(), s.name()), "", s);
             }
         }
         for (Relation r : catalog.relations()) {
             relations.put(r.oid(), r);
             put(new Obj("pg_class", r.oid()), r.kind() == 'v' || r.kind() == 'm' ? RANK_VIEW : RANK_TABLE,
-                    r.qualified(), "");
+                    r.qualified(), "", r);
         }
         for (Column c : catalog.columns()) {
             columns.computeIfAbsent(c.relid(), k -> new ArrayList<>()).add(c);
@@ -284,46 +313,47 @@ public final class PgSchemaReader {
             children.computeIfAbsent(i.parent(), k -> new ArrayList<>()).add(i.child());
         }
         constraints = sorted(catalog.constraints(), c -> c.name() + "\u0000" + relationKey(c.relid()));
+        for (Constraint c : constraints) {
+            Obj owner = c.relid() != 0 ? new Obj("pg_class", c.relid()) : new Obj("pg_type", c.typid());
+            constraintsByOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(c);
+        }
         for (Catalog.Alias a : catalog.aliases()) {
             aliases.put(a.from(), a);
         }
         depends = catalog.depends();
         for (Map.Entry<String, Long> u : catalog.uncovered().entrySet()) {
-            notes.add("The database has " + u.getValue() + " " + u.getKey() + ", which botdb backups do not include:"
-                    + " recreate them by hand after a restore, or use botdb backup --format pg_dump.");
+            String has = "The database has " + u.getValue() + " " + u.getKey();
+            notes.add(u.getKey().startsWith("extension(s)")
+                    ? has + ": a restore creates each extension at the default version of the server it restores into."
+                    : has + ", which botdb backups do not include: recreate them by hand after a restore,"
+                            + " or use botdb backup --format pg_dump.");
         }
     }
 
-    private final Map<String, Schema> schemaByName = new HashMap<>();
-    private final List<Extension> extensionList = new ArrayList<>();
-    private final List<Type> typeList = new ArrayList<>();
-    private final List<Function> functionList = new ArrayList<>();
-
-    private void put(Obj obj, int rank, QualifiedName name, String args) {
+    private void put(Obj obj, int rank, QualifiedName name, String args, Object row) {
+        rows.put(obj, row);
         nodes.put(obj, new Node(obj, rank, rank + "\u0000" + name.schema() + "\u0000" + name.name() + "\u0000" + args, name));
     }
 
     private Extension extension(long oid) {
-        return extensionList.stream().filter(x -> x.oid() == oid).findFirst().orElseThrow();
+        return (Extension) rows.get(new Obj("pg_extension", oid));
     }
 
     private Type type(long oid) {
-        return typeList.stream().filter(t -> t.oid() == oid).findFirst().orElseThrow();
+        return (Type) rows.get(new Obj("pg_type", oid));
     }
 
     private Function function(long oid) {
-        return functionList.stream().filter(f -> f.oid() == oid).findFirst().orElseThrow();
+        return (Function) rows.get(new Obj("pg_proc", oid));
     }
 
     private Sequence sequence(long oid) {
-        return sequences.stream().filter(s -> s.oid() == oid).findFirst().orElseThrow();
+        return (Sequence) rows.get(new Obj("pg_class", oid));
     }
 
+    /** A table's or a domain's constraints, by name. */
     private List<Constraint> constraintsOf(long relid, long typid) {
-        return constraints.stream()
-                .filter(c -> relid != 0 ? c.relid() == relid : c.typid() == typid)
-                .sorted(Comparator.comparing(Constraint::name))
-                .toList();
+        return constraintsByOwner.getOrDefault(relid != 0 ? new Obj("pg_class", relid) : new Obj("pg_type", typid), List.of());
     }
 
     // ---- dependencies
@@ -419,7 +449,7 @@ public final class PgSchemaReader {
         for (Node n : optional) {
             Set<Obj> needs = closure(Set.of(n.obj()), edges);
             Obj missing = needs.stream()
-                    .filter(o -> nodes.get(o).rank() >= RANK_SEQUENCE && !required.contains(o))
+                    .filter(o -> nodes.get(o).rank() >= RANK_TABLE && !required.contains(o))
                     .findFirst().orElse(null);
             if (missing == null) {
                 included.addAll(needs);
@@ -430,9 +460,6 @@ public final class PgSchemaReader {
         }
         return included;
     }
-
-    /** The selected relations and their partitions: the tables whose rows a selection backs up. */
-    private final Set<Obj> selected = new HashSet<>();
 
     private void addPartitions(long oid, Set<Obj> into) {
         for (Long child : children.getOrDefault(oid, List.of())) {

@@ -29,21 +29,21 @@ import org.postgresql.copy.CopyManager;
  * Test helpers: fresh databases, a fixture loader, a small restorer that follows
  * {@link SchemaDump}'s contract (post-data lanes in parallel), and pg_dump.
  */
-final class SchemaRoundTrip {
-    static final String ROLE = "botdb_schema_role";
+public final class SchemaRoundTrip {
+    public static final String ROLE = "botdb_schema_role";
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private SchemaRoundTrip() {
     }
 
     /** A new empty database with a unique name. */
-    static String freshDatabase(String prefix) {
+    public static String freshDatabase(String prefix) {
         String name = prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         TestPostgres.exec("DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name);
         return name;
     }
 
-    static void ensureRole() {
+    public static void ensureRole() {
         TestPostgres.exec("""
                 DO $$ BEGIN
                     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'botdb_schema_role') THEN
@@ -56,7 +56,7 @@ final class SchemaRoundTrip {
      * Runs a fixture from src/test/resources as one simple-protocol query, so the server splits it
      * (pgjdbc's own splitter does not know {@code BEGIN ATOMIC} bodies).
      */
-    static void apply(String database, String resource) {
+    public static void apply(String database, String resource) {
         String url = "jdbc:postgresql://localhost:" + TestPostgres.port() + "/" + database
                 + "?user=postgres&preferQueryMode=simple";
         try (InputStream in = SchemaRoundTrip.class.getResourceAsStream(resource);
@@ -69,7 +69,7 @@ final class SchemaRoundTrip {
         }
     }
 
-    static void exec(String database, String... sql) {
+    public static void exec(String database, String... sql) {
         try (Connection c = TestPostgres.superuser(database); Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
@@ -167,7 +167,7 @@ final class SchemaRoundTrip {
     }
 
     /** The major version of the test server, e.g. 15. */
-    static int serverMajor() {
+    public static int serverMajor() {
         try (Connection c = TestPostgres.superuser("postgres"); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
             rs.next();
@@ -178,7 +178,7 @@ final class SchemaRoundTrip {
     }
 
     /** The major version of the pg_dump on the PATH, or 0 when there is none. */
-    static int pgDumpMajor() {
+    public static int pgDumpMajor() {
         try {
             Process p = new ProcessBuilder("pg_dump", "--version").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -197,7 +197,7 @@ final class SchemaRoundTrip {
      * {@code pg_dump --schema-only} of a database, connected through the environment (the test
      * server trusts postgres on loopback), without the per-run {@code \restrict} key lines.
      */
-    static String pgDump(String database, String... options) throws IOException, InterruptedException {
+    public static String pgDump(String database, String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("pg_dump", "--schema-only"));
         command.addAll(List.of(options));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -219,11 +219,15 @@ final class SchemaRoundTrip {
         String dump = out.lines()
                 .filter(l -> !l.startsWith("\\restrict ") && !l.startsWith("\\unrestrict "))
                 .collect(Collectors.joining("\n"));
-        // kept for a diff when a comparison fails
-        Path kept = Path.of("target", "schema-dumps", database + String.join("", options) + ".sql");
-        Files.createDirectories(kept.getParent());
-        Files.writeString(kept, dump);
+        keep(database + String.join("", options) + ".pg_dump.sql", dump);
         return dump;
+    }
+
+    /** Keeps {@code text} in target/schema-dumps for a diff when a comparison fails. */
+    static void keep(String name, String text) throws IOException {
+        Path kept = Path.of("target", "schema-dumps", name);
+        Files.createDirectories(kept.getParent());
+        Files.writeString(kept, text);
     }
 
     /** Each table's rows as sorted text, to compare two databases. */
