@@ -222,7 +222,7 @@ final class BenchmarksFile {
                 step, so no contender pays for another's dirty pages. The child processes get the connection
                 in the environment (`PGHOST`, `PGPORT`, ...) and their time includes starting them. After
                 each restore the benchmark compares the restored database with the source: row counts, a hash
-                of a sample of every table's rows (all rows of the small tables), the columns, indexes,
+                of every table's rows (the sum of a 64-bit hash of each row's text), the columns, indexes,
                 constraints (validated or not), enum labels and sequence positions; any difference ends
                 the benchmark. botdb's verify must report the backup verified. Then the restored database
                 is dropped. One untimed round on a small database warms the JVM first. Ratios are of the

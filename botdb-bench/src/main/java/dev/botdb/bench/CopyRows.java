@@ -228,9 +228,10 @@ final class CopyRows {
 
     /**
      * A chat message of 20 to 400 characters (most of them short, as in real chats): words in
-     * sentences with commas, some capitalised, now and then an emoji, a number, a link, a line
-     * break ({@code \n} escaped for COPY) unless {@code lineBreaks} is false (text inside JSON). Returns where a link starts (characters from the start)
-     * or -1, and its length in the upper half, for the message's entities.
+     * sentences with commas, some capitalised, now and then an emoji, a number, a link, and a line
+     * break ({@code \n} escaped for COPY) unless {@code lineBreaks} is false (text inside JSON).
+     * Returns where a link starts (characters from the start) in the lower half and its length in
+     * the upper half, for the message's entities, or -1 without a link.
      */
     long message(SplittableRandom r, boolean russian, String mention, boolean lineBreaks) {
         Vocabulary v = russian ? RUSSIAN : ENGLISH;
