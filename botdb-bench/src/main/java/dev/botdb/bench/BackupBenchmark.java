@@ -4,10 +4,7 @@ import dev.botdb.bench.BackupResults.Measurement;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +27,8 @@ import javax.sql.DataSource;
  * archives go, default the temporary folder; {@code /dev/shm} takes the disk out of the figures),
  * {@code --jobs N} (connections that generate the database, default 2), {@code --output FILE}
  * (default {@code BENCHMARKS.md} of the checkout the jar was built in), {@code --no-write} (print
- * only), {@code --peers-only} (pg_dump and pg_restore alone, to try the harness; never written).
+ * only), {@code --peers-only} (pg_dump and pg_restore alone, to try the harness; never written),
+ * {@code --verbose} (botdb's own log lines on stderr).
  */
 public final class BackupBenchmark {
     static final String HEADING = "## Backups (issue 4)";
@@ -77,22 +75,17 @@ public final class BackupBenchmark {
         try {
             run(options, archives);
         } finally {
-            MigrationBenchmark.deleteRecursively(archives);
+            BenchServer.deleteRecursively(archives);
         }
     }
 
     private static void run(Options options, Path archives) throws Exception {
         String loadBefore = Machine.loadAverage();
         Path data = Files.createTempDirectory(options.dataFolderParent(), "botdb-bench-pg");
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setDataDirectory(data)
-                .setCleanDataDirectory(true);
-        try (EmbeddedPostgres server = builder.start()) {
-            String version = MigrationBenchmark.queryOne(server, "SELECT version()");
-            String settings = "data folder on " + Machine.fileSystem(data) + ", " + String.join(", ",
-                    List.of("fsync", "synchronous_commit", "shared_buffers", "max_wal_size", "maintenance_work_mem",
-                            "wal_level").stream().map(s -> s + "=" + setting(server, s)).toList());
+        try (EmbeddedPostgres server = BenchServer.start(data)) {
+            String version = BenchServer.queryOne(server, "SELECT version()");
+            String settings = BenchServer.describe(server, data, List.of("fsync", "synchronous_commit", "shared_buffers",
+                    "max_wal_size", "maintenance_work_mem", "wal_level"));
             Machine machine = Machine.describe(version);
             String pgDump = PgTool.version("pg_dump");
             String pgRestore = PgTool.version("pg_restore");
@@ -222,7 +215,7 @@ public final class BackupBenchmark {
         } finally {
             Files.deleteIfExists(dump);
             if (Files.exists(botdbDir)) {
-                MigrationBenchmark.deleteRecursively(botdbDir);
+                BenchServer.deleteRecursively(botdbDir);
             }
         }
     }
@@ -255,17 +248,7 @@ public final class BackupBenchmark {
     }
 
     private void admin(String sql) throws SQLException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static String setting(EmbeddedPostgres server, String name) {
-        try {
-            return MigrationBenchmark.queryOne(server, "SHOW " + name);
-        } catch (SQLException e) {
-            return "?";
-        }
+        BenchServer.admin(server, sql);
     }
 
     static String gib(long bytes) {
@@ -287,19 +270,14 @@ public final class BackupBenchmark {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--gigabytes" -> gibibytes = positiveNumber(a, value(args, ++i, a));
-                    case "--runs" -> runs = (int) whole(a, value(args, ++i, a));
-                    case "--jobs" -> jobs = (int) whole(a, value(args, ++i, a));
-                    case "--output" -> output = Path.of(value(args, ++i, a));
+                    case "--gigabytes" -> gibibytes = positiveNumber(a, Args.value(args, ++i, a));
+                    case "--runs" -> runs = Args.whole(a, Args.value(args, ++i, a), 1, 1000);
+                    case "--jobs" -> jobs = Args.whole(a, Args.value(args, ++i, a), 1, 64);
+                    case "--output" -> output = Path.of(Args.value(args, ++i, a));
                     case "--no-write" -> output = null;
                     case "--peers-only" -> peersOnly = true;
                     case "--verbose" -> verbose = true;
-                    case "--data-dir" -> {
-                        dataParent = Path.of(value(args, ++i, a));
-                        if (!Files.isDirectory(dataParent)) {
-                            throw new IllegalArgumentException("--data-dir " + dataParent + " is not a directory");
-                        }
-                    }
+                    case "--data-dir" -> dataParent = Args.directory(a, Args.value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -308,7 +286,7 @@ public final class BackupBenchmark {
 
         /** Where the server's data folder and the archives go: --data-dir, else the temporary folder. */
         Path dataFolderParent() {
-            return dataParent != null ? dataParent : Path.of(System.getProperty("java.io.tmpdir"));
+            return Args.dataFolderParent(dataParent);
         }
 
         /** What to type to get these figures again. */
@@ -318,25 +296,6 @@ public final class BackupBenchmark {
                     + (jobs == 2 ? "" : " --jobs " + jobs)
                     + (dataParent == null ? "" : " --data-dir " + dataParent)
                     + (peersOnly ? " --peers-only" : "");
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
-        }
-
-        private static long whole(String option, String value) {
-            try {
-                long n = Long.parseLong(value);
-                if (n >= 1 && n <= 1000) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " takes a whole number from 1 to 1000, not " + value);
         }
 
         private static double positiveNumber(String option, String value) {

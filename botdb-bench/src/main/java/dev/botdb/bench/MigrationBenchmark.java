@@ -15,17 +15,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -79,22 +76,16 @@ public final class MigrationBenchmark {
         try {
             run(options, work);
         } finally {
-            deleteRecursively(work);
+            BenchServer.deleteRecursively(work);
         }
     }
 
     private static void run(Options options, Path work) throws Exception {
         String loadBefore = Machine.loadAverage();
         Path data = Files.createTempDirectory(options.dataFolderParent(), "botdb-bench-pg");
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setDataDirectory(data)
-                .setCleanDataDirectory(true);
-        try (EmbeddedPostgres server = builder.start()) {
-            String version = queryOne(server, "SELECT version()");
-            String settings = "data folder on " + Machine.fileSystem(data) + ", fsync=" + queryOne(server, "SHOW fsync")
-                    + ", synchronous_commit=" + queryOne(server, "SHOW synchronous_commit") + ", shared_buffers="
-                    + queryOne(server, "SHOW shared_buffers");
+        try (EmbeddedPostgres server = BenchServer.start(data)) {
+            String version = BenchServer.queryOne(server, "SELECT version()");
+            String settings = BenchServer.describe(server, data, List.of("fsync", "synchronous_commit", "shared_buffers"));
             Machine machine = Machine.describe(version);
             System.err.printf(Locale.ROOT, "%s on port %d (%s)%n", version, server.getPort(), settings);
 
@@ -282,17 +273,7 @@ public final class MigrationBenchmark {
     }
 
     private void admin(String sql) throws SQLException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    static String queryOne(EmbeddedPostgres server, String sql) throws SQLException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        BenchServer.admin(server, sql);
     }
 
     static void expect(boolean condition, String message) {
@@ -314,14 +295,6 @@ public final class MigrationBenchmark {
         }
     }
 
-    static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /** The command line, checked once. */
     record Options(int migrations, int runs, int checks, Path output, Path dataParent) {
 
@@ -334,17 +307,12 @@ public final class MigrationBenchmark {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--migrations" -> migrations = positive(a, value(args, ++i, a));
-                    case "--runs" -> runs = positive(a, value(args, ++i, a));
-                    case "--checks" -> checks = positive(a, value(args, ++i, a));
-                    case "--output" -> output = Path.of(value(args, ++i, a));
+                    case "--migrations" -> migrations = Args.whole(a, Args.value(args, ++i, a), 1, 1_000_000);
+                    case "--runs" -> runs = Args.whole(a, Args.value(args, ++i, a), 1, 1000);
+                    case "--checks" -> checks = Args.whole(a, Args.value(args, ++i, a), 1, 1000);
+                    case "--output" -> output = Path.of(Args.value(args, ++i, a));
                     case "--no-write" -> output = null;
-                    case "--data-dir" -> {
-                        dataParent = Path.of(value(args, ++i, a));
-                        if (!Files.isDirectory(dataParent)) {
-                            throw new IllegalArgumentException("--data-dir " + dataParent + " is not a directory");
-                        }
-                    }
+                    case "--data-dir" -> dataParent = Args.directory(a, Args.value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -353,7 +321,7 @@ public final class MigrationBenchmark {
 
         /** Where the server's data folder goes: --data-dir, else the temporary folder (zonky's default place). */
         Path dataFolderParent() {
-            return dataParent != null ? dataParent : Path.of(System.getProperty("java.io.tmpdir"));
+            return Args.dataFolderParent(dataParent);
         }
 
         /** What to type to get these figures again. */
@@ -361,25 +329,6 @@ public final class MigrationBenchmark {
             return BUILD + " && java -jar botdb-bench/target/botdb-bench.jar --migrations " + migrations + " --runs " + runs
                     + (checks == 5 ? "" : " --checks " + checks)
                     + (dataParent == null ? "" : " --data-dir " + dataParent);
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
-        }
-
-        private static int positive(String option, String value) {
-            try {
-                int n = Integer.parseInt(value);
-                if (n >= 1) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " takes a whole number of at least 1, not " + value);
         }
     }
 }
