@@ -39,8 +39,12 @@ final class BackupCommands {
     }
 
     /** BACKUP_DIR (default {@code backups}), BACKUP_JOBS, and the key from BACKUP_ENCRYPTION_KEY(_FILE). */
+    static Path folder(Cli cli, Path out) {
+        return out != null ? out : Path.of(cli.env.getOrDefault("BACKUP_DIR", "backups"));
+    }
+
     static Backups backups(Cli cli, BotDb db, Path out, Integer jobs) {
-        Path dir = out != null ? out : Path.of(cli.env.getOrDefault("BACKUP_DIR", "backups"));
+        Path dir = folder(cli, out);
         int j = jobs != null ? jobs : BackupSettings.DEFAULT_JOBS;
         if (j < 1 || j > 64) {
             throw new BotDbException(ErrorCode.USAGE, "--jobs must be between 1 and 64, not " + j + ".");
@@ -134,7 +138,7 @@ final class BackupCommands {
             try (BotDb db = Session.open(cli, local)) {
                 Backups backups = backups(cli, db, out, jobs);
                 Path f = file != null ? file : backups.newest().orElseThrow(() -> new BotDbException(ErrorCode.BACKUP_INVALID,
-                        "There is no backup to verify in " + (out != null ? out : cli.env.getOrDefault("BACKUP_DIR", "backups"))
+                        "There is no backup to verify in " + folder(cli, out)
                         + ". Make one: botdb backup"));
                 VerifyResult v = backups.verify(f);
                 cli.out.println(f + ": " + v.summary());
@@ -159,10 +163,9 @@ final class BackupCommands {
 
         @Override
         public Integer call() {
-            Path dir = out != null ? out : Path.of(cli.env.getOrDefault("BACKUP_DIR", "backups"));
+            Path dir = folder(cli, out);
             // listing needs no database: the manifests are in the files
-            Backups backups = Backups.of(new dev.botdb.config.SqliteTarget(Path.of(":memory:"), "list"),
-                    BackupSettings.of(dir), cli.err::println).withKey(BackupKey.fromEnv(cli.env));
+            Backups backups = Backups.folder(dir, BackupKey.fromEnv(cli.env), cli.err::println);
             List<BackupInfo> all = backups.list();
             Instant now = Instant.now();
             if (json) {
@@ -188,7 +191,7 @@ final class BackupCommands {
             cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", "file", "kind", "size", "age", "tables", "verified");
             for (BackupInfo b : all) {
                 cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", b.file().getFileName(), b.kind() + (b.encrypted() ? "*" : ""),
-                        size(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.tables(),
+                        Backups.humanSize(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.tables(),
                         b.problem() != null ? b.problem() : b.verified().map(v -> (v.ok() ? "ok, " : "FAILED, ")
                                 + age(Duration.between(v.at(), now)) + " ago").orElse("never"));
             }
@@ -235,9 +238,7 @@ final class BackupCommands {
                 throw new BotDbException(ErrorCode.USAGE, "Say what to keep: --keep-days N, --keep-last N, --keep-daily N,"
                         + " --keep-weekly N and/or --keep-monthly N (e.g. --keep-days 30).");
             }
-            Path dir = out != null ? out : Path.of(cli.env.getOrDefault("BACKUP_DIR", "backups"));
-            Backups backups = Backups.of(new dev.botdb.config.SqliteTarget(Path.of(":memory:"), "prune"),
-                    BackupSettings.of(dir), cli.out::println).withKey(BackupKey.fromEnv(cli.env));
+            Backups backups = Backups.folder(folder(cli, out), BackupKey.fromEnv(cli.env), cli.out::println);
             RetentionPlan plan = backups.prune(policy, dryRun);
             cli.out.println(plan.summary());
             return 0;
@@ -309,20 +310,6 @@ final class BackupCommands {
             env.keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PSQL_DB_"));
             return BotDbConfig.fromEnv(env).target();
         }
-    }
-
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        double v = bytes / 1024.0;
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     static String age(Duration d) {

@@ -56,6 +56,16 @@ public final class Backups {
         return new Backups(target, settings, key, log);
     }
 
+    /** Backups in {@code directory} without a database: for {@code list} and {@code prune}, which read only the files. */
+    public static Backups folder(Path directory, Optional<BackupKey> key, Consumer<String> log) {
+        return new Backups(new SqliteTarget(Path.of(":memory:"), "backups folder"), BackupSettings.of(directory), key, log);
+    }
+
+    /** A size for people: 512 B, 1.5 KiB, 3.2 GiB. */
+    public static String humanSize(long bytes) {
+        return Progress.size(bytes);
+    }
+
     /** The botdb version written into manifests. */
     static String version() {
         String v = Backups.class.getPackage().getImplementationVersion();
@@ -80,7 +90,7 @@ public final class Backups {
             Path file = freeName(dir, start + safeName(pg.database()) + "-" + STAMP.format(Instant.now()));
             log.accept("[Backup] Backing up " + pg.displayName() + " to " + file);
             BackupResult r = PgBackup.run(pg, settings, request, key, file, log);
-            log.accept("[Backup] Wrote " + r.file() + " (" + Progress.size(r.bytes()) + ", " + r.manifest().tables().size()
+            log.accept("[Backup] Wrote " + r.file() + " (" + humanSize(r.bytes()) + ", " + r.manifest().tables().size()
                     + " tables, " + r.manifest().totalRows() + " rows, " + r.manifest().durationMs() + " ms)");
             return r;
         }

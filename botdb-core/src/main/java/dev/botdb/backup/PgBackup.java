@@ -48,13 +48,7 @@ final class PgBackup {
         ArchiveWriter archive = null;
         List<Connection> connections = new ArrayList<>();
         try {
-            Connection leader = Connector.open(target);
-            connections.add(leader);
-            leader.setAutoCommit(false);
-            PgSession.forReading(leader);
-            try (Statement st = leader.createStatement()) {
-                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            }
+            Connection leader = reader(target, null, connections);
             String snapshot = exportSnapshot(leader);
             SchemaDump schema = PgSchemaReader.read(leader, new SchemaOptions(request.tableNames(),
                     request.ownershipAndGrants()));
@@ -64,14 +58,7 @@ final class PgBackup {
             schema.notes().forEach(n -> log.accept("[Backup] Note: " + n));
             int jobs = snapshot == null ? 1 : Math.max(1, Math.min(settings.jobs(), tables.size()));
             for (int i = 1; i < jobs; i++) {
-                Connection worker = Connector.open(target);
-                connections.add(worker);
-                worker.setAutoCommit(false);
-                PgSession.forReading(worker);
-                try (Statement st = worker.createStatement()) {
-                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    st.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
-                }
+                reader(target, snapshot, connections);
             }
             archive = ArchiveWriter.create(file, key, settings.zstdLevel());
             try (EntryOutput out = archive.openEntry(Entries.SCHEMA)) {
@@ -102,6 +89,21 @@ final class PgBackup {
                 closeQuietly(c);
             }
         }
+    }
+
+    /** A read-only repeatable-read transaction, on {@code snapshot} when given; added to {@code opened} at once so it is closed. */
+    private static Connection reader(PostgresTarget target, String snapshot, List<Connection> opened) throws SQLException {
+        Connection c = Connector.open(target);
+        opened.add(c);
+        c.setAutoCommit(false);
+        PgSession.forReading(c);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            if (snapshot != null) {
+                st.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+            }
+        }
+        return c;
     }
 
     /** The snapshot id other sessions can share, or null where that is impossible (a pooler in transaction mode, a standby without it). */

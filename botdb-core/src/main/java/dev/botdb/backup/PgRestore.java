@@ -70,17 +70,29 @@ final class PgRestore {
         parallel(target, schema, jobs, c -> {
             CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
             Manifest.Table t;
-            while ((t = queue.poll()) != null) {
-                List<String> cols = Objects.requireNonNull(columns.get(t.qualified()), t.qualified());
-                try (InputStream in = archive.openEntry(t.entry())) {
-                    long rows = copy.copyIn("COPY " + new QualifiedName(t.schema(), t.name()).sql() + " ("
-                            + String.join(", ", cols) + ") FROM STDIN", in);
-                    if (rows != t.rows()) {
-                        throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds "
-                                + rows + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                while ((t = queue.poll()) != null) {
+                    List<String> cols = Objects.requireNonNull(columns.get(t.qualified()), t.qualified());
+                    String table = new QualifiedName(t.schema(), t.name()).sql();
+                    // emptied in the same transaction, the new table takes its rows already frozen: no
+                    // later pass of the server (the first reads, the verify, autovacuum) rewrites every
+                    // page to set hint bits or freeze them
+                    st.execute("TRUNCATE ONLY " + table);
+                    try (InputStream in = archive.openEntry(t.entry())) {
+                        long rows = copy.copyIn("COPY " + table + " (" + String.join(", ", cols)
+                                + ") FROM STDIN WITH (FREEZE)", in);
+                        if (rows != t.rows()) {
+                            throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds "
+                                    + rows + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
+                        }
                     }
+                    c.commit();
+                    progress.tableDone(t.bytes());
                 }
-                progress.tableDone(t.bytes());
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         });
         progress.finish();

@@ -71,12 +71,18 @@ final class SqliteBackup {
             return new BackupResult(file, Files.size(file), manifest);
         } catch (SQLException | IOException e) {
             throw new BotDbException(ErrorCode.BACKUP_FAILED, "Backup of " + target.displayName() + " failed: "
-                    + e.getMessage() + ". No backup file was left.", e);
+                    + e.getMessage() + ". No backup file was left; if the disk is full, free space in "
+                    + file.getParent().toAbsolutePath() + " (a SQLite backup needs about the database's size twice).", e);
         } finally {
             if (archive != null) {
                 archive.abort();
             }
             deleteQuietly(snapshot);
+            if (snapshot != null) {
+                for (String suffix : List.of("-journal", "-wal", "-shm")) {
+                    deleteQuietly(snapshot.resolveSibling(snapshot.getFileName() + suffix));
+                }
+            }
         }
     }
 

@@ -283,6 +283,30 @@ class BackupsTest {
         assertThat(backups(big).list()).isEmpty();
     }
 
+    @Test
+    void pgDumpArchivesAndPlainSqlFilesRestoreWithTheSamePromises() throws Exception {
+        BackupResult dump = backups(source).backupWithPgDump(BackupRequest.all());
+        assertThat(dump.file().getFileName().toString()).endsWith(".dump");
+        assertThat(Files.getPosixFilePermissions(dump.file())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        String fromDump = "backup_from_dump_" + ProcessHandle.current().pid();
+        backups(source).restore(dump.file(), target(fromDump));
+        assertThat(contents(fromDump)).isEqualTo(contents(source));
+        assertThatThrownBy(() -> backups(source).restore(dump.file(), target(fromDump)))
+                .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED));
+
+        Path sqlGz = dir.resolve("backup-20260106.sql.gz");
+        String fromSql = "backup_from_sql_" + ProcessHandle.current().pid();
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "pg_dump --no-owner --no-privileges | gzip > '" + sqlGz + "'");
+        pb.environment().put("PGHOST", "localhost");
+        pb.environment().put("PGPORT", String.valueOf(TestPostgres.port()));
+        pb.environment().put("PGUSER", "postgres");
+        pb.environment().put("PGDATABASE", source);
+        assertThat(pb.start().waitFor()).isZero();
+        backups(source).restore(sqlGz, target(fromSql));
+        assertThat(contents(fromSql)).isEqualTo(contents(source));
+    }
+
     /** The backup with one table's rows replaced by text the server refuses, every checksum correct. */
     private Path archiveWithBadRows(Path good) throws IOException {
         Path bad = dir.resolve("bad.botdb");

@@ -5,10 +5,9 @@ import com.github.luben.zstd.ZstdException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.Objects;
-import javax.crypto.Cipher;
 
 /**
- * One entry's content, chunk by chunk: positional read, CRC-32C check, decryption, zstd
+ * One entry's content, chunk by chunk: positional read, SHA-256 check, decryption, zstd
  * decompression. At the end the size and SHA-256 are compared with the index, so a stream read
  * to its end has delivered exactly what was written.
  */
@@ -16,7 +15,8 @@ final class EntryInput extends InputStream {
     private final ArchiveReader reader;
     private final Format.Entry entry;
     private final MessageDigest sha256 = ArchiveWriter.sha256();
-    private final Cipher cipher;
+    private final MessageDigest chunkSha256 = ArchiveWriter.sha256();
+    private final ArchiveCrypto.Session cipher;
 
     private int next;
     private byte[] stored = new byte[0];
@@ -31,7 +31,7 @@ final class EntryInput extends InputStream {
     EntryInput(ArchiveReader reader, Format.Entry entry) {
         this.reader = reader;
         this.entry = entry;
-        this.cipher = reader.encrypted() ? ArchiveCrypto.newCipher() : null;
+        this.cipher = reader.cipherSession();
     }
 
     @Override
@@ -74,7 +74,7 @@ final class EntryInput extends InputStream {
         int number = next++;
         Format.Chunk c = entry.chunks().get(number);
         stored = ensure(stored, c.storedLength());
-        reader.readChunk(entry, number, stored);
+        reader.readChunk(entry, number, stored, chunkSha256);
         byte[] payload = stored;
         int payloadLength = c.storedLength();
         if (cipher != null) {

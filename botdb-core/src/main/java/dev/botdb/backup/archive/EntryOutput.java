@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32C;
-import javax.crypto.Cipher;
 
 /**
  * Writes one entry of an {@link ArchiveWriter}: buffers the content into chunks, compresses and
@@ -32,7 +30,7 @@ public final class EntryOutput extends OutputStream {
     private final int zstdLevel;
     private final int chunkSize;
     private final MessageDigest sha256 = ArchiveWriter.sha256();
-    private final CRC32C crc = new CRC32C();
+    private final MessageDigest chunkSha256 = ArchiveWriter.sha256();
     private final List<Format.Chunk> chunks = new ArrayList<>();
 
     private byte[] buffer = new byte[0];
@@ -42,7 +40,7 @@ public final class EntryOutput extends OutputStream {
     private ZstdCompressCtx zstd;
     private byte[] packed;
     private byte[] sealed;
-    private Cipher cipher;
+    private ArchiveCrypto.Session cipher;
     private EntryInfo info;
     private IOException failure;
 
@@ -113,20 +111,20 @@ public final class EntryOutput extends OutputStream {
             int payloadLength = codec == Format.CODEC_ZSTD ? packedLength : filled;
             if (crypto != null) {
                 if (cipher == null) {
-                    cipher = ArchiveCrypto.newCipher();
+                    cipher = crypto.session();
                 }
                 if (sealed == null || sealed.length < payloadLength + ArchiveCrypto.TAG_BYTES) {
                     sealed = new byte[Math.max(packed.length, buffer.length) + ArchiveCrypto.TAG_BYTES];
                 }
                 int number = chunks.size();
-                payloadLength = crypto.seal(cipher, ArchiveCrypto.chunkNonce(id, number),
+                payloadLength = cipher.seal(ArchiveCrypto.chunkNonce(id, number),
                         ArchiveCrypto.chunkAad(id, number, name), payload, payloadLength, sealed);
                 payload = sealed;
             }
-            crc.reset();
-            crc.update(payload, 0, payloadLength);
+            chunkSha256.update(payload, 0, payloadLength);
+            byte[] storedHash = chunkSha256.digest();
             long offset = writer.append(payload, payloadLength);
-            chunks.add(new Format.Chunk(offset, payloadLength, filled, codec, (int) crc.getValue()));
+            chunks.add(new Format.Chunk(offset, payloadLength, filled, codec, storedHash));
             rawBytes += filled;
             storedBytes += payloadLength;
             filled = 0;

@@ -132,8 +132,8 @@ final class Format {
         }
     }
 
-    /** Where one chunk is stored and how to check and unpack it. */
-    record Chunk(long offset, int storedLength, int rawLength, int codec, int crc32c) {
+    /** Where one chunk is stored and how to check and unpack it; {@code sha256} is of the stored bytes. */
+    record Chunk(long offset, int storedLength, int rawLength, int codec, byte[] sha256) {
     }
 
     /** One entry as the index records it; {@code id} is its position, part of every chunk's nonce and AAD. */
@@ -165,7 +165,7 @@ final class Format {
                     out.writeInt(c.storedLength());
                     out.writeInt(c.rawLength());
                     out.writeByte(c.codec());
-                    out.writeInt(c.crc32c());
+                    out.write(c.sha256());
                 }
             }
         } catch (IOException e) {
@@ -174,12 +174,12 @@ final class Format {
         return bytes.toByteArray();
     }
 
-    private static final int CHUNK_RECORD_BYTES = 8 + 4 + 4 + 1 + 4;
+    private static final int CHUNK_RECORD_BYTES = 8 + 4 + 4 + 1 + 32;
 
     /**
      * Decodes the index and checks it describes a sane file: ids in order, names unique, chunk
      * sizes within bounds, and the chunks tiling {@code [HEADER_SIZE, dataEnd)} with no gap or
-     * overlap, so that every byte of the file is covered by some checksum.
+     * overlap, so that every byte of the file is covered by some hash.
      */
     static List<Entry> decodeIndex(byte[] bytes, long dataEnd) throws Corrupt {
         ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -213,7 +213,13 @@ final class Format {
                 List<Chunk> chunks = new ArrayList<>(chunkCount);
                 long rawSum = 0;
                 for (int c = 0; c < chunkCount; c++) {
-                    Chunk chunk = new Chunk(b.getLong(), b.getInt(), b.getInt(), Byte.toUnsignedInt(b.get()), b.getInt());
+                    long offset = b.getLong();
+                    int stored = b.getInt();
+                    int rawLength = b.getInt();
+                    int codec = Byte.toUnsignedInt(b.get());
+                    byte[] chunkSha = new byte[32];
+                    b.get(chunkSha);
+                    Chunk chunk = new Chunk(offset, stored, rawLength, codec, chunkSha);
                     checkChunk(name, c, chunk);
                     rawSum += chunk.rawLength();
                     chunks.add(chunk);

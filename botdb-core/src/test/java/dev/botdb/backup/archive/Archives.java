@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.UnaryOperator;
-import javax.crypto.Cipher;
 
 /** Test data and file surgery for the archive tests. */
 final class Archives {
@@ -165,18 +164,17 @@ final class Archives {
         byte[] manifest = Arrays.copyOfRange(all, (int) t.manifestOffset(), (int) (t.manifestOffset() + t.manifestLength()));
         ArchiveCrypto crypto = key.map(k -> k.deriveForReading(header.salt(), header.kdfIterations())).orElse(null);
         byte[] aad = ArchiveCrypto.metadataAad("index", headerBytes);
-        Cipher cipher = ArchiveCrypto.newCipher();
         byte[] index = stored;
         if (crypto != null) {
             index = new byte[stored.length - ArchiveCrypto.TAG_BYTES];
-            crypto.open(cipher, ArchiveCrypto.indexNonce(), aad, stored, stored.length, index);
+            crypto.session().open(ArchiveCrypto.indexNonce(), aad, stored, stored.length, index);
         }
         byte[] changed = Format.encodeIndex(change.apply(Format.decodeIndex(index, t.indexOffset())));
         assertThat(changed).hasSameSizeAs(index);
         byte[] newStored = changed;
         if (crypto != null) {
             newStored = new byte[stored.length];
-            crypto.seal(cipher, ArchiveCrypto.indexNonce(), aad, changed, changed.length, newStored);
+            crypto.session().seal(ArchiveCrypto.indexNonce(), aad, changed, changed.length, newStored);
         }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         sha.update(headerBytes);
