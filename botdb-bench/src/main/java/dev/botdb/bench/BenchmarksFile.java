@@ -187,7 +187,7 @@ final class BenchmarksFile {
             }
             sb.append(String.format(Locale.ROOT, " %,d | %,d |%n", r.pgDumpBytes(i), r.botdbBytes(i)));
         }
-        sb.append("\nThe generated database (`reltuples`, `pg_table_size` with TOAST, `pg_indexes_size`):\n\n```\n");
+        sb.append("\nThe generated database (`count(*)`, `pg_table_size` with TOAST, `pg_indexes_size`):\n\n```\n");
         run.tables().forEach(t -> sb.append(t).append('\n'));
         BotDatabase.Timings g = run.generation();
         sb.append(String.format(Locale.ROOT, "```%n%nGenerated in %.1f s: COPY of %.0f MB of rows %.1f s, indexes %.1f s,"
