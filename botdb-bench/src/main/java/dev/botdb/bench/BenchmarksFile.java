@@ -174,19 +174,24 @@ final class BenchmarksFile {
         sb.append(String.format(Locale.ROOT, "| botdb | %,.0f | %.1f %% |%n%n", r.botdbBytes(),
                 100 * r.botdbBytes() / run.size().database()));
 
-        sb.append("<details><summary>Every run (seconds; archives in bytes)</summary>\n\n| run |");
+        sb.append("<details><summary>Every run (seconds; archives in bytes; each run's own ratios)</summary>\n\n| run |");
         for (BackupResults.Measurement m : BackupResults.Measurement.values()) {
             sb.append(' ').append(m.name().toLowerCase(Locale.ROOT)).append(" |");
         }
-        sb.append(" pg_dump archive | botdb archive |\n|---|");
-        sb.append("---:|".repeat(BackupResults.Measurement.values().length + 2)).append('\n');
+        sb.append(" pg_dump archive | botdb archive | backup ratio | restore ratio | verify ratio |\n|---|");
+        sb.append("---:|".repeat(BackupResults.Measurement.values().length + 5)).append('\n');
         for (int i = 0; i < r.runs(); i++) {
             sb.append("| ").append(i + 1).append(" |");
             for (BackupResults.Measurement m : BackupResults.Measurement.values()) {
                 sb.append(String.format(Locale.ROOT, " %.2f |", r.runMs(m, i) / 1e3));
             }
-            sb.append(String.format(Locale.ROOT, " %,d | %,d |%n", r.pgDumpBytes(i), r.botdbBytes(i)));
+            sb.append(String.format(Locale.ROOT, " %,d | %,d |", r.pgDumpBytes(i), r.botdbBytes(i)));
+            for (BackupResults.Target t : BackupResults.TIME_TARGETS) {
+                sb.append(String.format(Locale.ROOT, " %.3f |", r.runMs(t.numerator(), i) / r.runMs(t.denominator(), i)));
+            }
+            sb.append('\n');
         }
+        sb.append("\nThe targets above are ratios of the medians; the ratios within each run are in the last columns.\n");
         sb.append("\nThe generated database (`count(*)`, `pg_table_size` with TOAST, `pg_indexes_size`):\n\n```\n");
         run.tables().forEach(t -> sb.append(t).append('\n'));
         BotDatabase.Timings g = run.generation();
