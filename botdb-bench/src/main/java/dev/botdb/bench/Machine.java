@@ -84,7 +84,8 @@ record Machine(int cpus, String cpuModel, String memory, String os, String java,
         return l.isEmpty() ? "unknown" : l.get(0);
     }
 
-    private static String command(String... argv) {
+    /** The first output of {@code argv} (a tool's version), or why it could not be run. */
+    static String command(String... argv) {
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -9,25 +9,20 @@ import dev.botdb.migrate.Migrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -71,7 +66,7 @@ public final class MigrationBenchmark {
             System.exit(2);
             return;
         }
-        if (!psqlAvailable()) {
+        if (!PgTool.available("psql")) {
             System.err.println("psql not found on PATH: the floor is measured with PostgreSQL's own client."
                     + " Install it, e.g.: apt-get install -y postgresql-client");
             System.exit(2);
@@ -81,22 +76,16 @@ public final class MigrationBenchmark {
         try {
             run(options, work);
         } finally {
-            deleteRecursively(work);
+            BenchServer.deleteRecursively(work);
         }
     }
 
     private static void run(Options options, Path work) throws Exception {
         String loadBefore = Machine.loadAverage();
         Path data = Files.createTempDirectory(options.dataFolderParent(), "botdb-bench-pg");
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setDataDirectory(data)
-                .setCleanDataDirectory(true);
-        try (EmbeddedPostgres server = builder.start()) {
-            String version = queryOne(server, "SELECT version()");
-            String settings = "data folder on " + Machine.fileSystem(data) + ", fsync=" + queryOne(server, "SHOW fsync")
-                    + ", synchronous_commit=" + queryOne(server, "SHOW synchronous_commit") + ", shared_buffers="
-                    + queryOne(server, "SHOW shared_buffers");
+        try (EmbeddedPostgres server = BenchServer.start(data)) {
+            String version = BenchServer.queryOne(server, "SELECT version()");
+            String settings = BenchServer.describe(server, data, List.of("fsync", "synchronous_commit", "shared_buffers"));
             Machine machine = Machine.describe(version);
             System.err.printf(Locale.ROOT, "%s on port %d (%s)%n", version, server.getPort(), settings);
 
@@ -130,12 +119,12 @@ public final class MigrationBenchmark {
             System.out.println("server:  " + version + " (" + settings + ")");
             System.out.println("psql:    " + machine.psql() + ", Flyway " + flywayVersion());
             System.out.println("load:    " + loadBefore + " before, " + loadAfter + " after");
-            System.out.println("botdb:   " + measuredCode());
+            System.out.println("botdb:   " + Checkout.measuredCode());
 
             if (options.output() != null) {
                 String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").format(ZonedDateTime.now(ZoneOffset.UTC));
                 String section = BenchmarksFile.migrationsSection(results, machine, settings, date, options.command(),
-                        loadBefore, loadAfter, flywayVersion(), measuredCode());
+                        loadBefore, loadAfter, flywayVersion(), Checkout.measuredCode());
                 BenchmarksFile.update(options.output(), BenchmarksFile.HEADING, section);
                 System.out.println("\nwrote section \"" + BenchmarksFile.HEADING.substring(3) + "\" of " + options.output());
             }
@@ -226,23 +215,9 @@ public final class MigrationBenchmark {
     private String psqlApply(int run, Results results) throws Exception {
         String db = freshDatabase("psql");
         checkpoint();
-        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", files.psql().toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(false);
-        // connection settings through the environment, never argv; the embedded server trusts loopback
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG"));
-        env.put("PGHOST", "localhost");
-        env.put("PGPORT", String.valueOf(server.getPort()));
-        env.put("PGUSER", "postgres");
-        env.put("PGDATABASE", db);
-        env.put("PGAPPNAME", "botdb-bench");
-        long start = System.nanoTime();
-        Process p = pb.start();
-        byte[] err = p.getErrorStream().readAllBytes();
-        boolean done = p.waitFor(30, TimeUnit.MINUTES);
-        long elapsed = System.nanoTime() - start;
-        expect(done && p.exitValue() == 0, "psql failed: " + new String(err, StandardCharsets.UTF_8));
+        ProcessBuilder pb = PgTool.command(server.getPort(), db,
+                List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", files.psql().toString()));
+        long elapsed = PgTool.run(pb, 30);
         results.add(run, Measurement.PSQL_APPLY, elapsed);
         checkTables(db);
         return db;
@@ -298,67 +273,12 @@ public final class MigrationBenchmark {
     }
 
     private void admin(String sql) throws SQLException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
+        BenchServer.admin(server, sql);
     }
 
-    private static boolean psqlAvailable() {
-        try {
-            Process p = new ProcessBuilder("psql", "--version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String queryOne(EmbeddedPostgres server, String sql) throws SQLException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static void expect(boolean condition, String message) {
+    static void expect(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
-        }
-    }
-
-    /** The botdb commit measured, and whether the engine differed from it: figures without it cannot be traced. */
-    static String measuredCode() {
-        Path root = Options.repositoryRoot();
-        if (root == null) {
-            return "unknown (not run from a botdb checkout)";
-        }
-        String commit = git(root, "rev-parse", "--short", "HEAD");
-        commit = commit == null ? null : commit.strip();
-        String changes = git(root, "status", "--porcelain", "--", "botdb-core", "botdb-bench", "pom.xml");
-        if (commit == null) {
-            return "unknown (git not available)";
-        }
-        return "commit " + commit + (changes == null || changes.isBlank() ? ""
-                : " with uncommitted changes in " + String.join(", ", changes.lines()
-                .map(l -> l.substring(3)).toList()));  // porcelain lines are "XY path"
-    }
-
-    private static String git(Path root, String... args) {
-        List<String> argv = new ArrayList<>(List.of("git", "-C", root.toString()));
-        argv.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         }
     }
 
@@ -375,14 +295,6 @@ public final class MigrationBenchmark {
         }
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /** The command line, checked once. */
     record Options(int migrations, int runs, int checks, Path output, Path dataParent) {
 
@@ -390,22 +302,17 @@ public final class MigrationBenchmark {
             int migrations = 1000;
             int runs = 5;
             int checks = 5;
-            Path output = defaultOutput();
+            Path output = Checkout.benchmarksFile();
             Path dataParent = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--migrations" -> migrations = positive(a, value(args, ++i, a));
-                    case "--runs" -> runs = positive(a, value(args, ++i, a));
-                    case "--checks" -> checks = positive(a, value(args, ++i, a));
-                    case "--output" -> output = Path.of(value(args, ++i, a));
+                    case "--migrations" -> migrations = Args.whole(a, Args.value(args, ++i, a), 1, 1_000_000);
+                    case "--runs" -> runs = Args.whole(a, Args.value(args, ++i, a), 1, 1000);
+                    case "--checks" -> checks = Args.whole(a, Args.value(args, ++i, a), 1, 1000);
+                    case "--output" -> output = Path.of(Args.value(args, ++i, a));
                     case "--no-write" -> output = null;
-                    case "--data-dir" -> {
-                        dataParent = Path.of(value(args, ++i, a));
-                        if (!Files.isDirectory(dataParent)) {
-                            throw new IllegalArgumentException("--data-dir " + dataParent + " is not a directory");
-                        }
-                    }
+                    case "--data-dir" -> dataParent = Args.directory(a, Args.value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -414,7 +321,7 @@ public final class MigrationBenchmark {
 
         /** Where the server's data folder goes: --data-dir, else the temporary folder (zonky's default place). */
         Path dataFolderParent() {
-            return dataParent != null ? dataParent : Path.of(System.getProperty("java.io.tmpdir"));
+            return Args.dataFolderParent(dataParent);
         }
 
         /** What to type to get these figures again. */
@@ -422,46 +329,6 @@ public final class MigrationBenchmark {
             return BUILD + " && java -jar botdb-bench/target/botdb-bench.jar --migrations " + migrations + " --runs " + runs
                     + (checks == 5 ? "" : " --checks " + checks)
                     + (dataParent == null ? "" : " --data-dir " + dataParent);
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
-        }
-
-        private static int positive(String option, String value) {
-            try {
-                int n = Integer.parseInt(value);
-                if (n >= 1) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " takes a whole number of at least 1, not " + value);
-        }
-
-        /** BENCHMARKS.md next to the parent pom this jar was built from, else in the working directory. */
-        private static Path defaultOutput() {
-            Path root = repositoryRoot();
-            return root == null ? Path.of("BENCHMARKS.md") : root.resolve("BENCHMARKS.md");
-        }
-
-        /** The checkout this jar was built in (the folder with the parent pom), or null. */
-        static Path repositoryRoot() {
-            try {
-                Path here = Path.of(MigrationBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                for (Path p = here; p != null; p = p.getParent()) {
-                    if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("botdb-bench"))) {
-                        return p;
-                    }
-                }
-            } catch (java.net.URISyntaxException | SecurityException e) {
-                // not from a file: no checkout to name
-            }
-            return null;
         }
     }
 }

@@ -78,7 +78,7 @@ final class Results {
         return nanos.get(m).stream().flatMap(List::stream).toList();
     }
 
-    private static double median(List<Long> samples) {
+    static double median(List<Long> samples) {
         List<Long> sorted = new ArrayList<>(samples);
         sorted.sort(null);
         int n = sorted.size();
