@@ -66,7 +66,7 @@ public final class Maintenance {
      */
     public MaintenancePlan plan(MaintainRequest request) {
         if (target instanceof PostgresTarget pg) {
-            return new PgMaintenance(pg, log).plan(request);
+            return new PgPlan(pg).plan(request);
         }
         return new SqliteMaintenance((SqliteTarget) target, log).plan(request);
     }

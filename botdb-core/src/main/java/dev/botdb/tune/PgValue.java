@@ -125,8 +125,20 @@ public record PgValue(Kind kind, double amount, String text) {
         };
     }
 
-    /** The largest unit that states the size exactly: 1GB, 256MB, 20971kB. */
+    /** A size for reading, not for postgresql.conf: 4GB, 23.5GB, 512MB. */
+    public static String approximate(long bytes) {
+        if (bytes >= GB) {
+            double g = (double) bytes / GB;
+            return g == Math.rint(g) ? (long) g + "GB" : String.format(Locale.ROOT, "%.1fGB", g);
+        }
+        return Math.round((double) bytes / MB) + "MB";
+    }
+
+    /** The largest unit that states the size exactly: 1GB, 256MB, 20971kB; -1 (PostgreSQL's "not set") as is. */
     static String memory(long bytes) {
+        if (bytes < 0) {
+            return "-1";
+        }
         if (bytes != 0 && bytes % TB == 0) {
             return bytes / TB + "TB";
         }
@@ -143,6 +155,9 @@ public record PgValue(Kind kind, double amount, String text) {
     }
 
     static String time(long ms) {
+        if (ms < 0) {
+            return "-1"; // disabled, e.g. log_min_duration_statement
+        }
         if (ms != 0 && ms % 3_600_000 == 0) {
             return ms / 3_600_000 + "h";
         }

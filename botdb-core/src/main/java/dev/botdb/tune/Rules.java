@@ -48,7 +48,7 @@ final class Rules {
         List<Recommendation> out = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         long ram = in.ramBytes() / 1024; // kB, as pgtune computes
-        String ramText = PgValue.memory(in.ramBytes());
+        String ramText = PgValue.approximate(in.ramBytes());
         Workload w = in.workload();
 
         out.add(new Recommendation("max_connections", PgValue.number(in.connections()),
@@ -186,7 +186,8 @@ final class Rules {
         return new Result(List.copyOf(out), List.copyOf(notes));
     }
 
+    /** Sizes from 64MB up are rounded down to whole MB: 6026MB reads better than 6170914kB and means the same. */
     private static Recommendation mem(String name, long kb, String reason) {
-        return new Recommendation(name, PgValue.kilobytes(kb), reason);
+        return new Recommendation(name, PgValue.kilobytes(kb >= 64 * MB ? kb - kb % MB : kb), reason);
     }
 }

@@ -53,13 +53,13 @@ public final class Tuner {
             ramSource = "--ram";
         } else {
             ram = Hardware.machineRam();
-            ramSource = "this machine (pass --ram for the server's)";
+            ramSource = "this machine; pass --ram for the server's";
         }
         Integer cpus = options.cpus();
         String cpusSource = "--cpus";
         if (cpus == null) {
             cpus = Hardware.machineCpus();
-            cpusSource = "this machine (pass --cpus for the server's)";
+            cpusSource = "this machine; pass --cpus for the server's";
         }
         int connections = options.connections() != null ? options.connections() : options.workload().defaultConnections();
         TuneInput input = new TuneInput(ram, ramSource, connections, options.connections() != null ? "--connections"
@@ -163,7 +163,7 @@ public final class Tuner {
             ramSource = serverRam.source();
         } else if (target.isLocal()) {
             ram = Hardware.machineRam();
-            ramSource = "this machine (the server is on localhost; pass --ram if it runs in a container with less)";
+            ramSource = "this machine, as the server is on localhost; pass --ram if it runs in a container with less";
         } else {
             throw new BotDbException(ErrorCode.USAGE, "botdb cannot tell how much RAM the server at " + target.host()
                     + " has: PostgreSQL does not report it, and reading the server's /proc/meminfo needs a superuser"
@@ -178,7 +178,7 @@ public final class Tuner {
                 cpusSource = serverCpus.source();
             } else if (target.isLocal()) {
                 cpus = Hardware.machineCpus();
-                cpusSource = "this machine (the server is on localhost)";
+                cpusSource = "this machine, as the server is on localhost";
             } else {
                 cpusSource = "unknown";
             }
@@ -191,7 +191,7 @@ public final class Tuner {
             connectionsSource = "--connections";
         } else if (max != null) {
             connections = Integer.parseInt(max.setting());
-            connectionsSource = "the server's current max_connections (pass --connections to plan for another)";
+            connectionsSource = "the server's current max_connections; pass --connections to plan for another";
         } else {
             connections = options.workload().defaultConnections();
             connectionsSource = "the default for this workload";
@@ -205,7 +205,7 @@ public final class Tuner {
     }
 
     private static String storageSource(TuneOptions options) {
-        return options.storage() == null ? "assumed (pass --storage hdd for spinning disks)" : "--storage";
+        return options.storage() == null ? "assumed; pass --storage hdd for spinning disks" : "--storage";
     }
 
     /**

@@ -79,7 +79,7 @@ class RulesTest {
         Map<String, String> web = recommend(64 * GB, 20, 16, Storage.SSD, Workload.WEB);
 
         assertThat(bot).containsEntry("work_mem", "64MB");
-        assertThat(web).containsEntry("work_mem", "466033kB"); // 50331648 kB / ((20 + 16) * 3)
+        assertThat(web).containsEntry("work_mem", "455MB"); // 50331648 kB / ((20 + 16) * 3) = 466033kB, in whole MB
         assertThat(bot).containsEntry("shared_buffers", "16GB")
                 .containsEntry("maintenance_work_mem", "4GB")
                 .containsEntry("autovacuum_work_mem", "2GB")
