@@ -230,4 +230,23 @@ class MaintainCommandTest {
         assertThat(none.exitCode()).isEqualTo(2);
         assertThat(none.err()).contains("kill-idle").contains("vacuum-full");
     }
+
+    @Test
+    void aTableOfAnotherOwnerIsReportedWithTheGrantThatAllowsIt() {
+        TestPostgres.createUserWithDatabase("cli_maint_role", "role-pw", "cli_maint_role_db");
+        SchemaRoundTrip.exec("cli_maint_role_db", "CREATE TABLE theirs (id int PRIMARY KEY)",
+                "CREATE TABLE mine (id int PRIMARY KEY)", "ALTER TABLE mine OWNER TO cli_maint_role");
+        Map<String, String> role = TestPostgres.env("postgres://cli_maint_role:role-pw@localhost:" + TestPostgres.port()
+                + "/cli_maint_role_db");
+
+        CliRun reindex = CliRun.of(role, "maintain", "reindex", "--yes");
+        CliRun vacuum = CliRun.of(role, "maintain", "vacuum");
+
+        assertThat(reindex.exitCode()).as(reindex.all()).isEqualTo(18);
+        assertThat(reindex.out()).contains("mine: done in ").contains("theirs: not permitted, permission denied for"
+                + " table theirs. Run it as the table's owner or a superuser, or: GRANT MAINTAIN ON public.theirs TO"
+                + " cli_maint_role;").contains("done: 1, not permitted: 1");
+        // the database's owner may still VACUUM every table of it
+        assertThat(vacuum.exitCode()).as(vacuum.all()).isZero();
+    }
 }
