@@ -44,7 +44,13 @@ public enum ErrorCode {
     /** A restore was refused before touching anything: the target holds data and --force was not given. */
     RESTORE_REFUSED(16),
     /** pg_dump, pg_restore or psql is needed but not installed, or its version cannot handle the server or file. */
-    TOOL_MISSING(17);
+    TOOL_MISSING(17),
+    /**
+     * {@code botdb maintain} or {@code botdb tune --apply} did not do all it was asked: a table was skipped (lock not
+     * granted), timed out, not permitted or failed; an idle session could not be ended; integrity_check found damage;
+     * or the server refused ALTER SYSTEM.
+     */
+    MAINTENANCE_INCOMPLETE(18);
 
     private final int exitCode;
 

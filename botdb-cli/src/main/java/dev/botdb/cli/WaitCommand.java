@@ -59,10 +59,15 @@ final class WaitCommand implements Callable<Integer> {
     }
 
     static Duration parseDuration(String text) {
+        return parseDuration("--timeout", text);
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} (a bare number is seconds) for the option {@code option}. */
+    static Duration parseDuration(String option, String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches() || m.group(1).length() > 9) {
-            throw new BotDbException(ErrorCode.USAGE, "--timeout '" + text + "' is not a duration."
-                    + " Write a whole number with ms, s, m or h, e.g. --timeout 60s or --timeout 2m");
+            throw new BotDbException(ErrorCode.USAGE, option + " '" + text + "' is not a duration."
+                    + " Write a whole number with ms, s, m or h, e.g. " + option + " 30s or " + option + " 5m");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);

@@ -1,0 +1,24 @@
+package dev.botdb.maintain;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import java.time.Duration;
+
+/**
+ * Which idle sessions {@code botdb maintain kill-idle} ends.
+ *
+ * @param olderThan         sessions idle (since their last statement ended) for longer than this
+ * @param idleInTransaction also sessions idle inside an open transaction, which hold their locks and keep VACUUM
+ *                          from removing dead rows
+ * @param dryRun            list them only
+ */
+public record KillIdleRequest(Duration olderThan, boolean idleInTransaction, boolean dryRun) {
+    /** The Activity Challenge page's threshold: idle for more than 5 minutes. */
+    public static final Duration DEFAULT_OLDER_THAN = Duration.ofMinutes(5);
+
+    public KillIdleRequest {
+        if (olderThan.isNegative() || olderThan.isZero()) {
+            throw new BotDbException(ErrorCode.USAGE, "--older-than must be more than 0, e.g. --older-than 5m");
+        }
+    }
+}
