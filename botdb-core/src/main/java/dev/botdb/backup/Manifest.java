@@ -48,8 +48,10 @@ public record Manifest(int format, String botdbVersion, String engine, String se
      * @param rows    row count
      * @param bytes   size of the rows as COPY text
      * @param sha256  SHA-256 of that text
+     * @param rowsHash the rows as a multiset ({@code RowsHash}): equal whatever order a restore puts them in;
+     *                 null for SQLite tables (their checksum is order-free already)
      */
-    public record Table(String schema, String name, String entry, long rows, long bytes, String sha256) {
+    public record Table(String schema, String name, String entry, long rows, long bytes, String sha256, String rowsHash) {
         public String qualified() {
             return schema + "." + name;
         }
@@ -84,6 +86,9 @@ public record Manifest(int format, String botdbVersion, String engine, String se
             e.put("rows", table.rows());
             e.put("bytes", table.bytes());
             e.put("sha256", table.sha256());
+            if (table.rowsHash() != null) {
+                e.put("rows_hash", table.rowsHash());
+            }
             t.add(e);
         }
         m.put("tables", t);
@@ -103,7 +108,7 @@ public record Manifest(int format, String botdbVersion, String engine, String se
                 @SuppressWarnings("unchecked")
                 Map<String, Object> e = (Map<String, Object>) o;
                 tables.add(new Table(str(e.get("schema")), str(e.get("name")), str(e.get("entry")),
-                        num(e.get("rows")), num(e.get("bytes")), str(e.get("sha256"))));
+                        num(e.get("rows")), num(e.get("bytes")), str(e.get("sha256")), str(e.get("rows_hash"))));
             }
             List<String> notes = list(m.get("notes")).stream().map(String::valueOf).toList();
             return new Manifest((int) num(m.get("format")), str(m.get("botdb")), str(m.get("engine")),

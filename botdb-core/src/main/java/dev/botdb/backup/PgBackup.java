@@ -149,13 +149,14 @@ final class PgBackup {
                         String entry = Entries.data(i);
                         long rows;
                         EntryInfo info;
+                        RowsHash rowsHash = new RowsHash();
                         try (EntryOutput out = archive.openEntry(entry)) {
                             rows = copy.copyOut("COPY " + t.name().sql() + " (" + String.join(", ", t.copyColumns())
-                                    + ") TO STDOUT", out);
+                                    + ") TO STDOUT", new Tee(out, rowsHash));
                             info = out.closeEntry();
                         }
                         done[i] = new Manifest.Table(t.name().schema(), t.name().name(), entry, rows,
-                                info.rawBytes(), info.sha256());
+                                info.rawBytes(), info.sha256(), rowsHash.hex());
                         progress.tableDone(info.rawBytes());
                     }
                     return null;
@@ -168,6 +169,29 @@ final class PgBackup {
             pool.shutdownNow();
         }
         return List.of(done);
+    }
+
+    /** Writes to the archive entry and to the rows' hash. */
+    private static final class Tee extends java.io.OutputStream {
+        private final java.io.OutputStream first;
+        private final java.io.OutputStream second;
+
+        Tee(java.io.OutputStream first, java.io.OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
     }
 
     static void closeQuietly(Connection c) {

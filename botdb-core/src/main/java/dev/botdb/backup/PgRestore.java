@@ -64,9 +64,18 @@ final class PgRestore {
         Progress progress = Progress.start("Restore", manifest.tables().size(), log);
         List<Manifest.Table> bySize = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(Manifest.Table::bytes).reversed()).toList();
-        ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(bySize);
         Map<String, List<String>> columns = schema.tables().stream().collect(Collectors.toMap(
                 t -> t.name().schema() + "." + t.name().name(), t -> t.copyColumns(), (a, b) -> a));
+        // a table that is most of the database would otherwise load on one connection while the
+        // others idle: its rows are cut into blocks at row ends and loaded by every connection
+        List<Manifest.Table> split = jobs < 2 ? List.of() : bySize.stream()
+                .filter(t -> t.bytes() >= splitFrom && t.rowsHash() != null).toList();
+        for (Manifest.Table t : split) {
+            loadSplit(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, schema, jobs);
+            progress.tableDone(t.bytes());
+        }
+        ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(bySize);
+        queue.removeAll(split);
         parallel(target, schema, jobs, c -> {
             CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
             Manifest.Table t;
@@ -130,6 +139,152 @@ final class PgRestore {
             st.execute("SET synchronous_commit = on");
             st.execute("SELECT 1");
             c.commit();
+        }
+    }
+
+    /** Tables at least this big (as COPY text) are loaded by all connections at once (tests lower it). */
+    static volatile long splitFrom = 64L << 20;
+    private static final int BLOCK = 1 << 20;
+    private static final byte[] END = new byte[0];
+
+    /**
+     * One table's rows on {@code jobs} connections: one thread reads the entry and cuts it into
+     * blocks of about 1 MiB that end at a row end (a raw newline: COPY text escapes the ones in
+     * values), each connection runs one COPY fed from the shared queue of blocks. The rows land
+     * in another physical order than in the backup, which the manifest's order-free rows hash
+     * allows for.
+     */
+    private static void loadSplit(ArchiveReader archive, Manifest.Table t, List<String> cols, PostgresTarget target,
+                                  SchemaDump schema, int jobs) throws SQLException, IOException {
+        String sql = "COPY " + new QualifiedName(t.schema(), t.name()).sql() + " (" + String.join(", ", cols)
+                + ") FROM STDIN";
+        java.util.concurrent.BlockingQueue<byte[]> blocks = new java.util.concurrent.ArrayBlockingQueue<>(jobs * 4);
+        java.util.concurrent.atomic.AtomicInteger consumersDone = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> readFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try (InputStream in = archive.openEntry(t.entry())) {
+                byte[] carry = new byte[0];
+                byte[] buffer = new byte[BLOCK];
+                int n;
+                while ((n = in.readNBytes(buffer, 0, BLOCK)) > 0) {
+                    byte[] data = new byte[carry.length + n];
+                    System.arraycopy(carry, 0, data, 0, carry.length);
+                    System.arraycopy(buffer, 0, data, carry.length, n);
+                    int cut = data.length;
+                    while (cut > 0 && data[cut - 1] != '\n') {
+                        cut--;
+                    }
+                    carry = java.util.Arrays.copyOfRange(data, cut, data.length);
+                    if (cut > 0 && !hand(blocks, java.util.Arrays.copyOf(data, cut), consumersDone, jobs)) {
+                        return;
+                    }
+                }
+                if (carry.length > 0) {
+                    hand(blocks, carry, consumersDone, jobs);
+                }
+            } catch (Throwable e) {
+                readFailure.set(e);
+            } finally {
+                for (int i = 0; i < jobs; i++) {
+                    try {
+                        if (!hand(blocks, END, consumersDone, jobs)) {
+                            break;
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        }, "botdb-restore-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            parallel(target, schema, jobs, c -> {
+                try {
+                    rows.addAndGet(new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql, new Blocks(blocks)));
+                } finally {
+                    consumersDone.incrementAndGet();
+                }
+            });
+        } finally {
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Throwable failure = readFailure.get();
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure != null) {
+            throw new IOException(failure);
+        }
+        if (rows.get() != t.rows()) {
+            throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds " + rows.get()
+                    + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
+        }
+    }
+
+    /** Queues a block; false when every connection has stopped taking them. */
+    private static boolean hand(java.util.concurrent.BlockingQueue<byte[]> blocks, byte[] block,
+                                java.util.concurrent.atomic.AtomicInteger consumersDone, int consumers)
+            throws InterruptedException {
+        while (!blocks.offer(block, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (consumersDone.get() >= consumers) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One connection's COPY input: blocks from the shared queue until an end marker. */
+    private static final class Blocks extends InputStream {
+        private final java.util.concurrent.BlockingQueue<byte[]> blocks;
+        private byte[] current = new byte[0];
+        private int position;
+        private boolean ended;
+
+        Blocks(java.util.concurrent.BlockingQueue<byte[]> blocks) {
+            this.blocks = blocks;
+        }
+
+        private boolean next() throws IOException {
+            while (!ended && position == current.length) {
+                try {
+                    current = blocks.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("restore interrupted");
+                }
+                position = 0;
+                ended = current == END;
+            }
+            return !ended;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return next() ? current[position++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!next()) {
+                return -1;
+            }
+            int n = Math.min(len, current.length - position);
+            System.arraycopy(current, position, b, off, n);
+            position += n;
+            return n;
         }
     }
 

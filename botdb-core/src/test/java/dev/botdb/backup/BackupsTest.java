@@ -91,6 +91,40 @@ class BackupsTest {
     }
 
     @Test
+    void aBigTableIsLoadedByEveryConnectionAtOnceAndStillVerifies() throws Exception {
+        long before = PgRestore.splitFrom;
+        PgRestore.splitFrom = 1; // every table with rows is "big"
+        try {
+            Backups backups = backups(source);
+            BackupResult b = backups.backup();
+            String copy = "backup_split_" + ProcessHandle.current().pid();
+            backups.restore(b.file(), target(copy));
+
+            assertThat(contents(copy)).isEqualTo(contents(source));
+            assertThat(backups.verify(b.file()).problems()).isEmpty();
+        } finally {
+            PgRestore.splitFrom = before;
+        }
+    }
+
+    @Test
+    void theRowsHashIgnoresOrderButNotContent() {
+        RowsHash a = new RowsHash();
+        RowsHash b = new RowsHash();
+        RowsHash c = new RowsHash();
+        byte[] ab = "1\talice\n2\tbob\n".getBytes(StandardCharsets.UTF_8);
+        byte[] ba = "2\tbob\n1\talice\n".getBytes(StandardCharsets.UTF_8);
+        byte[] changed = "2\tbob\n1\talicf\n".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < ab.length; i++) {
+            a.write(ab, i, 1); // byte by byte: rows across writes
+        }
+        b.write(ba, 0, ba.length);
+        c.write(changed, 0, changed.length);
+        assertThat(a.hex()).isEqualTo(b.hex()).startsWith("2:");
+        assertThat(c.hex()).isNotEqualTo(a.hex());
+    }
+
+    @Test
     void verifyRestoresIntoAScratchDatabaseComparesAndDropsIt() throws Exception {
         Backups backups = backups(source);
         BackupResult b = backups.backup();
@@ -327,7 +361,7 @@ class BackupsTest {
                     var info = o.closeEntry();
                     m.tables().stream().filter(t -> t.entry().equals(e.name())).findFirst().ifPresent(t ->
                             tables.add(new Manifest.Table(t.schema(), t.name(), t.entry(), t == users ? 1 : t.rows(),
-                                    info.rawBytes(), info.sha256())));
+                                    info.rawBytes(), info.sha256(), t.rowsHash())));
                 }
             }
             out.finish(new Manifest(m.format(), m.botdbVersion(), m.engine(), m.serverVersion(), m.database(),
