@@ -93,6 +93,23 @@ final class RowsHash extends OutputStream {
         return h;
     }
 
+    /** Adds another part of the same table (hashes of disjoint row sets add up). */
+    synchronized void add(RowsHash other) {
+        other.finish();
+        finish();
+        rows += other.rows;
+        sum += other.sum;
+        mixedSum += other.mixedSum;
+    }
+
+    /** Counts a final row that lacks its newline. */
+    private void finish() {
+        if (partialLength > 0) {
+            row(partial, 0, partialLength);
+            partialLength = 0;
+        }
+    }
+
     /** Rows seen so far (a final row without its newline counts once {@link #hex()} is asked). */
     long rows() {
         return rows + (partialLength > 0 ? 1 : 0);

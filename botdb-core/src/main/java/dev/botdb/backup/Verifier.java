@@ -88,39 +88,99 @@ final class Verifier {
                             + ", manifest " + manifest.schemaChecksum() + ")");
                 }
             }
-            Map<String, long[]> counted = new ConcurrentHashMap<>();
-            ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(manifest.tables());
             Map<String, List<String>> columns = new java.util.HashMap<>();
             schema.tables().forEach(t -> columns.put(t.name().schema() + "." + t.name().name(), t.copyColumns()));
-            PgRestore.parallel(scratch, schema, backups.settings().jobs(), c -> {
+            int jobs = backups.settings().jobs();
+            // a big table is read back by every connection at once, each a range of its pages (its
+            // rows hash does not depend on order, and the parts' hashes add up)
+            List<Part> parts = new ArrayList<>();
+            Map<String, RowsHash> hashes = new ConcurrentHashMap<>();
+            Map<String, HashingStream> digests = new ConcurrentHashMap<>();
+            try (Connection c = Connector.open(scratch)) {
+                for (Manifest.Table t : manifest.tables()) {
+                    long pages = t.rowsHash() != null && jobs > 1 && t.bytes() >= PgRestore.splitFrom ? pages(c, t) : 0;
+                    if (pages >= jobs) {
+                        for (int i = 0; i < jobs; i++) {
+                            parts.add(new Part(t, pages * i / jobs, i == jobs - 1 ? -1 : pages * (i + 1) / jobs));
+                        }
+                    } else {
+                        parts.add(new Part(t, 0, -1));
+                    }
+                    hashes.put(t.qualified(), new RowsHash());
+                }
+            }
+            ConcurrentLinkedQueue<Part> queue = new ConcurrentLinkedQueue<>(parts);
+            PgRestore.parallel(scratch, schema, jobs, c -> {
                 PgSession.forReading(c);
                 CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
-                Manifest.Table t;
-                while ((t = queue.poll()) != null) {
-                    HashingStream sha = new HashingStream();
-                    RowsHash rowsHash = new RowsHash();
-                    long rows = copy.copyOut("COPY " + new QualifiedName(t.schema(), t.name()).sql() + " ("
-                            + String.join(", ", columns.get(t.qualified())) + ") TO STDOUT",
-                            t.rowsHash() != null ? rowsHash : sha);
-                    if (rows != t.rows()) {
-                        problems.add(t.qualified() + ": " + rows + " rows restored, the manifest says " + t.rows());
+                Part p;
+                while ((p = queue.poll()) != null) {
+                    Manifest.Table t = p.table();
+                    String cols = String.join(", ", columns.get(t.qualified()));
+                    String table = new QualifiedName(t.schema(), t.name()).sql();
+                    String sql = p.from() == 0 && p.to() < 0 ? "COPY " + table + " (" + cols + ") TO STDOUT"
+                            : "COPY (SELECT " + cols + " FROM " + table + " WHERE ctid >= '(" + p.from() + ",0)'::tid"
+                            + (p.to() < 0 ? "" : " AND ctid < '(" + p.to() + ",0)'::tid") + ") TO STDOUT";
+                    if (t.rowsHash() != null) {
+                        RowsHash part = new RowsHash();
+                        copy.copyOut(sql, part);
+                        hashes.get(t.qualified()).add(part);
                     } else {
-                        // order-free when the manifest has it (a table loaded by several connections keeps
-                        // its rows but not their order); else the stream's SHA-256
-                        String found = t.rowsHash() != null ? rowsHash.hex() : sha.hex();
-                        String expected = t.rowsHash() != null ? t.rowsHash() : t.sha256();
-                        if (!found.equals(expected)) {
-                            problems.add(t.qualified() + ": the restored rows differ from the backup's (checksum "
-                                    + found + ", manifest " + expected + ")");
-                        }
+                        HashingStream sha = new HashingStream();
+                        RowsHash count = new RowsHash();
+                        copy.copyOut(sql, new java.io.OutputStream() {
+                            @Override
+                            public void write(int b) {
+                                sha.write(b);
+                                count.write(b);
+                            }
+
+                            @Override
+                            public void write(byte[] b, int off, int len) {
+                                sha.write(b, off, len);
+                                count.write(b, off, len);
+                            }
+                        });
+                        digests.put(t.qualified(), sha);
+                        hashes.get(t.qualified()).add(count);
                     }
-                    counted.put(t.qualified(), new long[] {rows});
                 }
             });
-            long rows = counted.values().stream().mapToLong(a -> a[0]).sum();
+            long rows = 0;
+            for (Manifest.Table t : manifest.tables()) {
+                RowsHash h = hashes.get(t.qualified());
+                long found = h.rows();
+                rows += found;
+                if (found != t.rows()) {
+                    problems.add(t.qualified() + ": " + found + " rows restored, the manifest says " + t.rows());
+                    continue;
+                }
+                // order-free when the manifest has it (a table loaded by several connections keeps its
+                // rows but not their order); else the stream's SHA-256
+                String sum = t.rowsHash() != null ? h.hex() : digests.get(t.qualified()).hex();
+                String expected = t.rowsHash() != null ? t.rowsHash() : t.sha256();
+                if (!sum.equals(expected)) {
+                    problems.add(t.qualified() + ": the restored rows differ from the backup's (checksum " + sum
+                            + ", manifest " + expected + ")");
+                }
+            }
             return new VerifyResult(file, problems, manifest.tables().size(), rows, (System.nanoTime() - start) / 1_000_000);
         } finally {
             Backups.dropDatabase(scratch);
+        }
+    }
+
+    /** Pages {@code [from, to)} of a table ({@code to} < 0: to the end). */
+    private record Part(Manifest.Table table, long from, long to) {
+    }
+
+    private static long pages(Connection c, Manifest.Table t) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) / current_setting('block_size')::int")) {
+            ps.setString(1, new QualifiedName(t.schema(), t.name()).sql());
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
