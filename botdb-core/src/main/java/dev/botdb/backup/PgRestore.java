@@ -111,10 +111,11 @@ final class PgRestore {
                 execute(c, st, d, log);
             }
         }
-        int[] phases = schema.statements().stream().filter(d -> d.section() == Section.POST_DATA)
+        SchemaDump post = PostDataPlan.keysAsIndexes(schema);
+        int[] phases = post.statements().stream().filter(d -> d.section() == Section.POST_DATA)
                 .mapToInt(DdlStatement::phase).distinct().sorted().toArray();
         for (int phase : phases) {
-            PostDataPlan plan = PostDataPlan.of(schema, phase);
+            PostDataPlan plan = PostDataPlan.of(post, phase);
             parallel(target, schema, Math.min(jobs, Math.max(1, plan.size())), c -> {
                 try (Statement st = c.createStatement()) {
                     PostDataPlan.Task task;

@@ -64,6 +64,51 @@ final class PostDataPlan {
         return new PostDataPlan(tasks);
     }
 
+    private static final java.util.regex.Pattern SIMPLE_KEY = java.util.regex.Pattern.compile(
+            "ALTER TABLE ONLY (.+) ADD CONSTRAINT (\\S+|\"(?:[^\"]|\"\")+\") (PRIMARY KEY|UNIQUE) \\(([^()]*)\\)");
+
+    /**
+     * The same statements, with each plain primary key or unique constraint of an ordinary table
+     * ({@code ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY (cols)}, nothing more) built as what it
+     * is underneath: {@code CREATE UNIQUE INDEX k ON t (cols)} among the phase-1 index builds, so
+     * it runs beside the table's other indexes instead of alone under an exclusive lock, then
+     * {@code ADD CONSTRAINT k PRIMARY KEY USING INDEX k} (a catalog change) in a phase of its own
+     * before the foreign keys. The catalogs end up as the plain statement leaves them.
+     */
+    static SchemaDump keysAsIndexes(SchemaDump schema) {
+        Set<String> partitioned = new HashSet<>();
+        for (TableInfo t : schema.tables()) {
+            if (t.partitionedParent()) {
+                partitioned.add(key(t.name().schema(), t.name().name()));
+            }
+        }
+        List<DdlStatement> statements = new ArrayList<>();
+        List<DdlStatement> attach = new ArrayList<>();
+        for (DdlStatement d : schema.statements()) {
+            java.util.regex.Matcher m = SIMPLE_KEY.matcher(d.sql());
+            boolean plain = d.section() == Section.POST_DATA && d.phase() == 1 && d.kind().equals("CONSTRAINT")
+                    && d.table() != null && !partitioned.contains(key(d.table().schema(), d.table().name()))
+                    && m.matches() && m.group(1).equals(d.table().sql());
+            if (plain) {
+                statements.add(new DdlStatement(Section.POST_DATA, 1, "INDEX", d.object(), d.table(),
+                        "CREATE UNIQUE INDEX " + m.group(2) + " ON " + m.group(1) + " (" + m.group(4) + ")"));
+                attach.add(new DdlStatement(Section.POST_DATA, 2, "CONSTRAINT", d.object(), d.table(),
+                        "ALTER TABLE ONLY " + m.group(1) + " ADD CONSTRAINT " + m.group(2) + " " + m.group(3)
+                                + " USING INDEX " + m.group(2)));
+            } else if (d.section() == Section.POST_DATA && d.phase() >= 2) {
+                statements.add(new DdlStatement(d.section(), d.phase() + 1, d.kind(), d.object(), d.table(), d.sql()));
+            } else {
+                statements.add(d);
+            }
+        }
+        if (attach.isEmpty()) {
+            return schema;
+        }
+        statements.addAll(attach);
+        return new SchemaDump(schema.serverVersionNum(), schema.serverVersion(), schema.preamble(), statements,
+                schema.tables(), schema.sequenceValues(), schema.notes());
+    }
+
     private static String key(String schema, String name) {
         return schema + "." + name;
     }

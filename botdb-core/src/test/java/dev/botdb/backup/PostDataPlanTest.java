@@ -69,4 +69,23 @@ class PostDataPlanTest {
         plan.done(rest);
         assertThat(plan.next()).isNull();
     }
+
+    @Test
+    void aPlainPrimaryKeyIsBuiltAsAUniqueIndexBesideTheOthersThenAttached() {
+        SchemaDump dump = schema(List.of(
+                post(1, "CONSTRAINT", MESSAGES, "ALTER TABLE ONLY public.messages ADD CONSTRAINT messages_pkey PRIMARY KEY (id)"),
+                post(1, "CONSTRAINT", USERS, "ALTER TABLE ONLY public.users ADD CONSTRAINT users_name_key UNIQUE NULLS NOT DISTINCT (name)"),
+                post(2, "FK CONSTRAINT", MESSAGES, "ALTER TABLE ONLY public.messages ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES public.users(id)")));
+
+        List<DdlStatement> out = PostDataPlan.keysAsIndexes(dump).statements();
+
+        assertThat(out).extracting(DdlStatement::phase, DdlStatement::kind, DdlStatement::sql).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(1, "INDEX", "CREATE UNIQUE INDEX messages_pkey ON public.messages (id)"),
+                org.assertj.core.groups.Tuple.tuple(1, "CONSTRAINT",
+                        "ALTER TABLE ONLY public.users ADD CONSTRAINT users_name_key UNIQUE NULLS NOT DISTINCT (name)"),
+                org.assertj.core.groups.Tuple.tuple(3, "FK CONSTRAINT",
+                        "ALTER TABLE ONLY public.messages ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES public.users(id)"),
+                org.assertj.core.groups.Tuple.tuple(2, "CONSTRAINT",
+                        "ALTER TABLE ONLY public.messages ADD CONSTRAINT messages_pkey PRIMARY KEY USING INDEX messages_pkey"));
+    }
 }
