@@ -50,7 +50,14 @@ public enum ErrorCode {
      * granted), timed out, not permitted or failed; an idle session could not be ended; integrity_check found damage;
      * or the server refused ALTER SYSTEM.
      */
-    MAINTENANCE_INCOMPLETE(18);
+    MAINTENANCE_INCOMPLETE(18),
+    /**
+     * The role lacks a privilege the command needs: {@code provision} without CREATEDB / CREATEROLE, or
+     * {@code doctor} finding that the migration role cannot create objects in the application's schema.
+     */
+    PERMISSION_DENIED(19),
+    /** {@code botdb inspect} or {@code botdb doctor} found at least one problem; the report says which and what to do. */
+    PROBLEMS_FOUND(20);
 
     private final int exitCode;
 
