@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * What a backup holds, stored inside the archive (and readable without decrypting the rows):
  * where and when it was taken, every table with its row count and the SHA-256 of its rows as
- * {@code COPY ... TO STDOUT} text, and the checksum of the schema. {@code verify} compares a
+ * {@code COPY ... TO STDOUT} output (binary or text), and the checksum of the schema. {@code verify} compares a
  * restored database with exactly these figures.
  *
  * @param format          archive format version of the manifest
@@ -46,14 +46,44 @@ public record Manifest(int format, String botdbVersion, String engine, String se
      * @param name    table name
      * @param entry   archive entry holding the rows
      * @param rows    row count
-     * @param bytes   size of the rows as COPY text
-     * @param sha256  SHA-256 of that text
+     * @param bytes   size of the rows as COPY writes them (in {@code format})
+     * @param sha256  SHA-256 of those bytes
      * @param rowsHash the rows as a multiset ({@code RowsHash}): equal whatever order a restore puts them in;
      *                 null for SQLite tables (their checksum is order-free already)
+     * @param format   how the rows are stored: {@link #BINARY} ({@code COPY ... WITH (FORMAT binary)}, which the
+     *                 server reads and writes much faster) when every column's type has a binary form that means
+     *                 the same in any database, else {@link #TEXT} (also every SQLite table, and manifests written
+     *                 before the field existed)
      */
-    public record Table(String schema, String name, String entry, long rows, long bytes, String sha256, String rowsHash) {
+    public record Table(String schema, String name, String entry, long rows, long bytes, String sha256, String rowsHash,
+                        String format) {
+        public static final String TEXT = "text";
+        public static final String BINARY = "binary";
+
+        public Table {
+            format = format == null ? TEXT : format;
+            if (!format.equals(TEXT) && !format.equals(BINARY)) {
+                throw new IllegalArgumentException("unknown row format " + format);
+            }
+        }
+
         public String qualified() {
             return schema + "." + name;
+        }
+
+        /** True when the rows are in COPY's binary format. */
+        public boolean binary() {
+            return format.equals(BINARY);
+        }
+
+        /** The {@code WITH (...)} options a COPY of these rows takes, with {@code extra} options (e.g. FREEZE) added. */
+        public String copyOptions(String... extra) {
+            List<String> options = new ArrayList<>();
+            if (binary()) {
+                options.add("FORMAT binary");
+            }
+            options.addAll(List.of(extra));
+            return options.isEmpty() ? "" : " WITH (" + String.join(", ", options) + ")";
         }
     }
 
@@ -89,6 +119,7 @@ public record Manifest(int format, String botdbVersion, String engine, String se
             if (table.rowsHash() != null) {
                 e.put("rows_hash", table.rowsHash());
             }
+            e.put("format", table.format());
             t.add(e);
         }
         m.put("tables", t);
@@ -108,7 +139,8 @@ public record Manifest(int format, String botdbVersion, String engine, String se
                 @SuppressWarnings("unchecked")
                 Map<String, Object> e = (Map<String, Object>) o;
                 tables.add(new Table(str(e.get("schema")), str(e.get("name")), str(e.get("entry")),
-                        num(e.get("rows")), num(e.get("bytes")), str(e.get("sha256")), str(e.get("rows_hash"))));
+                        num(e.get("rows")), num(e.get("bytes")), str(e.get("sha256")), str(e.get("rows_hash")),
+                        str(e.get("format"))));
             }
             List<String> notes = list(m.get("notes")).stream().map(String::valueOf).toList();
             return new Manifest((int) num(m.get("format")), str(m.get("botdb")), str(m.get("engine")),

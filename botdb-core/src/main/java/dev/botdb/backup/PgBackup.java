@@ -55,6 +55,7 @@ final class PgBackup {
             List<TableInfo> tables = schema.tables().stream().filter(t -> !t.partitionedParent())
                     .sorted(Comparator.comparingLong(TableInfo::estimatedBytes).reversed()).toList();
             lockTables(leader, tables);
+            java.util.Set<Integer> binary = binarySafe(leader, tables);
             schema.notes().forEach(n -> log.accept("[Backup] Note: " + n));
             int jobs = snapshot == null ? 1 : Math.max(1, Math.min(settings.jobs(), tables.size()));
             for (int i = 1; i < jobs; i++) {
@@ -65,7 +66,7 @@ final class PgBackup {
                 out.write(schema.toJson().getBytes(StandardCharsets.UTF_8));
             }
             Progress progress = Progress.start("Backup", tables.size(), log);
-            List<Manifest.Table> copied = copyAll(archive, tables, connections, progress);
+            List<Manifest.Table> copied = copyAll(archive, tables, binary, connections, progress);
             progress.finish();
             long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
             Manifest manifest = new Manifest(Manifest.FORMAT, Backups.version(), "postgresql",
@@ -126,8 +127,46 @@ final class PgBackup {
         }
     }
 
-    private static List<Manifest.Table> copyAll(ArchiveWriter archive, List<TableInfo> tables, List<Connection> connections,
-                                                Progress progress) throws SQLException, java.io.IOException {
+    /**
+     * Column types whose binary form means the same in any database: built-in types (and arrays
+     * of them), enums (sent as their label) and domains over built-in types. Not: arrays of enums,
+     * composite or extension types (their binary form carries this database's type OIDs), types
+     * without binary I/O.
+     */
+    private static final String BINARY_SAFE = """
+            SELECT r.i
+            FROM unnest(?::text[]) WITH ORDINALITY AS r(name, i)
+            WHERE NOT EXISTS (
+              SELECT
+              FROM pg_attribute a
+              JOIN pg_type t ON t.oid = a.atttypid
+              LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+              WHERE a.attrelid = r.name::regclass
+                AND a.attnum > 0
+                AND NOT a.attisdropped
+                AND a.attgenerated = ''
+                AND NOT ((t.oid < 16384 OR t.typtype = 'e' OR (t.typtype = 'd' AND t.typbasetype < 16384))
+                         AND t.typsend <> 0 AND t.typreceive <> 0
+                         AND (e.oid IS NULL OR (e.oid < 16384 AND e.typsend <> 0 AND e.typreceive <> 0))))
+            """;
+
+    /** Positions (in {@code tables}) of the tables whose rows are copied in binary: the server reads and writes that far faster than text. */
+    private static java.util.Set<Integer> binarySafe(Connection c, List<TableInfo> tables) throws SQLException {
+        java.util.Set<Integer> safe = new java.util.HashSet<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement(BINARY_SAFE)) {
+            ps.setArray(1, c.createArrayOf("text", tables.stream().map(t -> t.name().sql()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    safe.add(rs.getInt(1) - 1);
+                }
+            }
+        }
+        return safe;
+    }
+
+    private static List<Manifest.Table> copyAll(ArchiveWriter archive, List<TableInfo> tables, java.util.Set<Integer> binary,
+                                                List<Connection> connections, Progress progress)
+            throws SQLException, java.io.IOException {
         ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < tables.size(); i++) {
             queue.add(i);
@@ -149,14 +188,16 @@ final class PgBackup {
                         String entry = Entries.data(i);
                         long rows;
                         EntryInfo info;
-                        RowsHash rowsHash = new RowsHash();
+                        boolean inBinary = binary.contains(i);
+                        RowsHash rowsHash = new RowsHash(inBinary);
                         try (EntryOutput out = archive.openEntry(entry)) {
-                            rows = copy.copyOut("COPY " + t.name().sql() + " (" + String.join(", ", t.copyColumns())
-                                    + ") TO STDOUT", new Tee(out, rowsHash));
+                            rows = copy.copyOut("COPY " + t.copyTarget() + " TO STDOUT"
+                                    + (inBinary ? " WITH (FORMAT binary)" : ""), new Tee(out, rowsHash));
                             info = out.closeEntry();
                         }
                         done[i] = new Manifest.Table(t.name().schema(), t.name().name(), entry, rows,
-                                info.rawBytes(), info.sha256(), rowsHash.hex());
+                                info.rawBytes(), info.sha256(), rowsHash.hex(),
+                                inBinary ? Manifest.Table.BINARY : Manifest.Table.TEXT);
                         progress.tableDone(info.rawBytes());
                     }
                     return null;

@@ -90,7 +90,7 @@ final class PgRestore {
                     st.execute("TRUNCATE ONLY " + table);
                     try (InputStream in = archive.openEntry(t.entry())) {
                         long rows = copy.copyIn("COPY " + table + " (" + String.join(", ", cols)
-                                + ") FROM STDIN WITH (FREEZE)", in);
+                                + ") FROM STDIN" + t.copyOptions("FREEZE"), in);
                         if (rows != t.rows()) {
                             throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds "
                                     + rows + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
@@ -111,6 +111,7 @@ final class PgRestore {
                 execute(c, st, d, log);
             }
         }
+        long postStart = System.nanoTime();
         SchemaDump post = PostDataPlan.keysAsIndexes(schema);
         int[] phases = post.statements().stream().filter(d -> d.section() == Section.POST_DATA)
                 .mapToInt(DdlStatement::phase).distinct().sorted().toArray();
@@ -134,6 +135,9 @@ final class PgRestore {
                 }
             });
         }
+        log.accept(String.format(java.util.Locale.ROOT, "[Restore] indexes, keys and constraints: %d statements in %.1f s",
+                post.statements().stream().filter(d -> d.section() == Section.POST_DATA).count(),
+                (System.nanoTime() - postStart) / 1e9));
         try (Connection c = Connector.open(target); Statement st = c.createStatement()) {
             // one synchronous commit flushes every earlier asynchronous one: the restore is on disk
             c.setAutoCommit(false);
@@ -158,13 +162,17 @@ final class PgRestore {
     private static void loadSplit(ArchiveReader archive, Manifest.Table t, List<String> cols, PostgresTarget target,
                                   SchemaDump schema, int jobs) throws SQLException, IOException {
         String sql = "COPY " + new QualifiedName(t.schema(), t.name()).sql() + " (" + String.join(", ", cols)
-                + ") FROM STDIN";
+                + ") FROM STDIN" + t.copyOptions();
         java.util.concurrent.BlockingQueue<byte[]> blocks = new java.util.concurrent.ArrayBlockingQueue<>(jobs * 4);
         java.util.concurrent.atomic.AtomicInteger consumersDone = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicReference<Throwable> readFailure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread reader = new Thread(() -> {
             try (InputStream in = archive.openEntry(t.entry())) {
+                if (t.binary()) {
+                    cutTuples(in, blocks, consumersDone, jobs);
+                    return;
+                }
                 byte[] carry = new byte[0];
                 byte[] buffer = new byte[BLOCK];
                 int n;
@@ -204,7 +212,8 @@ final class PgRestore {
         try {
             parallel(target, schema, jobs, c -> {
                 try {
-                    rows.addAndGet(new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql, new Blocks(blocks)));
+                    rows.addAndGet(new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql,
+                            new Blocks(blocks, t.binary())));
                 } finally {
                     consumersDone.incrementAndGet();
                 }
@@ -232,6 +241,47 @@ final class PgRestore {
         }
     }
 
+    /**
+     * Binary rows cut into blocks of whole tuples (each connection's COPY gets its own header and
+     * end marker from {@link Blocks}); fails when the entry ends inside a tuple or without its end
+     * marker.
+     */
+    private static void cutTuples(InputStream in, java.util.concurrent.BlockingQueue<byte[]> blocks,
+                                  java.util.concurrent.atomic.AtomicInteger consumersDone, int jobs)
+            throws IOException, InterruptedException {
+        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream(BLOCK + (BLOCK >> 2));
+        boolean[] stopped = new boolean[1];
+        BinaryCopy tuples = new BinaryCopy() {
+            @Override
+            protected void row(byte[] b, int off, int len) {
+                block.write(b, off, len);
+                if (block.size() >= BLOCK && !stopped[0]) {
+                    try {
+                        stopped[0] = !hand(blocks, block.toByteArray(), consumersDone, jobs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        stopped[0] = true;
+                    }
+                    block.reset();
+                }
+            }
+        };
+        byte[] buffer = new byte[BLOCK];
+        int n;
+        while (!stopped[0] && (n = in.read(buffer)) > 0) {
+            tuples.write(buffer, 0, n);
+        }
+        if (stopped[0]) {
+            return;
+        }
+        if (!tuples.ended()) {
+            throw new IOException("the rows end inside a row or without COPY's end marker: the backup is damaged");
+        }
+        if (block.size() > 0) {
+            hand(blocks, block.toByteArray(), consumersDone, jobs);
+        }
+    }
+
     /** Queues a block; false when every connection has stopped taking them. */
     private static boolean hand(java.util.concurrent.BlockingQueue<byte[]> blocks, byte[] block,
                                 java.util.concurrent.atomic.AtomicInteger consumersDone, int consumers)
@@ -247,16 +297,30 @@ final class PgRestore {
     /** One connection's COPY input: blocks from the shared queue until an end marker. */
     private static final class Blocks extends InputStream {
         private final java.util.concurrent.BlockingQueue<byte[]> blocks;
-        private byte[] current = new byte[0];
+        private final boolean binary;
+        private byte[] current;
         private int position;
         private boolean ended;
+        private boolean trailerSent;
 
-        Blocks(java.util.concurrent.BlockingQueue<byte[]> blocks) {
+        /** {@code binary}: the stream starts with COPY's binary header and ends with its end marker. */
+        Blocks(java.util.concurrent.BlockingQueue<byte[]> blocks, boolean binary) {
             this.blocks = blocks;
+            this.binary = binary;
+            this.current = binary ? BinaryCopy.HEADER : new byte[0];
         }
 
         private boolean next() throws IOException {
-            while (!ended && position == current.length) {
+            while (position == current.length) {
+                if (ended) {
+                    if (binary && !trailerSent) {
+                        trailerSent = true;
+                        current = BinaryCopy.TRAILER;
+                        position = 0;
+                        return true;
+                    }
+                    return false;
+                }
                 try {
                     current = blocks.take();
                 } catch (InterruptedException e) {
@@ -264,9 +328,12 @@ final class PgRestore {
                     throw new java.io.InterruptedIOException("restore interrupted");
                 }
                 position = 0;
-                ended = current == END;
+                if (current == END) {
+                    ended = true;
+                    current = new byte[0];
+                }
             }
-            return !ended;
+            return true;
         }
 
         @Override

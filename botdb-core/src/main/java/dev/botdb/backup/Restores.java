@@ -50,7 +50,8 @@ final class Restores {
             Manifest manifest = Manifest.fromJson(archive.manifestJson(), file.toString());
             log.accept("[Restore] " + file.getFileName() + ": " + manifest.engine() + " backup of " + manifest.database()
                     + " taken " + manifest.createdAt() + ", " + manifest.tables().size() + " tables, "
-                    + manifest.totalRows() + " rows; every chunk checked");
+                    + manifest.totalRows() + " rows; every chunk checked in "
+                    + String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9));
             if (manifest.engine().equals("sqlite")) {
                 if (!(request.to() instanceof SqliteTarget sqlite)) {
                     throw new BotDbException(ErrorCode.USAGE, file + " is a SQLite backup; restore it into a SQLite database"
@@ -228,7 +229,8 @@ final class Restores {
                     List<String> cols = schema.tables().stream().filter(i -> i.name().equals(q)).findFirst()
                             .orElseThrow().copyColumns();
                     try (InputStream in = archive.openEntry(t.entry())) {
-                        rows += copy.copyIn("COPY " + q.sql() + " (" + String.join(", ", cols) + ") FROM STDIN", in);
+                        rows += copy.copyIn("COPY " + q.sql() + " (" + String.join(", ", cols) + ") FROM STDIN"
+                                + t.copyOptions(), in);
                     }
                     for (DdlStatement d : schema.sequenceValues()) {
                         if (q.equals(d.table())) {

@@ -9,7 +9,7 @@ import java.util.HexFormat;
 
 /**
  * A table's rows as a multiset: each row of COPY text (a raw newline always ends a row; newlines in
- * values are escaped) gets a 64-bit MurmurHash64A, and the table's checksum is the row count plus
+ * values are escaped), or each tuple of COPY binary output, gets a 64-bit MurmurHash64A, and the table's checksum is the row count plus
  * two sums of those hashes. The order of the rows does not matter, so a table restored by several
  * connections at once (whose rows land in another physical order) still matches its backup, while
  * any changed, missing or extra row changes it.
@@ -25,6 +25,28 @@ final class RowsHash extends OutputStream {
     private long rows;
     private long sum;
     private long mixedSum;
+    /** In binary mode, what finds the tuples; null for COPY text. */
+    private final BinaryCopy tuples;
+
+    /** The hash of COPY text output. */
+    RowsHash() {
+        this(false);
+    }
+
+    /** The hash of COPY output in the given format ({@code binary}: each stream written in is one whole COPY). */
+    RowsHash(boolean binary) {
+        this.tuples = binary ? new BinaryCopy() {
+            @Override
+            protected void row(byte[] b, int off, int len) {
+                RowsHash.this.row(b, off, len);
+            }
+        } : null;
+    }
+
+    /** For the rows of {@code table} as its manifest says they are stored. */
+    static RowsHash of(Manifest.Table table) {
+        return new RowsHash(table.binary());
+    }
 
     @Override
     public void write(int b) {
@@ -33,6 +55,10 @@ final class RowsHash extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) {
+        if (tuples != null) {
+            tuples.write(b, off, len);
+            return;
+        }
         int start = off;
         int end = off + len;
         for (int i = off; i < end; i++) {

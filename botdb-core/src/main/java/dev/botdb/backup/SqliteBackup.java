@@ -259,7 +259,7 @@ final class SqliteBackup {
                     }
                 }
                 result.add(new Manifest.Table("main", table, Entries.SQLITE, rows, bytes,
-                        HexFormat.of().formatHex(rowsDigest.digest()), null));
+                        HexFormat.of().formatHex(rowsDigest.digest()), null, Manifest.Table.TEXT));
             }
             return new Contents(version, HexFormat.of().formatHex(schema.digest()), result);
         }

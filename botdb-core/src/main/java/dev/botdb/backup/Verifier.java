@@ -106,7 +106,7 @@ final class Verifier {
                     } else {
                         parts.add(new Part(t, 0, -1));
                     }
-                    hashes.put(t.qualified(), new RowsHash());
+                    hashes.put(t.qualified(), RowsHash.of(t));
                 }
             }
             ConcurrentLinkedQueue<Part> queue = new ConcurrentLinkedQueue<>(parts);
@@ -118,16 +118,17 @@ final class Verifier {
                     Manifest.Table t = p.table();
                     String cols = String.join(", ", columns.get(t.qualified()));
                     String table = new QualifiedName(t.schema(), t.name()).sql();
-                    String sql = p.from() == 0 && p.to() < 0 ? "COPY " + table + " (" + cols + ") TO STDOUT"
+                    String sql = (p.from() == 0 && p.to() < 0 ? "COPY " + table + " (" + cols + ") TO STDOUT"
                             : "COPY (SELECT " + cols + " FROM " + table + " WHERE ctid >= '(" + p.from() + ",0)'::tid"
-                            + (p.to() < 0 ? "" : " AND ctid < '(" + p.to() + ",0)'::tid") + ") TO STDOUT";
+                            + (p.to() < 0 ? "" : " AND ctid < '(" + p.to() + ",0)'::tid") + ") TO STDOUT")
+                            + t.copyOptions();
                     if (t.rowsHash() != null) {
-                        RowsHash part = new RowsHash();
+                        RowsHash part = RowsHash.of(t);
                         copy.copyOut(sql, part);
                         hashes.get(t.qualified()).add(part);
                     } else {
                         HashingStream sha = new HashingStream();
-                        RowsHash count = new RowsHash();
+                        RowsHash count = RowsHash.of(t);
                         copy.copyOut(sql, new java.io.OutputStream() {
                             @Override
                             public void write(int b) {

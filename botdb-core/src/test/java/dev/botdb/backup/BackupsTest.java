@@ -78,6 +78,10 @@ class BackupsTest {
         assertThat(b.manifest().tables().stream().filter(t -> t.qualified().equals("public.users")).findFirst().orElseThrow()
                 .rows()).isEqualTo(rowCount(source, "public.users"));
         assertThat(b.manifest().serverVersion()).startsWith(String.valueOf(SchemaRoundTrip.serverMajor()));
+        // rows in COPY's binary format where every column type means the same in any database
+        assertThat(table(b, "public.messages").format()).isEqualTo(Manifest.Table.BINARY);
+        assertThat(table(b, "public.users").format()).as("a domain over citext, a composite type").isEqualTo("text");
+        assertThat(table(b, "public.chats").format()).as("a range over numeric of this database").isEqualTo("text");
 
         String copy = SchemaRoundTrip.freshDatabase("backup_copy");
         TestPostgres.exec("DROP DATABASE " + copy); // the restore creates it
@@ -122,6 +126,38 @@ class BackupsTest {
         c.write(changed, 0, changed.length);
         assertThat(a.hex()).isEqualTo(b.hex()).startsWith("2:");
         assertThat(c.hex()).isNotEqualTo(a.hex());
+    }
+
+    @Test
+    void binaryCopyRowsAreFoundHoweverTheStreamIsCut() throws Exception {
+        byte[] out;
+        try (Connection c = TestPostgres.server().getDatabase("postgres", source).getConnection()) {
+            var buffer = new java.io.ByteArrayOutputStream();
+            new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class)).copyOut("""
+                    COPY (SELECT g, 'row ' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE now() END, repeat('x', g * 40)
+                          FROM generate_series(1, 50) g) TO STDOUT WITH (FORMAT binary)""", buffer);
+            out = buffer.toByteArray();
+        }
+        RowsHash whole = new RowsHash(true);
+        whole.write(out, 0, out.length);
+        assertThat(whole.rows()).isEqualTo(50);
+        for (int cut = 1; cut < out.length; cut += 7) {
+            RowsHash parts = new RowsHash(true);
+            parts.write(out, 0, cut);
+            parts.write(out, cut, out.length - cut);
+            assertThat(parts.hex()).as("cut at byte %d", cut).isEqualTo(whole.hex());
+        }
+        RowsHash text = new RowsHash(false);
+        text.write(out, 0, out.length);
+        assertThat(text.hex()).isNotEqualTo(whole.hex());
+        byte[] damaged = out.clone();
+        damaged[0] = 'X';
+        assertThatThrownBy(() -> new RowsHash(true).write(damaged, 0, damaged.length))
+                .hasMessageContaining("signature");
+    }
+
+    private static Manifest.Table table(BackupResult b, String qualified) {
+        return b.manifest().tables().stream().filter(t -> t.qualified().equals(qualified)).findFirst().orElseThrow();
     }
 
     @Test
@@ -361,7 +397,7 @@ class BackupsTest {
                     var info = o.closeEntry();
                     m.tables().stream().filter(t -> t.entry().equals(e.name())).findFirst().ifPresent(t ->
                             tables.add(new Manifest.Table(t.schema(), t.name(), t.entry(), t == users ? 1 : t.rows(),
-                                    info.rawBytes(), info.sha256(), t.rowsHash())));
+                                    info.rawBytes(), info.sha256(), t.rowsHash(), t.format())));
                 }
             }
             out.finish(new Manifest(m.format(), m.botdbVersion(), m.engine(), m.serverVersion(), m.database(),
