@@ -462,6 +462,7 @@ final class PgChecks {
                     ErrorCode.PERMISSION_DENIED);
             return false;
         }
+        String ownerRole = schemaOwner.equals("pg_database_owner") ? dbOwner : schemaOwner;
         String ownerText = schemaOwner.equals("pg_database_owner") ? "pg_database_owner, i.e. " + dbOwner : schemaOwner;
         String where = "schema " + schema + " (owner " + ownerText + ")";
         String qSchema = QualifiedName.quote(schema);
@@ -482,7 +483,7 @@ final class PgChecks {
         if (pending == 0 || (pending < 0 && migrationCheck.check().status() == Check.Status.SKIPPED)) {
             chain.ok(PRIVILEGES, user + " cannot CREATE in " + where + ": a read/write role, fine while no migration"
                     + " is pending (" + (pending == 0 ? "none is" : "no migrations folder here") + "); new migrations"
-                    + " must run as " + ownerText + dbText);
+                    + " must run as " + ownerRole + dbText);
             return true;
         }
         String publicNote = schema.equals("public") && version >= 150_000
@@ -492,11 +493,11 @@ final class PgChecks {
         chain.problem(PRIVILEGES, user + " cannot CREATE in " + where + (pending > 0 ? ", and " + pending
                         + " migrations are pending: they would fail with 'permission denied for schema " + schema + "'"
                         : "") + dbText,
-                "Run migrations as the schema's owner (DATABASE_URL=postgres://" + (schemaOwner.equals(
-                        "pg_database_owner") ? dbOwner : schemaOwner) + "@... botdb migrate), or as the owner or a"
-                        + " superuser: GRANT CREATE ON SCHEMA " + qSchema + " TO " + role + "; (or ALTER DATABASE ... OWNER"
-                        + " TO " + role + " for a bot that owns its database, as on the Chatalot page)." + publicNote
-                        + " botdb provision sets up an owner role for migrations and a least-privilege role for the bot.",
+                "Run migrations as the schema's owner (DATABASE_URL=postgres://" + ownerRole + "@..."
+                        + " botdb migrate), or as the owner or a superuser: GRANT CREATE ON SCHEMA " + qSchema + " TO "
+                        + role + "; (or ALTER DATABASE ... OWNER TO " + role + " for a bot that owns its database, as"
+                        + " on the Chatalot page)." + publicNote + " botdb provision sets up an owner role for"
+                        + " migrations and a least-privilege role for the bot.",
                 ErrorCode.PERMISSION_DENIED);
         return false;
     }
