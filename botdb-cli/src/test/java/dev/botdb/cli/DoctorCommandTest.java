@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,5 +116,21 @@ class DoctorCommandTest {
                 .contains("  ok       integrity              PRAGMA quick_check: ok")
                 .contains("  skipped  postgresql-only checks host, server, ssl")
                 .endsWith("Doctor: all 5 checks ok, 2 do not apply\n");
+    }
+
+    @Test
+    void withNothingConfiguredItStartsTheEmbeddedServerAndChecksIt() {
+        Path data = dir.resolve(".botdb/postgres");
+        CliRun r = CliRun.of(Map.of("BOTDB_DATA_DIR", data.toString(), "MIGRATIONS_PATH",
+                dir.resolve("migrations").toString()), "doctor");
+
+        assertThat(r.exitCode()).as(r.all()).isZero();
+        assertThat(r.out()).startsWith("botdb doctor: embedded PostgreSQL (data in " + data + ")")
+                .contains("the embedded PostgreSQL is used")
+                .containsPattern("  ok       embedded server        started PostgreSQL 18\\.[0-9]+ on localhost:[0-9]+"
+                        + " with data in " + Pattern.quote(data.toString()))
+                .contains("  ok       authentication         logged in as postgres (a superuser)")
+                .endsWith("Doctor: all 10 checks ok, 1 do not apply\n");
+        assertThat(r.err()).contains("starting the embedded PostgreSQL in " + data);
     }
 }
