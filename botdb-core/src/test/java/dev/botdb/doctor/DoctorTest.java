@@ -201,6 +201,23 @@ class DoctorTest {
     }
 
     @Test
+    void anUnencryptedRemoteConnectionInProductionIsAConfigurationProblemUnlessAllowed() {
+        String remote = "postgres://doctor_bot:" + PASSWORD + "@db.example.invalid:5432/doctor_db?sslmode=prefer";
+        DoctorReport r = doctor(remote, "BOTDB_ENV", "production");
+
+        Check config = check(r, "configuration");
+        assertThat(config.status()).isEqualTo(Status.PROBLEM);
+        assertThat(config.detail()).startsWith("Refusing an unencrypted connection under BOTDB_ENV=production");
+        assertThat(config.fix()).contains("sslmode=require").contains("--allow-insecure");
+        assertSkippedAfter(r, "configuration");
+        assertThat(r.exitCode()).isEqualTo(7);
+
+        DoctorReport allowed = Doctor.fromEnv(TestPostgres.env(remote, "BOTDB_ENV", "production"), true).run();
+        assertThat(check(allowed, "configuration").status()).isEqualTo(Status.OK);
+        assertThat(allowed.problem().orElseThrow().name()).isEqualTo("host");
+    }
+
+    @Test
     void aRoleThatCannotCreateInTheSchemaIsAPrivilegeProblemWhileMigrationsArePending() throws Exception {
         Path folder = migrations("001_users.sql", "CREATE TABLE doctor_ro_users (id int);");
         DoctorReport r = doctor(url("doctor_ro", PASSWORD, TestPostgres.port(), "doctor_ro_db", ""),
