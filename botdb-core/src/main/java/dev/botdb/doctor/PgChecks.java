@@ -169,7 +169,12 @@ final class PgChecks {
         for (int attempt = 1; ; attempt++) {
             try {
                 Connection c = Connector.open(target);
-                limitQueries(c);
+                try {
+                    limitQueries(c);
+                } catch (SQLException e) {
+                    c.close();
+                    throw e;
+                }
                 chain.ok(SERVER, target.urlHost() + ":" + target.port() + " accepts connections (" + reachable + ")");
                 return c;
             } catch (SQLException e) {

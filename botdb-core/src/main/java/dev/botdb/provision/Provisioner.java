@@ -183,8 +183,13 @@ public final class Provisioner {
     private static Connection open(PostgresTarget target) {
         try {
             Connection c = Connector.open(target);
-            execute(c, "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis() + "; SET lock_timeout = "
-                    + STATEMENT_TIMEOUT.toMillis());
+            try {
+                execute(c, "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis() + "; SET lock_timeout = "
+                        + STATEMENT_TIMEOUT.toMillis());
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
             return c;
         } catch (SQLException e) {
             throw ConnectionFailure.classify(e, target).toException(e);
