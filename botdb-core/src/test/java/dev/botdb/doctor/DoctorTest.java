@@ -1,0 +1,359 @@
+package dev.botdb.doctor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.botdb.BotDb;
+import dev.botdb.TestPostgres;
+import dev.botdb.config.BotDbConfig;
+import dev.botdb.doctor.Check.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code botdb doctor}'s links against the shared test PostgreSQL (15) and SQLite files: each
+ * broken link is produced for real and must be the one named, with its exit code and fix.
+ */
+class DoctorTest {
+    private static final String PASSWORD = "Doct0r-Pass";
+    private static final List<String> PG_LINKS = List.of("configuration", "host", "server", "ssl", "authentication",
+            "database", "connection slots", "migration privileges", "migrations", "pool size");
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void databases() {
+        TestPostgres.createUserWithDatabase("doctor_bot", PASSWORD, "doctor_db");
+        TestPostgres.exec("DROP DATABASE IF EXISTS doctor_ro_db", "DROP ROLE IF EXISTS doctor_ro",
+                "CREATE ROLE doctor_ro LOGIN PASSWORD '" + PASSWORD + "'", "CREATE DATABASE doctor_ro_db");
+        // PostgreSQL 15+ does this by default; said here so the test means the same on 14
+        exec("doctor_ro_db", "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    }
+
+    private static void exec(String database, String... sql) {
+        try (Connection c = TestPostgres.superuser(database); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String url(String user, String password, int port, String database, String query) {
+        return "postgres://" + user + ":" + password + "@localhost:" + port + "/" + database + query;
+    }
+
+    private static String botUrl() {
+        return url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_db", "");
+    }
+
+    private DoctorReport doctor(String databaseUrl, String... more) {
+        return Doctor.fromEnv(TestPostgres.env(databaseUrl, more)).slotRetries(1, java.time.Duration.ZERO).run();
+    }
+
+    private Path migrations(String... nameAndSql) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("migrations"));
+        for (int i = 0; i + 1 < nameAndSql.length; i += 2) {
+            Files.writeString(folder.resolve(nameAndSql[i]), nameAndSql[i + 1], StandardCharsets.UTF_8);
+        }
+        return folder;
+    }
+
+    private static void migrate(String databaseUrl, Path folder) {
+        Map<String, String> env = TestPostgres.env(databaseUrl, "MIGRATIONS_PATH", folder.toString());
+        try (BotDb db = BotDb.open(BotDbConfig.fromEnv(env))) {
+            db.migrate();
+        }
+    }
+
+    /** Every detail and fix, as a reader of the report would see them. */
+    private static String text(DoctorReport r) {
+        return r.target() + "\n" + r.checks().stream().map(c -> c.name() + " " + c.statusWord() + " " + c.detail()
+                + (c.fix() == null ? "" : " FIX " + c.fix())).collect(Collectors.joining("\n"));
+    }
+
+    private static Check check(DoctorReport r, String name) {
+        return r.check(name).orElseThrow(() -> new AssertionError("no check " + name + " in\n" + text(r)));
+    }
+
+    private static void assertSkippedAfter(DoctorReport r, String broken) {
+        List<Check> checks = r.checks();
+        int at = checks.indexOf(check(r, broken));
+        assertThat(checks.subList(at + 1, checks.size())).isNotEmpty()
+                .allSatisfy(c -> {
+                    assertThat(c.status()).isEqualTo(Status.SKIPPED);
+                    assertThat(c.detail()).isEqualTo("not checked: " + broken + " failed first");
+                });
+    }
+
+    @Test
+    void aHealthyDatabaseWithItsMigrationsAppliedPassesEveryLink() throws Exception {
+        Path folder = migrations("001_users.sql", "CREATE TABLE doctor_users (id bigserial PRIMARY KEY, name text);");
+        migrate(botUrl(), folder);
+
+        DoctorReport r = doctor(botUrl(), "MIGRATIONS_PATH", folder.toString());
+
+        assertThat(r.checks()).extracting(Check::name).containsExactlyElementsOf(PG_LINKS);
+        assertThat(r.checks()).as(text(r)).allSatisfy(c -> assertThat(c.status()).isEqualTo(Status.OK));
+        assertThat(r.ok()).isTrue();
+        assertThat(r.exitCode()).isZero();
+        assertThat(check(r, "migrations").detail()).startsWith("1 applied, none pending");
+        assertThat(check(r, "migration privileges").detail()).contains("doctor_bot can CREATE in schema public");
+        assertThat(check(r, "authentication").detail()).isEqualTo("logged in as doctor_bot");
+        assertThat(check(r, "configuration").detail()).contains("password from DATABASE_URL");
+        assertThat(text(r)).doesNotContain(PASSWORD);
+        assertThat(r.summary()).isEqualTo("Doctor: all 10 checks ok");
+    }
+
+    @Test
+    void aClosedPortIsConnectionRefusedWithTheServerAndComposeHints() {
+        int port = TestPostgres.closedPort();
+        DoctorReport r = doctor(url("doctor_bot", PASSWORD, port, "doctor_db", ""));
+
+        Check server = check(r, "server");
+        assertThat(server.status()).isEqualTo(Status.PROBLEM);
+        assertThat(server.detail()).startsWith("connection refused (localhost:" + port + ")");
+        assertThat(server.fix()).contains("Is PostgreSQL running").contains("firewall allow port " + port)
+                .contains("service name");
+        assertThat(check(r, "host").status()).isEqualTo(Status.OK);
+        assertSkippedAfter(r, "server");
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(text(r)).doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void anUnresolvableHostIsTheFirstBrokenLink() {
+        DoctorReport r = doctor("postgres://doctor_bot:" + PASSWORD + "@no-such-db-host.invalid:5432/doctor_db");
+
+        Check host = check(r, "host");
+        assertThat(host.status()).isEqualTo(Status.PROBLEM);
+        assertThat(host.detail()).isEqualTo("host 'no-such-db-host.invalid' could not be resolved (host from"
+                + " DATABASE_URL)");
+        assertThat(host.fix()).contains("Docker Compose").contains("service name");
+        assertSkippedAfter(r, "host");
+        assertThat(r.exitCode()).isEqualTo(4);
+    }
+
+    @Test
+    void aWrongPasswordIsAnAuthenticationProblemAndNeverShown() {
+        String wrong = "Wr0ng-Secret-77";
+        DoctorReport r = doctor(url("doctor_bot", wrong, TestPostgres.port(), "doctor_db", ""));
+
+        Check auth = check(r, "authentication");
+        assertThat(auth.status()).isEqualTo(Status.PROBLEM);
+        assertThat(auth.detail()).contains("password authentication failed for user \"doctor_bot\"")
+                .contains("the password came from DATABASE_URL");
+        assertThat(auth.fix()).contains("pg_hba.conf").contains("\\password doctor_bot")
+                .contains("ALTER ROLE doctor_bot PASSWORD");
+        assertThat(check(r, "ssl").status()).isEqualTo(Status.OK);
+        assertSkippedAfter(r, "authentication");
+        assertThat(r.exitCode()).isEqualTo(5);
+        assertThat(text(r)).doesNotContain(wrong).doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void aMissingDatabaseGetsTheExactCreatedbLine() {
+        DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_nowhere", ""));
+
+        Check db = check(r, "database");
+        assertThat(db.status()).isEqualTo(Status.PROBLEM);
+        assertThat(db.detail()).startsWith("database \"doctor_nowhere\" does not exist");
+        assertThat(db.fix()).contains("createdb -h localhost -p " + TestPostgres.port() + " -U doctor_bot doctor_nowhere");
+        assertThat(check(r, "authentication").status()).isEqualTo(Status.OK);
+        assertSkippedAfter(r, "database");
+        assertThat(r.exitCode()).isEqualTo(6);
+    }
+
+    @Test
+    void sslRequiredByTheClientButOffOnTheServerIsAnSslProblem() {
+        DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_db", "?sslmode=require"));
+
+        Check ssl = check(r, "ssl");
+        assertThat(ssl.status()).isEqualTo(Status.PROBLEM);
+        assertThat(ssl.detail()).contains("the server does not support SSL, but sslmode=require requires it");
+        assertThat(ssl.fix()).contains("ssl = on").contains("sslmode=prefer or disable");
+        assertThat(check(r, "server").status()).isEqualTo(Status.OK);
+        assertSkippedAfter(r, "ssl");
+        assertThat(r.exitCode()).isEqualTo(4);
+    }
+
+    @Test
+    void anInvalidConfigurationStopsBeforeAnyConnection() {
+        DoctorReport r = doctor("postgres://doctor_bot:p@ss@localhost/doctor_db?sslmode=sometimes");
+
+        assertThat(r.checks()).hasSize(1);
+        Check config = check(r, "configuration");
+        assertThat(config.status()).isEqualTo(Status.PROBLEM);
+        assertThat(config.fix()).contains("botdb config");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.engine()).isEqualTo("unknown");
+    }
+
+    @Test
+    void anUnencryptedRemoteConnectionInProductionIsAConfigurationProblemUnlessAllowed() {
+        String remote = "postgres://doctor_bot:" + PASSWORD + "@db.example.invalid:5432/doctor_db?sslmode=prefer";
+        DoctorReport r = doctor(remote, "BOTDB_ENV", "production");
+
+        Check config = check(r, "configuration");
+        assertThat(config.status()).isEqualTo(Status.PROBLEM);
+        assertThat(config.detail()).startsWith("Refusing an unencrypted connection under BOTDB_ENV=production");
+        assertThat(config.fix()).contains("sslmode=require").contains("--allow-insecure");
+        assertSkippedAfter(r, "configuration");
+        assertThat(r.exitCode()).isEqualTo(7);
+
+        DoctorReport allowed = Doctor.fromEnv(TestPostgres.env(remote, "BOTDB_ENV", "production"), true).run();
+        assertThat(check(allowed, "configuration").status()).isEqualTo(Status.OK);
+        assertThat(allowed.problem().orElseThrow().name()).isEqualTo("host");
+    }
+
+    @Test
+    void aRoleThatCannotCreateInTheSchemaIsAPrivilegeProblemWhileMigrationsArePending() throws Exception {
+        Path folder = migrations("001_users.sql", "CREATE TABLE doctor_ro_users (id int);");
+        DoctorReport r = doctor(url("doctor_ro", PASSWORD, TestPostgres.port(), "doctor_ro_db", ""),
+                "MIGRATIONS_PATH", folder.toString());
+
+        Check privileges = check(r, "migration privileges");
+        assertThat(privileges.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+        assertThat(privileges.detail()).contains("doctor_ro cannot CREATE in schema public (owner pg_database_owner,"
+                + " i.e. postgres), and 1 migrations are pending: they would fail with 'permission denied for schema"
+                + " public'");
+        assertThat(privileges.fix()).contains("GRANT CREATE ON SCHEMA public TO doctor_ro;")
+                .contains("botdb provision");
+        assertSkippedAfter(r, "migration privileges");
+        assertThat(r.exitCode()).isEqualTo(19);
+    }
+
+    @Test
+    void aReadWriteRoleIsFineWhenNoMigrationIsPending() throws Exception {
+        DoctorReport r = doctor(url("doctor_ro", PASSWORD, TestPostgres.port(), "doctor_ro_db", ""),
+                "MIGRATIONS_PATH", dir.resolve("no-such-folder").toString());
+
+        assertThat(check(r, "migration privileges").status()).as(text(r)).isEqualTo(Status.OK);
+        assertThat(check(r, "migration privileges").detail()).isEqualTo("doctor_ro cannot CREATE in schema public"
+                + " (owner pg_database_owner, i.e. postgres): a read/write role, fine while no migration is pending (no"
+                + " migrations folder here); new migrations must run as postgres; CREATE on database no (owner postgres)");
+        assertThat(check(r, "migrations").status()).isEqualTo(Status.SKIPPED);
+        assertThat(check(r, "migrations").detail()).startsWith("no migrations folder");
+        assertThat(r.exitCode()).as(text(r)).isZero();
+    }
+
+    @Test
+    void aMigrationChangedAfterItWasAppliedIsDriftWithTheWaysOut() throws Exception {
+        TestPostgres.createUserWithDatabase("doctor_drift", PASSWORD, "doctor_drift_db");
+        String driftUrl = url("doctor_drift", PASSWORD, TestPostgres.port(), "doctor_drift_db", "");
+        Path folder = migrations("001_a.sql", "CREATE TABLE a (id int);", "002_b.sql", "CREATE TABLE b (id int);");
+        migrate(driftUrl, folder);
+        Files.writeString(folder.resolve("001_a.sql"), "CREATE TABLE a (id bigint);");
+
+        DoctorReport r = doctor(driftUrl, "MIGRATIONS_PATH", folder.toString());
+
+        Check m = check(r, "migrations");
+        assertThat(m.status()).isEqualTo(Status.PROBLEM);
+        assertThat(m.detail()).startsWith("1 of 2 migrations are not as applied: 001_a.sql changed (stored ");
+        assertThat(m.fix()).contains("revert the change").contains("botdb repair");
+        assertThat(check(r, "migration privileges").status()).isEqualTo(Status.OK);
+        assertSkippedAfter(r, "migrations");
+        assertThat(r.exitCode()).isEqualTo(13);
+    }
+
+    @Test
+    void aPoolLargerThanTheServerAllowsIsNamedWithTheArithmetic() throws Exception {
+        int max;
+        try (Connection c = TestPostgres.superuser("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_setting('max_connections')::int"
+                     + " - current_setting('superuser_reserved_connections')::int")) {
+            rs.next();
+            max = rs.getInt(1);
+        }
+        DoctorReport r = doctor(botUrl(), "DB_MAX_OPEN_CONNS", Integer.toString(max + 1));
+
+        Check pool = check(r, "pool size");
+        assertThat(pool.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+        assertThat(pool.detail()).contains("the pool opens up to " + (max + 1) + " connections (DB_MAX_OPEN_CONNS),"
+                + " more than the server allows doctor_bot in all: max_connections ")
+                .contains("superuser_reserved_connections").endsWith("= " + max);
+        assertThat(pool.fix()).startsWith("Lower DB_MAX_OPEN_CONNS (or PG_POOL_SIZE + PG_MAX_OVERFLOW) to at most "
+                + max);
+        assertThat(r.exitCode()).isEqualTo(20);
+    }
+
+    @Test
+    void aPoolLargerThanTheRolesConnectionLimitIsNamed() {
+        TestPostgres.createUserWithDatabase("doctor_limited", PASSWORD, "doctor_limited_db");
+        TestPostgres.exec("ALTER ROLE doctor_limited CONNECTION LIMIT 3");
+
+        DoctorReport r = doctor(url("doctor_limited", PASSWORD, TestPostgres.port(), "doctor_limited_db", ""));
+
+        Check pool = check(r, "pool size");
+        assertThat(pool.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+        assertThat(pool.detail()).isEqualTo("the pool opens up to 10 connections (default), but role doctor_limited"
+                + " may open only 3 (its CONNECTION LIMIT, rolconnlimit)");
+        assertThat(pool.fix()).contains("ALTER ROLE doctor_limited CONNECTION LIMIT 10;");
+        assertThat(r.exitCode()).isEqualTo(20);
+    }
+
+    @Test
+    void aSqliteFileInAWritableFolderPassesAndSaysWhichLinksDoNotApply() throws Exception {
+        Path folder = migrations("001_notes.sql", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);");
+        Path db = dir.resolve("data/bot.db");
+        migrate("sqlite:///" + db, folder);
+
+        DoctorReport r = doctor("sqlite:///" + db, "MIGRATIONS_PATH", folder.toString());
+
+        assertThat(r.engine()).isEqualTo("sqlite");
+        assertThat(r.checks()).extracting(Check::name).containsExactly("configuration", "file", "open",
+                "journal mode", "integrity", "migrations", "postgresql-only checks");
+        assertThat(r.checks().subList(0, 6)).as(text(r)).allSatisfy(c -> assertThat(c.status()).isEqualTo(Status.OK));
+        assertThat(check(r, "journal mode").detail()).startsWith("wal");
+        assertThat(check(r, "integrity").detail()).isEqualTo("PRAGMA quick_check: ok");
+        assertThat(check(r, "migrations").detail()).startsWith("1 applied, none pending");
+        Check pgOnly = check(r, "postgresql-only checks");
+        assertThat(pgOnly.status()).isEqualTo(Status.SKIPPED);
+        assertThat(pgOnly.detail()).contains("ssl, authentication").contains("pool size are PostgreSQL's");
+        assertThat(r.exitCode()).isZero();
+    }
+
+    @Test
+    void aSqliteFileInAFolderThatCannotBeWrittenIsAFileProblem() throws Exception {
+        // root passes every permission check, so as root the folder is one no one can write: /proc
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path folder = root ? Path.of("/proc") : Files.createDirectories(dir.resolve("readonly"));
+        if (!root) {
+            Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        }
+        DoctorReport r = doctor("sqlite:///" + folder.resolve("bot.db"));
+
+        Check file = check(r, "file");
+        assertThat(file.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+        assertThat(file.detail()).startsWith("the folder " + folder + " is not writable (");
+        assertThat(file.fix()).contains("-wal").contains("chown or chmod");
+        assertSkippedAfter(r, "file");
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(Files.exists(folder.resolve("bot.db"))).isFalse();
+    }
+
+    @Test
+    void aFileThatIsNotASqliteDatabaseCannotBeOpened() throws Exception {
+        Path notDb = dir.resolve("bot.db");
+        Files.write(notDb, "this is not a database, it is a text file that is long enough to be read".repeat(20)
+                .getBytes(StandardCharsets.UTF_8));
+
+        DoctorReport r = doctor("sqlite:///" + notDb);
+
+        Check problem = r.problem().orElseThrow(() -> new AssertionError(text(r)));
+        assertThat(problem.name()).isEqualTo("open");
+        assertThat(problem.detail()).startsWith("SQLite could not open " + notDb).contains("not a database");
+        assertThat(r.exitCode()).isEqualTo(4);
+    }
+}
