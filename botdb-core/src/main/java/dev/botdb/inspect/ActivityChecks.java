@@ -244,13 +244,7 @@ final class ActivityChecks {
         InspectOptions o = ctx.options();
         List<Row> rows = results.get(0);
         f.columns("role", "calls:count", "mean_seconds:seconds", "total_seconds:seconds", "query");
-        long hidden = 0;
-        for (Row r : rows) {
-            if ("<insufficient privilege>".equals(r.text("query"))) {
-                hidden++;
-            }
-            f.row(r.text("role"), r.get("calls"), r.get("mean_seconds"), r.get("total_seconds"), Text.query(r.text("query")));
-        }
+        long hidden = statements(rows, f);
         long matching = rows.isEmpty() ? 0 : rows.get(0).count("matching");
         f.figure("count", matching);
         String rule = "mean at least " + Text.duration(o.slowQuery()) + " over at least " + Text.count(o.slowQueryCalls())
@@ -273,18 +267,25 @@ final class ActivityChecks {
         }
         List<Row> rows = results.get(0);
         f.columns("role", "calls:count", "total_seconds:seconds", "mean_seconds:seconds", "share:ratio", "query");
-        long hidden = 0;
-        for (Row r : rows) {
-            if ("<insufficient privilege>".equals(r.text("query"))) {
-                hidden++;
-            }
-            f.row(r.text("role"), r.get("calls"), r.get("total_seconds"), r.get("mean_seconds"), r.get("share"),
-                    Text.query(r.text("query")));
-        }
+        long hidden = statements(rows, f);
         f.figure("count", rows.size());
         f.summary(rows.isEmpty() ? "no statements recorded yet"
                 : "the " + Text.plural(rows.size(), "statement", "statements") + " that took the most time in all");
         hiddenTexts(hidden, ctx.server(), f);
+    }
+
+    /** Adds each statement's row (the text on one line, shortened) and returns how many texts are hidden. */
+    private static long statements(List<Row> rows, Finding f) {
+        long hidden = 0;
+        for (Row r : rows) {
+            hidden += "<insufficient privilege>".equals(r.text("query")) ? 1 : 0;
+            List<Object> values = new java.util.ArrayList<>();
+            for (CheckResult.Column c : f.columns) {
+                values.add(c.name().equals("query") ? Text.query(r.text("query")) : r.get(c.name()));
+            }
+            f.row(values.toArray());
+        }
+        return hidden;
     }
 
     private static void hiddenTexts(long hidden, Server server, Finding f) {

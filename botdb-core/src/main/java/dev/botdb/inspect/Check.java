@@ -181,6 +181,25 @@ record Check(String name, String group, String title, Sql sql, Judge judge) {
             return this;
         }
 
+        /**
+         * A list check's usual ending: every row in the table; none = ok with {@code none}, else
+         * {@code verdict} with {@code found} and, when {@code fix} is given, its line for each of the
+         * first {@code limit} rows.
+         */
+        Finding listed(List<Row> rows, Verdict found, String none, String summary,
+                       java.util.function.Function<Row, String> fix, int limit) {
+            rows.forEach(this::row);
+            figure("count", rows.size());
+            if (rows.isEmpty()) {
+                return summary(none);
+            }
+            raise(found).summary(summary);
+            if (fix != null) {
+                rows.stream().limit(limit).forEach(r -> note(fix.apply(r)));
+            }
+            return this;
+        }
+
         /** Other roles' sessions or statements this role cannot see: "not permitted" unless something visible is worse. */
         Finding hidden(long count, String what, Server server) {
             if (count > 0) {

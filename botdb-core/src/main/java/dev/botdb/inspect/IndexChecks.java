@@ -306,32 +306,21 @@ final class IndexChecks {
 
     private static void fkWithoutIndex(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
-        f.columns("table", "constraint", "columns", "references", "estimated_rows:count");
-        rows.forEach(f::row);
-        f.figure("count", rows.size());
-        if (rows.isEmpty()) {
-            f.summary("every foreign key has an index on its columns");
-            return;
-        }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "foreign key has", "foreign keys have") + " no index on"
-                + " its columns: each delete or key update of a referenced row scans the whole referencing table");
-        rows.stream().limit(ctx.options().limit()).forEach(r -> f.note("CREATE INDEX CONCURRENTLY ON " + r.text("table")
-                + " (" + r.text("columns") + ");"));
+        f.columns("table", "constraint", "columns", "references", "estimated_rows:count").listed(rows, Verdict.WARN,
+                "every foreign key has an index on its columns",
+                Text.plural(rows.size(), "foreign key has", "foreign keys have") + " no index on its columns: each"
+                        + " delete or key update of a referenced row scans the whole referencing table",
+                r -> "CREATE INDEX CONCURRENTLY ON " + r.text("table") + " (" + r.text("columns") + ");",
+                ctx.options().limit());
     }
 
     private static void invalidConstraints(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
-        f.columns("table", "constraint", "definition");
-        rows.forEach(f::row);
-        f.figure("count", rows.size());
-        if (rows.isEmpty()) {
-            f.summary("every constraint is validated");
-            return;
-        }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "constraint was", "constraints were") + " added NOT VALID"
-                + " and never validated: existing rows may break them");
-        rows.stream().limit(ctx.options().limit()).forEach(r -> f.note("ALTER TABLE " + r.text("table")
-                + " VALIDATE CONSTRAINT " + Text.ident(r.text("constraint")) + ";  (takes only a SHARE UPDATE"
-                + " EXCLUSIVE lock)"));
+        f.columns("table", "constraint", "definition").listed(rows, Verdict.WARN, "every constraint is validated",
+                Text.plural(rows.size(), "constraint was", "constraints were") + " added NOT VALID and never"
+                        + " validated: existing rows may break them",
+                r -> "ALTER TABLE " + r.text("table") + " VALIDATE CONSTRAINT " + Text.ident(r.text("constraint"))
+                        + ";  (takes only a SHARE UPDATE EXCLUSIVE lock)",
+                ctx.options().limit());
     }
 }

@@ -193,33 +193,26 @@ final class MaintenanceChecks {
     private static void deadRows(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
         InspectOptions o = ctx.options();
-        f.columns("table", "live_rows:count", "dead_rows:count", "dead_share:ratio", "last_vacuum", "last_analyze");
-        rows.forEach(f::row);
-        f.figure("count", rows.size());
         String rule = "at least " + Text.percent(o.deadRowsWarn()) + " and " + Text.count(o.deadRowsMin()) + " dead rows";
-        if (rows.isEmpty()) {
-            f.summary("no table has many dead rows (" + rule + ")");
-            return;
+        f.columns("table", "live_rows:count", "dead_rows:count", "dead_share:ratio", "last_vacuum", "last_analyze")
+                .listed(rows, Verdict.WARN, "no table has many dead rows (" + rule + ")",
+                        Text.plural(rows.size(), "table has", "tables have") + " many dead rows (" + rule + "):"
+                                + " autovacuum is behind, or an old transaction keeps them (see idle-in-transaction)",
+                        null, 0);
+        if (!rows.isEmpty()) {
+            f.note("botdb maintain vacuum --table NAME clears them without blocking the bot; if they stay, an open"
+                    + " transaction or replication slot still needs them.");
         }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "table has", "tables have") + " many dead rows (" + rule
-                + "): autovacuum is behind, or an old transaction keeps them (see idle-in-transaction)");
-        f.note("botdb maintain vacuum --table NAME clears them without blocking the bot; if they stay, an open"
-                + " transaction or replication slot still needs them.");
     }
 
     private static void autovacuumDisabled(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
-        f.columns("table", "options", "estimated_rows:count");
-        rows.forEach(f::row);
-        f.figure("count", rows.size());
-        if (rows.isEmpty()) {
-            f.summary("autovacuum is on for every table");
-            return;
-        }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "table has", "tables have") + " autovacuum switched off:"
-                + " dead rows pile up, statistics go stale, and only an emergency vacuum freezes them");
-        rows.stream().limit(ctx.options().limit()).forEach(r -> f.note("ALTER TABLE " + r.text("table")
-                + " RESET (autovacuum_enabled, toast.autovacuum_enabled);"));
+        f.columns("table", "options", "estimated_rows:count").listed(rows, Verdict.WARN,
+                "autovacuum is on for every table",
+                Text.plural(rows.size(), "table has", "tables have") + " autovacuum switched off: dead rows pile up,"
+                        + " statistics go stale, and only an emergency vacuum freezes them",
+                r -> "ALTER TABLE " + r.text("table") + " RESET (autovacuum_enabled, toast.autovacuum_enabled);",
+                ctx.options().limit());
     }
 
     private static void wraparound(List<List<Row>> results, Context ctx, Finding f) {

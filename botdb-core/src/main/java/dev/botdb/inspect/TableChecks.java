@@ -121,16 +121,13 @@ final class TableChecks {
 
     private static void noPrimaryKey(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
-        f.columns("table", "estimated_rows:count");
-        rows.forEach(f::row);
-        f.figure("count", rows.size());
-        if (rows.isEmpty()) {
-            f.summary("every table has a primary key");
-            return;
+        f.columns("table", "estimated_rows:count").listed(rows, Verdict.WARN, "every table has a primary key",
+                Text.plural(rows.size(), "table has", "tables have") + " no primary key: duplicate rows cannot be told"
+                        + " apart, and logical replication cannot replicate their updates and deletes",
+                null, 0);
+        if (!rows.isEmpty()) {
+            f.note("ALTER TABLE t ADD PRIMARY KEY (id); or, for a table without a key column:"
+                    + " ALTER TABLE t ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;");
         }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "table has", "tables have") + " no primary key: duplicate"
-                + " rows cannot be told apart, and logical replication cannot replicate their updates and deletes");
-        f.note("ALTER TABLE t ADD PRIMARY KEY (id); or, for a table without a key column:"
-                + " ALTER TABLE t ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;");
     }
 }

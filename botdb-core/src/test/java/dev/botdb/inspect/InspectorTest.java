@@ -2,6 +2,11 @@ package dev.botdb.inspect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.botdb.maintain.MaintenanceTest.await;
+import static dev.botdb.maintain.MaintenanceTest.connect;
+import static dev.botdb.maintain.MaintenanceTest.exec;
+import static dev.botdb.maintain.MaintenanceTest.queryLong;
+import static dev.botdb.maintain.MaintenanceTest.sql;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
@@ -21,9 +26,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,48 +46,6 @@ class InspectorTest {
     static PostgresTarget target(String database, String user, String password) {
         return new PostgresTarget("localhost", TestPostgres.port(), database, user,
                 password == null ? null : Secret.of(password), SslMode.DISABLE, Map.of(), Map.of(), Map.of());
-    }
-
-    static Connection connect(String database, String application) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("ApplicationName", application);
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + TestPostgres.port() + "/" + database, p);
-    }
-
-    static void exec(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
-
-    static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("gave up waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    static BooleanSupplier sql(String database, String booleanQuery) {
-        return () -> {
-            try (Connection c = connect(database, "test-poll")) {
-                return queryLong(c, "SELECT (" + booleanQuery + ")::int") == 1;
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        };
     }
 
     private InspectOptions.Builder options(String... checks) {
