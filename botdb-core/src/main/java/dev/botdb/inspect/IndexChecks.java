@@ -221,26 +221,20 @@ final class IndexChecks {
 
     private static void unused(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
-        f.columns("index", "table", "bytes:bytes", "scans:count");
-        long saves = 0;
-        for (Row r : rows) {
-            f.row(r);
-            saves += r.count("bytes");
-        }
-        f.figure("count", rows.size()).figure("bytes", saves);
-        String window = rows.isEmpty() ? "" : window(rows.get(0));
+        long saves = rows.stream().mapToLong(r -> r.count("bytes")).sum();
         String min = ctx.options().unusedIndexMinBytes() > 0
                 ? " of at least " + Text.size(ctx.options().unusedIndexMinBytes()) : "";
-        if (rows.isEmpty()) {
-            f.summary("no index" + min + " without a scan");
-            return;
+        f.columns("index", "table", "bytes:bytes", "scans:count").figure("bytes", saves).listed(rows, Verdict.WARN,
+                "no index" + min + " without a scan",
+                Text.plural(rows.size(), "index", "indexes") + min + " never scanned "
+                        + (rows.isEmpty() ? "" : window(rows.get(0))) + "; dropping them saves " + Text.size(saves),
+                null, 0);
+        if (!rows.isEmpty()) {
+            f.note("idx_scan counts this server only: an index used only by queries on a replica shows 0 here. Check"
+                    + " the window is long enough (a monthly job's index needs a month), then drop each with:");
+            rows.stream().limit(ctx.options().limit())
+                    .forEach(r -> f.note("DROP INDEX CONCURRENTLY " + r.text("index") + ";"));
         }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "index", "indexes") + min + " never scanned " + window
-                + "; dropping them saves " + Text.size(saves));
-        f.note("idx_scan counts this server only: an index used only by queries on a replica shows 0 here. Check"
-                + " the window is long enough (a monthly job's index needs a month), then drop each with:");
-        rows.stream().limit(ctx.options().limit())
-                .forEach(r -> f.note("DROP INDEX CONCURRENTLY " + r.text("index") + ";"));
     }
 
     /** {@code since the statistics were reset on 2024-05-01T10:00:00Z}. */
@@ -253,19 +247,12 @@ final class IndexChecks {
 
     private static void duplicate(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
-        f.columns("index", "table", "covered_by", "bytes:bytes");
-        long saves = 0;
-        for (Row r : rows) {
-            f.row(r);
-            saves += r.count("bytes");
-        }
-        f.figure("count", rows.size()).figure("bytes", saves);
-        if (rows.isEmpty()) {
-            f.summary("no index is covered by another");
-            return;
-        }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "index is", "indexes are") + " covered by another index"
-                + " of the same table; dropping them saves " + Text.size(saves));
+        long saves = rows.stream().mapToLong(r -> r.count("bytes")).sum();
+        f.columns("index", "table", "covered_by", "bytes:bytes").figure("bytes", saves).listed(rows, Verdict.WARN,
+                "no index is covered by another",
+                Text.plural(rows.size(), "index is", "indexes are") + " covered by another index of the same table;"
+                        + " dropping them saves " + Text.size(saves),
+                null, 0);
         for (Row r : rows.stream().limit(ctx.options().limit()).toList()) {
             f.note(r.text("definition") + "  is covered by  " + r.text("covering_definition"));
             String constraint = r.text("constraint_name");
@@ -300,7 +287,7 @@ final class IndexChecks {
             f.summary(Text.plural(building, "index is", "indexes are") + " still being built");
         } else {
             f.raise(Verdict.PROBLEM).summary(Text.plural(broken, "index is", "indexes are") + " invalid: queries never"
-                    + " use them, yet every write still updates them");
+                    + " use an invalid index, yet every write still updates it");
         }
     }
 

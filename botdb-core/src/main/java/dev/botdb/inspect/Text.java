@@ -23,7 +23,7 @@ final class Text {
         if (unit == 0) {
             return sign + (long) v + " B";
         }
-        return sign + String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, UNITS[unit]);
+        return sign + String.format(Locale.ROOT, v >= 100 || v == Math.rint(v) ? "%.0f %s" : "%.1f %s", v, UNITS[unit]);
     }
 
     static String count(long n) {
