@@ -452,6 +452,28 @@ class InspectorTest {
     }
 
     @Test
+    void aTableReadFromDiskRatherThanSharedBuffersLowersTheCacheHitRatio() throws Exception {
+        String db = database("inspect_cache",
+                "CREATE TABLE cold AS SELECT g AS id, repeat('x', 200) AS body FROM generate_series(1, 150000) g");
+        try (Connection c = connect(db, "test")) {
+            queryLong(c, "SELECT count(*) FROM cold");
+            queryLong(c, "SELECT count(*) FROM cold");
+            exec(c, "SELECT pg_stat_force_next_flush()");
+        }
+        await("the reads in the statistics", sql(db, "SELECT heap_blks_read > 1000 FROM pg_statio_user_tables"
+                + " WHERE relname = 'cold'"));
+
+        CheckResult cache = Inspector.of(target(db)).run(options("cache-hit-ratio").cacheHitMinBlocks(1000).build())
+                .checks().get(0);
+
+        assertThat(cache.verdict()).as(cache.toString()).isEqualTo(Verdict.WARN);
+        assertThat((Double) cache.figures().get("table_ratio")).isLessThan(0.99);
+        assertThat(cache.summary()).contains("below 99 %").contains("shared_buffers");
+        assertThat(Inspector.of(target(db)).run(options("cache-hit-ratio").cacheHitWarn(0).build()).checks().get(0)
+                .verdict()).isEqualTo(Verdict.OK);
+    }
+
+    @Test
     void connectionsCountAgainstTheUsableSlots() throws Exception {
         String db = database("inspect_connections");
         try (Connection a = connect(db, "bot-a"); Connection b = connect(db, "bot-a")) {
@@ -463,6 +485,8 @@ class InspectorTest {
             assertThat(ok.rows()).anyMatch(row -> row.get(0).equals("application") && row.get(1).equals("bot-a")
                     && ((Long) row.get(2)) == 2L);
             assertThat(ok.rows()).anyMatch(row -> row.get(0).equals("database") && row.get(1).equals(db));
+            assertThat(ok.rows()).anyMatch(row -> row.get(0).equals("state") && row.get(1).equals("idle")
+                    && ((Long) row.get(2)) >= 2L);
             long usable = ok.figure("usable");
             assertThat(usable).isEqualTo(ok.figure("max_connections") - 3);
 
