@@ -38,7 +38,7 @@ final class IndexChecks {
                   AND NOT i.indisprimary
                   AND NOT i.indisexclusion
                   AND NOT i.indisreplident
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = s.indexrelid)
+                  AND s.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con WHERE con.conindid <> 0)
             )
             SELECT u.index,
                    u.table,

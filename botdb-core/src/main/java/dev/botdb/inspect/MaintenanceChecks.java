@@ -82,9 +82,9 @@ final class MaintenanceChecks {
     /**
      * Every sequence whose value has reached the warn share of what it can still give: the
      * smaller of its own maximum and the maximum of the integer column it fills (an int4 column
-     * fed by a bigint sequence overflows at 2,147,483,647: PgHero's "sequence danger"). The column
-     * is found through the sequence's OWNED BY / identity dependency (pg_depend 'a' / 'i') or a
-     * column default calling nextval() on it. pg_sequences reads each sequence's value through
+     * fed by a bigint sequence overflows at 2,147,483,647: PgHero's "sequence danger"). The columns
+     * are found through the sequence's OWNED BY / identity dependency (pg_depend 'a' / 'i') and the
+     * column defaults calling nextval() on it; a sequence feeding two columns is listed for each. pg_sequences reads each sequence's value through
      * pg_sequence_last_value, which takes the lock nextval() takes (RowExclusiveLock: it waits only
      * behind ALTER SEQUENCE or DROP SEQUENCE in progress, and lock_timeout bounds that).
      */
@@ -103,9 +103,28 @@ final class MaintenanceChecks {
                 JOIN pg_namespace n ON n.nspname = s.schemaname
                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
             ),
+            owned AS (
+                SELECT d.objid AS oid,
+                       d.refobjid AS table_oid,
+                       d.refobjsubid AS attnum
+                FROM pg_depend d
+                WHERE d.classid = 'pg_class'::regclass
+                  AND d.refclassid = 'pg_class'::regclass
+                  AND d.deptype IN ('a', 'i')
+                  AND d.refobjsubid > 0
+            ),
+            fed AS (
+                SELECT o.oid, o.table_oid, o.attnum
+                FROM owned o
+                UNION
+                SELECT d.refobjid, ad.adrelid, ad.adnum
+                FROM pg_depend d
+                JOIN pg_attrdef ad ON ad.oid = d.objid
+                WHERE d.classid = 'pg_attrdef'::regclass
+                  AND d.refclassid = 'pg_class'::regclass
+            ),
             cols AS (
-                SELECT DISTINCT ON (q.oid)
-                       q.oid,
+                SELECT f.oid,
                        format('%%I.%%I.%%I', tn.nspname, t.relname, a.attname) AS column_name,
                        format_type(a.atttypid, NULL) AS column_type,
                        CASE a.atttypid WHEN 'int2'::regtype THEN 32767
@@ -114,21 +133,10 @@ final class MaintenanceChecks {
                        CASE a.atttypid WHEN 'int2'::regtype THEN -32768
                                        WHEN 'int4'::regtype THEN -2147483648
                                        ELSE -9223372036854775808 END AS column_min
-                FROM seqs q
-                JOIN pg_depend d ON (d.classid = 'pg_attrdef'::regclass
-                                     AND d.refclassid = 'pg_class'::regclass
-                                     AND d.refobjid = q.oid)
-                                 OR (d.classid = 'pg_class'::regclass
-                                     AND d.objid = q.oid
-                                     AND d.refclassid = 'pg_class'::regclass
-                                     AND d.deptype IN ('a', 'i')
-                                     AND d.refobjsubid > 0)
-                LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
-                JOIN pg_attribute a ON a.attrelid = coalesce(ad.adrelid, d.refobjid)
-                                   AND a.attnum = coalesce(ad.adnum, d.refobjsubid)
-                JOIN pg_class t ON t.oid = a.attrelid
+                FROM fed f
+                JOIN pg_attribute a ON a.attrelid = f.table_oid AND a.attnum = f.attnum
+                JOIN pg_class t ON t.oid = f.table_oid
                 JOIN pg_namespace tn ON tn.oid = t.relnamespace
-                ORDER BY q.oid, d.deptype = 'n'
             ),
             used AS (
                 SELECT q.sequence,
