@@ -55,7 +55,6 @@ class InspectCommandTest {
         CliRun r = CliRun.of(env(db), "inspect", "--history", history());
 
         assertThat(r.exitCode()).as(r.all()).isEqualTo(20);
-        java.nio.file.Files.writeString(Path.of("target/inspect-example.txt"), r.out());
         assertThat(r.out()).contains("Inspecting postgresql://postgres@localhost:" + TestPostgres.port() + "/" + db)
                 .contains("(PostgreSQL 18.")
                 .contains("\nindexes\n")
