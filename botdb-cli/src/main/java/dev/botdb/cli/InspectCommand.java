@@ -73,7 +73,7 @@ final class InspectCommand implements Callable<Integer> {
     boolean noHistory;
 
     @Option(names = "--unused-index-min-size", defaultValue = "1MB", paramLabel = "SIZE",
-            description = "Report unused indexes from this size (default ${DEFAULT-VALUE}).")
+            description = "Report unused indexes from this size: 1MB, 512kB, or bytes (default ${DEFAULT-VALUE}).")
     String unusedIndexMinSize;
 
     @Option(names = "--seq-scan-share", defaultValue = "0.5", paramLabel = "SHARE",
@@ -186,7 +186,8 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private InspectOptions options() {
-        long minSize = PgValue.parseSize(unusedIndexMinSize);
+        long minSize = unusedIndexMinSize.trim().matches("\\d{1,18}") ? Long.parseLong(unusedIndexMinSize.trim())
+                : PgValue.parseSize(unusedIndexMinSize);
         if (minSize < 0) {
             throw new BotDbException(ErrorCode.USAGE, "--unused-index-min-size '" + unusedIndexMinSize + "' is not a"
                     + " size. Write it with its unit, e.g. 1MB, 512kB or 0");

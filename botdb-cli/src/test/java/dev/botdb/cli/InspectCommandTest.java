@@ -91,7 +91,8 @@ class InspectCommandTest {
 
     @Test
     void oneCheckByNameOnAHealthyDatabaseExitsZero() {
-        String db = database("cli_inspect_one", "CREATE TABLE users (id serial PRIMARY KEY, name text)");
+        String db = database("cli_inspect_one", "CREATE TABLE users (id serial PRIMARY KEY, name text)",
+                "CREATE INDEX users_name ON users (name)");
 
         CliRun r = CliRun.of(env(db), "inspect", "largest-tables", "--no-history");
 
@@ -99,6 +100,11 @@ class InspectCommandTest {
         assertThat(r.out()).contains("✓ largest-tables").contains("public.users").contains("total_bytes")
                 .doesNotContain("unused-indexes")
                 .contains("1 check: 1 ok");
+
+        CliRun unused = CliRun.of(env(db), "inspect", "unused-indexes", "--unused-index-min-size", "0", "--no-history");
+        assertThat(unused.exitCode()).as("a warning does not fail the run: " + unused.all()).isZero();
+        assertThat(unused.out()).containsPattern("! unused-indexes +warn: 1 index never scanned")
+                .contains("DROP INDEX CONCURRENTLY public.users_name;").contains("1 check: 1 warn");
     }
 
     @Test
