@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 StatusCommand.class, MigrationCommands.Validate.class, MigrationCommands.MarkApplied.class,
                 MigrationCommands.Repair.class, MigrationCommands.Rollback.class, MigrationCommands.New.class,
                 MigrationCommands.Reset.class, BackupCommands.Backup.class, BackupCommands.Restore.class,
-                MaintainCommand.class, TuneCommand.class,
+                InspectCommand.class, MaintainCommand.class, TuneCommand.class,
                 DoctorCommand.class, ProvisionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * each operation does what it says, measured in the server's own statistics, and a lock held by
  * another session makes that table, and only that table, be skipped.
  */
-class MaintenanceTest {
+public class MaintenanceTest {
     private static final Duration LOCK = Duration.ofSeconds(1);
     private final List<String> log = new ArrayList<>();
 
@@ -42,7 +42,7 @@ class MaintenanceTest {
         return Maintenance.of(target(database), log::add);
     }
 
-    static Connection connect(String database, String application) throws SQLException {
+    public static Connection connect(String database, String application) throws SQLException {
         return connect(database, application, "postgres", null);
     }
 
@@ -56,7 +56,7 @@ class MaintenanceTest {
         return DriverManager.getConnection("jdbc:postgresql://localhost:" + TestPostgres.port() + "/" + database, p);
     }
 
-    static void exec(Connection c, String... sql) throws SQLException {
+    public static void exec(Connection c, String... sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
@@ -64,7 +64,7 @@ class MaintenanceTest {
         }
     }
 
-    static long queryLong(Connection c, String sql) throws SQLException {
+    public static long queryLong(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -76,7 +76,7 @@ class MaintenanceTest {
     }
 
     /** Polls the server (statistics are flushed asynchronously, sessions change state on their own). */
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    public static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -86,7 +86,7 @@ class MaintenanceTest {
         }
     }
 
-    static BooleanSupplier sql(String database, String booleanQuery) {
+    public static BooleanSupplier sql(String database, String booleanQuery) {
         return () -> {
             try (Connection c = connect(database, "test-poll")) {
                 return queryLong(c, "SELECT (" + booleanQuery + ")::int") == 1;
