@@ -59,7 +59,7 @@ final class ManyTables {
                     EXECUTE format('CREATE INDEX ON %%I (chat_id, created_at)', t);
                     EXECUTE format($f$
                       INSERT INTO %%I (chat_id, user_id, body)
-                      SELECT g %% 7, g, 'message ' || g
+                      SELECT g %%%% 7, g, 'message ' || g
                       FROM generate_series(1, 20) g$f$, t);
                     IF i %% 10 = 0 THEN
                       EXECUTE format('ALTER TABLE %%I ADD FOREIGN KEY (user_id) REFERENCES %%I (id)', t,
