@@ -61,6 +61,10 @@ final class PgRestore {
             }
             c.commit();
         }
+        EarlyKeys early = EarlyKeys.create(target, schema, log);
+        schema = early.rest();
+        Set<String> referenced = early.referenced();
+        boolean replica = early.created() > 0;
         Progress progress = Progress.start("Restore", manifest.tables().size(), log);
         List<Manifest.Table> bySize = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(Manifest.Table::bytes).reversed()).toList();
@@ -71,12 +75,14 @@ final class PgRestore {
         List<Manifest.Table> split = jobs < 2 ? List.of() : bySize.stream()
                 .filter(t -> t.bytes() >= splitFrom && t.rowsHash() != null).toList();
         for (Manifest.Table t : split) {
-            loadSplit(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, schema, jobs);
+            loadSplit(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, schema, jobs,
+                    replica);
             progress.tableDone(t.bytes());
         }
         ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(bySize);
         queue.removeAll(split);
-        parallel(target, schema, jobs, c -> {
+        SchemaDump loading = schema;
+        parallel(target, loading, jobs, replica, c -> {
             CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
             Manifest.Table t;
             c.setAutoCommit(false);
@@ -86,11 +92,15 @@ final class PgRestore {
                     String table = new QualifiedName(t.schema(), t.name()).sql();
                     // emptied in the same transaction, the new table takes its rows already frozen: no
                     // later pass of the server (the first reads, the verify, autovacuum) rewrites every
-                    // page to set hint bits or freeze them
-                    st.execute("TRUNCATE ONLY " + table);
+                    // page to set hint bits or freeze them (not a table a foreign key already points
+                    // at: TRUNCATE refuses those)
+                    boolean freeze = !referenced.contains(table);
+                    if (freeze) {
+                        st.execute("TRUNCATE ONLY " + table);
+                    }
                     try (InputStream in = archive.openEntry(t.entry())) {
                         long rows = copy.copyIn("COPY " + table + " (" + String.join(", ", cols)
-                                + ") FROM STDIN" + t.copyOptions("FREEZE"), in);
+                                + ") FROM STDIN" + (freeze ? t.copyOptions("FREEZE") : t.copyOptions()), in);
                         if (rows != t.rows()) {
                             throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds "
                                     + rows + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
@@ -160,7 +170,7 @@ final class PgRestore {
      * allows for.
      */
     private static void loadSplit(ArchiveReader archive, Manifest.Table t, List<String> cols, PostgresTarget target,
-                                  SchemaDump schema, int jobs) throws SQLException, IOException {
+                                  SchemaDump schema, int jobs, boolean replica) throws SQLException, IOException {
         String sql = "COPY " + new QualifiedName(t.schema(), t.name()).sql() + " (" + String.join(", ", cols)
                 + ") FROM STDIN" + t.copyOptions();
         java.util.concurrent.BlockingQueue<byte[]> blocks = new java.util.concurrent.ArrayBlockingQueue<>(jobs * 4);
@@ -210,7 +220,7 @@ final class PgRestore {
         reader.setDaemon(true);
         reader.start();
         try {
-            parallel(target, schema, jobs, c -> {
+            parallel(target, schema, jobs, replica, c -> {
                 try {
                     rows.addAndGet(new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql,
                             new Blocks(blocks, t.binary())));
@@ -372,6 +382,16 @@ final class PgRestore {
 
     /** Runs {@code work} on {@code jobs} connections at once, each its own loading session. */
     static void parallel(PostgresTarget target, SchemaDump schema, int jobs, Work work) throws SQLException, IOException {
+        parallel(target, schema, jobs, false, work);
+    }
+
+    /**
+     * As {@link #parallel(PostgresTarget, SchemaDump, int, Work)}; {@code replica}: the sessions fire
+     * no triggers ({@code session_replication_role = replica}), so rows go into tables whose foreign
+     * keys already exist without a check per row.
+     */
+    static void parallel(PostgresTarget target, SchemaDump schema, int jobs, boolean replica, Work work)
+            throws SQLException, IOException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "botdb-restore");
             t.setDaemon(true);
@@ -383,6 +403,11 @@ final class PgRestore {
                 futures.add(pool.submit(() -> {
                     try (Connection c = Connector.open(target)) {
                         session(c, schema);
+                        if (replica) {
+                            try (Statement st = c.createStatement()) {
+                                st.execute("SET session_replication_role = replica");
+                            }
+                        }
                         work.run(c);
                     }
                     return null;

@@ -92,6 +92,31 @@ class BackupsTest {
                 .isEqualTo(SchemaRoundTrip.pgDump(source, "--no-owner", "--no-privileges"));
         assertThat(contents(copy)).isEqualTo(contents(source));
         assertThat(nextval(copy, "public.messages_id_seq")).isEqualTo(nextval(source, "public.messages_id_seq"));
+        // as a superuser the validated foreign keys came before the rows, and they hold
+        assertThat(log).anyMatch(l -> l.matches("\\[Restore\\] [1-9]\\d* of \\d+ foreign keys created before the rows.*"));
+        assertThatThrownBy(() -> SchemaRoundTrip.exec(copy, "INSERT INTO public.messages (chat_id, body) VALUES (-4242, 'x')"))
+                .hasMessageContaining("foreign key");
+    }
+
+    @Test
+    void aRoleThatMayNotTurnTriggersOffGetsItsForeignKeysValidatedAfterTheRows() throws Exception {
+        String src = SchemaRoundTrip.freshDatabase("fk_src");
+        SchemaRoundTrip.exec(src, """
+                CREATE TABLE public.parent (id integer PRIMARY KEY, name text)""", """
+                CREATE TABLE public.child (id integer PRIMARY KEY, parent_id integer NOT NULL REFERENCES public.parent (id))""",
+                "INSERT INTO public.parent SELECT g, 'p' || g FROM generate_series(1, 100) g",
+                "INSERT INTO public.child SELECT g, g % 100 + 1 FROM generate_series(1, 1000) g");
+        BackupResult b = backups(src).backup();
+        TestPostgres.createUserWithDatabase("botdb_fk_owner", "fk-owner-pw", "fk_owner_db");
+        PostgresTarget owner = new PostgresTarget("localhost", TestPostgres.port(), "fk_owner_db", "botdb_fk_owner",
+                dev.botdb.config.Secret.of("fk-owner-pw"), SslMode.DISABLE, Map.of(), Map.of(), Map.of());
+
+        backups(src).restore(b.file(), owner);
+
+        assertThat(log).anyMatch(l -> l.startsWith("[Restore] Foreign keys are validated after the rows"));
+        assertThat(contents("fk_owner_db")).isEqualTo(contents(src));
+        assertThatThrownBy(() -> SchemaRoundTrip.exec("fk_owner_db", "INSERT INTO public.child VALUES (5000, 4242)"))
+                .hasMessageContaining("foreign key");
     }
 
     @Test
