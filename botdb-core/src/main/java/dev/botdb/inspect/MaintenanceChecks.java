@@ -84,24 +84,43 @@ final class MaintenanceChecks {
      * smaller of its own maximum and the maximum of the integer column it fills (an int4 column
      * fed by a bigint sequence overflows at 2,147,483,647: PgHero's "sequence danger"). The columns
      * are found through the sequence's OWNED BY / identity dependency (pg_depend 'a' / 'i') and the
-     * column defaults calling nextval() on it; a sequence feeding two columns is listed for each. pg_sequences reads each sequence's value through
-     * pg_sequence_last_value, which takes the lock nextval() takes (RowExclusiveLock: it waits only
-     * behind ALTER SEQUENCE or DROP SEQUENCE in progress, and lock_timeout bounds that).
+     * column defaults calling nextval() on it; a sequence feeding two columns is listed for each.
+     * Each sequence's value is read with a plain SELECT on it (through query_to_xml, so it stays one
+     * statement), which takes ACCESS SHARE like any read; not through pg_sequences, whose
+     * pg_sequence_last_value takes the ROW EXCLUSIVE lock nextval() takes. A sequence the role may
+     * not SELECT is listed as not readable; other sessions' temporary sequences are skipped.
      */
     static final String SEQUENCES = """
-            WITH seqs AS (
+            WITH seq AS (
                 SELECT c.oid,
-                       format('%%I.%%I', s.schemaname, s.sequencename) AS sequence,
-                       s.data_type::text AS sequence_type,
-                       s.last_value,
-                       s.increment_by,
-                       s.min_value,
-                       s.max_value,
-                       s.cycle,
-                       has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable
-                FROM pg_sequences s
-                JOIN pg_namespace n ON n.nspname = s.schemaname
-                JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
+                       n.nspname,
+                       c.relname,
+                       s.seqtypid,
+                       s.seqincrement,
+                       s.seqmin,
+                       s.seqmax,
+                       s.seqcycle,
+                       has_sequence_privilege(c.oid, 'SELECT') AS readable
+                FROM pg_sequence s
+                JOIN pg_class c ON c.oid = s.seqrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE NOT pg_is_other_temp_schema(n.oid)
+            ),
+            seqs AS (
+                SELECT q.oid,
+                       format('%%I.%%I', q.nspname, q.relname) AS sequence,
+                       format_type(q.seqtypid, NULL) AS sequence_type,
+                       CASE WHEN q.readable THEN
+                           (xpath('/row/v/text()',
+                                  query_to_xml(format('SELECT CASE WHEN is_called THEN last_value END AS v FROM %%I.%%I',
+                                                      q.nspname, q.relname), false, true, '')))[1]::text::bigint
+                       END AS last_value,
+                       q.seqincrement AS increment_by,
+                       q.seqmin AS min_value,
+                       q.seqmax AS max_value,
+                       q.seqcycle AS cycle,
+                       q.readable
+                FROM seq q
             ),
             owned AS (
                 SELECT d.objid AS oid,

@@ -357,6 +357,31 @@ class InspectorTest {
     }
 
     @Test
+    void sequencesAreReadWithAPlainReadLockNotTheOneNextvalTakes() throws Exception {
+        String db = database("inspect_sequence_lock",
+                "CREATE TABLE serials (id serial PRIMARY KEY)",
+                "SELECT setval('serials_id_seq', 2040109466)");
+        try (Connection locker = connect(db, "locker")) {
+            locker.setAutoCommit(false);
+            // ALTER SEQUENCE holds SHARE ROW EXCLUSIVE until commit: it blocks the ROW EXCLUSIVE lock of
+            // nextval() and of pg_sequences, not a read
+            exec(locker, "ALTER SEQUENCE public.serials_id_seq INCREMENT BY 1");
+            try (Connection other = connect(db, "other")) {
+                exec(other, "SET lock_timeout = '300ms'");
+                assertThatThrownBy(() -> exec(other, "SELECT last_value FROM pg_sequences"))
+                        .hasMessageContaining("lock timeout");
+            }
+
+            CheckResult seq = Inspector.of(target(db)).run(options("sequences").lockTimeout(Duration.ofMillis(300))
+                    .build()).checks().get(0);
+
+            assertThat(seq.verdict()).isEqualTo(Verdict.PROBLEM);
+            assertThat(column(seq, "sequence")).containsExactly("public.serials_id_seq");
+            locker.rollback();
+        }
+    }
+
+    @Test
     void aCheckBlockedByALockTimesOutAndTheRestOfTheReportStillAppears() throws Exception {
         String db = database("inspect_timeout",
                 "CREATE TABLE users (id serial PRIMARY KEY)");
