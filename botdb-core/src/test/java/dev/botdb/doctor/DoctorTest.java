@@ -289,6 +289,42 @@ class DoctorTest {
     }
 
     @Test
+    void aRoleThatUsedUpItsOwnConnectionLimitIsASlotsProblemNamingTheLimit() throws Exception {
+        TestPostgres.createUserWithDatabase("doctor_full", PASSWORD, "doctor_full_db");
+        TestPostgres.exec("ALTER ROLE doctor_full CONNECTION LIMIT 1");
+        try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:"
+                + TestPostgres.port() + "/doctor_full_db", "doctor_full", PASSWORD)) {
+            DoctorReport r = doctor(url("doctor_full", PASSWORD, TestPostgres.port(), "doctor_full_db", ""));
+
+            Check slots = check(r, "connection slots");
+            assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+            assertThat(slots.detail()).contains("too many connections for role")
+                    .contains("has used up its own CONNECTION LIMIT (rolconnlimit)");
+            assertThat(slots.fix()).contains("botdb maintain kill-idle");
+            assertThat(r.exitCode()).isEqualTo(20);
+            assertSkippedAfter(r, "connection slots");
+            assertThat(held.isValid(1)).isTrue();
+        }
+    }
+
+    @Test
+    void aDatabaseWhoseConnectionLimitIsUsedUpIsASlotsProblemNamingTheLimit() throws Exception {
+        TestPostgres.createUserWithDatabase("doctor_dblimit", PASSWORD, "doctor_dblimit_db");
+        TestPostgres.exec("ALTER DATABASE doctor_dblimit_db CONNECTION LIMIT 1");
+        try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:"
+                + TestPostgres.port() + "/doctor_dblimit_db", "doctor_dblimit", PASSWORD)) {
+            DoctorReport r = doctor(url("doctor_dblimit", PASSWORD, TestPostgres.port(), "doctor_dblimit_db", ""));
+
+            Check slots = check(r, "connection slots");
+            assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+            assertThat(slots.detail()).contains("too many connections for database")
+                    .contains("CONNECTION LIMIT (datconnlimit) is used up");
+            assertThat(r.exitCode()).isEqualTo(20);
+            assertThat(held.isValid(1)).isTrue();
+        }
+    }
+
+    @Test
     void aPoolLargerThanTheRolesConnectionLimitIsNamed() {
         TestPostgres.createUserWithDatabase("doctor_limited", PASSWORD, "doctor_limited_db");
         TestPostgres.exec("ALTER ROLE doctor_limited CONNECTION LIMIT 3");
