@@ -290,37 +290,33 @@ class DoctorTest {
 
     @Test
     void aRoleThatUsedUpItsOwnConnectionLimitIsASlotsProblemNamingTheLimit() throws Exception {
-        TestPostgres.createUserWithDatabase("doctor_full", PASSWORD, "doctor_full_db");
-        TestPostgres.exec("ALTER ROLE doctor_full CONNECTION LIMIT 1");
-        try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:"
-                + TestPostgres.port() + "/doctor_full_db", "doctor_full", PASSWORD)) {
-            DoctorReport r = doctor(url("doctor_full", PASSWORD, TestPostgres.port(), "doctor_full_db", ""));
-
-            Check slots = check(r, "connection slots");
-            assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
-            assertThat(slots.detail()).contains("too many connections for role")
-                    .contains("has used up its own CONNECTION LIMIT (rolconnlimit)");
-            assertThat(slots.fix()).contains("botdb maintain kill-idle");
-            assertThat(r.exitCode()).isEqualTo(20);
-            assertSkippedAfter(r, "connection slots");
-            assertThat(held.isValid(1)).isTrue();
-        }
+        Check slots = slotsWithOneHeld("doctor_full", "ALTER ROLE doctor_full CONNECTION LIMIT 1");
+        assertThat(slots.detail()).contains("too many connections for role")
+                .contains("has used up its own CONNECTION LIMIT (rolconnlimit)");
+        assertThat(slots.fix()).contains("botdb maintain kill-idle");
     }
 
     @Test
     void aDatabaseWhoseConnectionLimitIsUsedUpIsASlotsProblemNamingTheLimit() throws Exception {
-        TestPostgres.createUserWithDatabase("doctor_dblimit", PASSWORD, "doctor_dblimit_db");
-        TestPostgres.exec("ALTER DATABASE doctor_dblimit_db CONNECTION LIMIT 1");
-        try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:"
-                + TestPostgres.port() + "/doctor_dblimit_db", "doctor_dblimit", PASSWORD)) {
-            DoctorReport r = doctor(url("doctor_dblimit", PASSWORD, TestPostgres.port(), "doctor_dblimit_db", ""));
+        Check slots = slotsWithOneHeld("doctor_dblimit", "ALTER DATABASE doctor_dblimit_db CONNECTION LIMIT 1");
+        assertThat(slots.detail()).contains("too many connections for database")
+                .contains("CONNECTION LIMIT (datconnlimit) is used up");
+    }
 
+    /** Doctor as {@code role} on its own database while one session of it is held under {@code limit}: the slots link. */
+    private Check slotsWithOneHeld(String role, String limit) throws Exception {
+        String db = role + "_db";
+        TestPostgres.createUserWithDatabase(role, PASSWORD, db);
+        TestPostgres.exec(limit);
+        try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:"
+                + TestPostgres.port() + "/" + db, role, PASSWORD)) {
+            DoctorReport r = doctor(url(role, PASSWORD, TestPostgres.port(), db, ""));
             Check slots = check(r, "connection slots");
             assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
-            assertThat(slots.detail()).contains("too many connections for database")
-                    .contains("CONNECTION LIMIT (datconnlimit) is used up");
             assertThat(r.exitCode()).isEqualTo(20);
-            assertThat(held.isValid(1)).isTrue();
+            assertSkippedAfter(r, "connection slots");
+            assertThat(held.isValid(1)).as("the held session is untouched").isTrue();
+            return slots;
         }
     }
 
