@@ -76,6 +76,43 @@ class BackupCommandTest {
         assertThat(json).hasSize(2);
     }
 
+    /**
+     * A backup botdb took on PostgreSQL 15 (src/test/resources/backup/pg15-every-type.botdb: one
+     * table with a column of nearly every built-in type, an enum and a domain, stored in COPY's
+     * binary format, with NaN, infinities, -0, NULLs, unicode, leap days, time zones) restored on
+     * this PostgreSQL 18 server: every value equal, as the text of each row shows it on both. The
+     * checksum was taken on the 15 server when the fixture was written.
+     */
+    @Test
+    void aBackupTakenOnPostgres15InBinaryRestoresHereWithEveryValueEqual() throws Exception {
+        Path file = dir.resolve("pg15-every-type.botdb");
+        try (var in = BackupCommandTest.class.getResourceAsStream("/backup/pg15-every-type.botdb")) {
+            Files.copy(java.util.Objects.requireNonNull(in, "fixture"), file);
+        }
+        Manifest m = manifest(file);
+        assertThat(m.serverVersion()).startsWith("15");
+        assertThat(m.tables()).singleElement().extracting(Manifest.Table::format).isEqualTo(Manifest.Table.BINARY);
+
+        CliRun restore = CliRun.of(env(source), "restore", file.toString(), "--to", "cli_from_15");
+        assertThat(restore.exitCode()).as(restore.all()).isZero();
+
+        try (var c = TestPostgres.server().getDatabase("postgres", "cli_from_15").getConnection();
+             var st = c.createStatement()) {
+            st.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
+                    + " SET extra_float_digits = 1");
+            try (var rs = st.executeQuery("SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)), count(*)"
+                    + " FROM public.every_type t")) {
+                rs.next();
+                assertThat(rs.getLong(2)).isEqualTo(201);
+                assertThat(rs.getString(1)).isEqualTo("95df2a4262c6913da1f5189491dde5a8");
+            }
+            try (var rs = st.executeQuery("SELECT current_setting('server_version_num')::int")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(180000);
+            }
+        }
+    }
+
     @Test
     void restoreRefusesADatabaseWithDataUnlessForcedAndThenBacksItUpFirst() throws Exception {
         Path file = Path.of(CliRun.of(env(source), "backup", "--table", "users").out().trim());
