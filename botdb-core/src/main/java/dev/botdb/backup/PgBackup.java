@@ -15,6 +15,7 @@ import dev.botdb.pool.Connector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,8 +23,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +58,7 @@ final class PgBackup {
             List<TableInfo> tables = schema.tables().stream().filter(t -> !t.partitionedParent())
                     .sorted(Comparator.comparingLong(TableInfo::estimatedBytes).reversed()).toList();
             lockTables(leader, tables);
-            java.util.Set<Integer> binary = binarySafe(leader, tables);
+            Set<Integer> binary = binarySafe(leader, tables);
             schema.notes().forEach(n -> log.accept("[Backup] Note: " + n));
             int jobs = snapshot == null ? 1 : Math.max(1, Math.min(settings.jobs(), tables.size()));
             for (int i = 1; i < jobs; i++) {
@@ -151,9 +154,9 @@ final class PgBackup {
             """;
 
     /** Positions (in {@code tables}) of the tables whose rows are copied in binary: the server reads and writes that far faster than text. */
-    private static java.util.Set<Integer> binarySafe(Connection c, List<TableInfo> tables) throws SQLException {
-        java.util.Set<Integer> safe = new java.util.HashSet<>();
-        try (java.sql.PreparedStatement ps = c.prepareStatement(BINARY_SAFE)) {
+    private static Set<Integer> binarySafe(Connection c, List<TableInfo> tables) throws SQLException {
+        Set<Integer> safe = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(BINARY_SAFE)) {
             ps.setArray(1, c.createArrayOf("text", tables.stream().map(t -> t.name().sql()).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -164,7 +167,7 @@ final class PgBackup {
         return safe;
     }
 
-    private static List<Manifest.Table> copyAll(ArchiveWriter archive, List<TableInfo> tables, java.util.Set<Integer> binary,
+    private static List<Manifest.Table> copyAll(ArchiveWriter archive, List<TableInfo> tables, Set<Integer> binary,
                                                 List<Connection> connections, Progress progress)
             throws SQLException, java.io.IOException {
         ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();

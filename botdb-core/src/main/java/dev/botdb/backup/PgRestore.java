@@ -62,27 +62,26 @@ final class PgRestore {
             c.commit();
         }
         EarlyKeys early = EarlyKeys.create(target, schema, log);
-        schema = early.rest();
+        SchemaDump rest = early.rest(); // the statements still to run
         Set<String> referenced = early.referenced();
         boolean replica = early.created() > 0;
         Progress progress = Progress.start("Restore", manifest.tables().size(), log);
         List<Manifest.Table> bySize = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(Manifest.Table::bytes).reversed()).toList();
-        Map<String, List<String>> columns = schema.tables().stream().collect(Collectors.toMap(
+        Map<String, List<String>> columns = rest.tables().stream().collect(Collectors.toMap(
                 t -> t.name().schema() + "." + t.name().name(), t -> t.copyColumns(), (a, b) -> a));
         // a table that is most of the database would otherwise load on one connection while the
         // others idle: its rows are cut into blocks at row ends and loaded by every connection
         List<Manifest.Table> split = jobs < 2 ? List.of() : bySize.stream()
                 .filter(t -> t.bytes() >= splitFrom && t.rowsHash() != null).toList();
         for (Manifest.Table t : split) {
-            loadSplit(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, schema, jobs,
+            loadSplit(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, rest, jobs,
                     replica);
             progress.tableDone(t.bytes());
         }
         ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(bySize);
         queue.removeAll(split);
-        SchemaDump loading = schema;
-        parallel(target, loading, jobs, replica, c -> {
+        parallel(target, rest, jobs, replica, c -> {
             CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
             Manifest.Table t;
             c.setAutoCommit(false);
@@ -116,18 +115,18 @@ final class PgRestore {
         });
         progress.finish();
         try (Connection c = Connector.open(target); Statement st = c.createStatement()) {
-            session(c, schema);
-            for (DdlStatement d : schema.sequenceValues()) {
+            session(c, rest);
+            for (DdlStatement d : rest.sequenceValues()) {
                 execute(c, st, d, log);
             }
         }
         long postStart = System.nanoTime();
-        SchemaDump post = PostDataPlan.keysAsIndexes(schema);
+        SchemaDump post = PostDataPlan.keysAsIndexes(rest);
         int[] phases = post.statements().stream().filter(d -> d.section() == Section.POST_DATA)
                 .mapToInt(DdlStatement::phase).distinct().sorted().toArray();
         for (int phase : phases) {
             PostDataPlan plan = PostDataPlan.of(post, phase);
-            parallel(target, schema, Math.min(jobs, Math.max(1, plan.size())), c -> {
+            parallel(target, rest, Math.min(jobs, Math.max(1, plan.size())), c -> {
                 try (Statement st = c.createStatement()) {
                     PostDataPlan.Task task;
                     while ((task = plan.next()) != null) {
