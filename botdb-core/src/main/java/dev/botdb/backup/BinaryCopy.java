@@ -73,47 +73,74 @@ abstract class BinaryCopy extends OutputStream {
                 return to; // nothing follows the end marker
             }
             if (inHeader) {
-                if (to - p < HEADER.length) {
+                int header = headerLength(b, p, to);
+                if (header == INCOMPLETE) {
                     return p;
                 }
-                if (!Arrays.equals(b, p, p + SIGNATURE, HEADER, 0, SIGNATURE)) {
-                    throw new IllegalArgumentException("not COPY binary data: the signature is missing");
-                }
-                int extension = int32(b, p + 15);
-                if (to - p < HEADER.length + (long) extension) {
-                    return p;
-                }
-                p += HEADER.length + extension;
+                p += header;
                 inHeader = false;
                 continue;
             }
-            if (to - p < 2) {
+            int end = tupleEnd(b, p, to);
+            if (end == INCOMPLETE) {
                 return p;
             }
-            int fields = (short) (((b[p] & 0xff) << 8) | (b[p + 1] & 0xff));
-            if (fields == -1) {
+            if (end == END_MARKER) {
                 ended = true;
-                p += 2;
+                p += TRAILER.length;
                 continue;
             }
-            int q = p + 2;
-            for (int i = 0; i < fields; i++) {
-                if (to - q < 4) {
-                    return p;
-                }
-                int length = int32(b, q);
-                q += 4;
-                if (length > 0) {
-                    if (to - q < length) {
-                        return p;
-                    }
-                    q += length;
-                }
-            }
-            row(b, p, q - p);
-            p = q;
+            row(b, p, end - p);
+            p = end;
         }
         return p;
+    }
+
+    /** {@link #tupleEnd}: the bytes end inside the tuple. */
+    static final int INCOMPLETE = -1;
+    /** {@link #tupleEnd}: the end marker starts there. */
+    static final int END_MARKER = -2;
+
+    /**
+     * Where the tuple that starts at {@code p} ends (its field count, then each field's length and
+     * bytes), found by jumping from length to length; {@link #INCOMPLETE} when {@code b[p, to)}
+     * holds only part of it, {@link #END_MARKER} when the end marker starts at {@code p}.
+     */
+    static int tupleEnd(byte[] b, int p, int to) {
+        if (to - p < 2) {
+            return INCOMPLETE;
+        }
+        int fields = (short) (((b[p] & 0xff) << 8) | (b[p + 1] & 0xff));
+        if (fields == -1) {
+            return END_MARKER;
+        }
+        int q = p + 2;
+        for (int i = 0; i < fields; i++) {
+            if (to - q < 4) {
+                return INCOMPLETE;
+            }
+            int length = int32(b, q);
+            q += 4;
+            if (length > 0) {
+                if (to - q < length) {
+                    return INCOMPLETE;
+                }
+                q += length;
+            }
+        }
+        return q;
+    }
+
+    /** The length of the header that starts at {@code b[p]} (with its extension); {@link #INCOMPLETE} when cut short. */
+    static int headerLength(byte[] b, int p, int to) {
+        if (to - p < HEADER.length) {
+            return INCOMPLETE;
+        }
+        if (!Arrays.equals(b, p, p + SIGNATURE, HEADER, 0, SIGNATURE)) {
+            throw new IllegalArgumentException("not COPY binary data: the signature is missing");
+        }
+        int extension = int32(b, p + 15);
+        return extension < 0 || to - p < HEADER.length + (long) extension ? INCOMPLETE : HEADER.length + extension;
     }
 
     private static int int32(byte[] b, int i) {

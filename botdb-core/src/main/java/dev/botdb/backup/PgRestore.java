@@ -19,7 +19,6 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,13 +35,10 @@ import org.postgresql.core.BaseConnection;
 /**
  * Loads a botdb archive into a PostgreSQL database the way pg_restore -j does, and faster: the
  * schema in one transaction, the rows with COPY on several connections at once, then indexes and
- * constraints table by table on several connections with generous maintenance memory, then
+ * constraints table by table on several connections, then
  * foreign keys, then the rest. A failure at any point leaves the target as it was.
  */
 final class PgRestore {
-    /** Memory for each index build; pg_restore leaves the server default (64 MB). */
-    static final String INDEX_MEMORY = "256MB";
-
     private PgRestore() {
     }
 
@@ -70,13 +66,12 @@ final class PgRestore {
                 .sorted(Comparator.comparingLong(Manifest.Table::bytes).reversed()).toList();
         Map<String, List<String>> columns = rest.tables().stream().collect(Collectors.toMap(
                 t -> t.name().schema() + "." + t.name().name(), t -> t.copyColumns(), (a, b) -> a));
-        // a table that is most of the database would otherwise load on one connection while the
-        // others idle: its rows are cut into blocks at row ends and loaded by every connection
+        // a table that is most of the database loads on every connection at once
         List<Manifest.Table> split = jobs < 2 ? List.of() : bySize.stream()
-                .filter(t -> t.bytes() >= splitFrom && t.rowsHash() != null).toList();
+                .filter(t -> t.bytes() >= SplitLoad.splitFrom && t.rowsHash() != null).toList();
         for (Manifest.Table t : split) {
-            loadSplit(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, rest, jobs,
-                    replica);
+            SplitLoad.load(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()), target, rest,
+                    jobs, replica);
             progress.tableDone(t.bytes());
         }
         ConcurrentLinkedQueue<Manifest.Table> queue = new ConcurrentLinkedQueue<>(bySize);
@@ -156,222 +151,13 @@ final class PgRestore {
         }
     }
 
-    /** Tables at least this big (as COPY text) are loaded by all connections at once (tests lower it). */
-    static volatile long splitFrom = 64L << 20;
-    private static final int BLOCK = 1 << 20;
-    private static final byte[] END = new byte[0];
-
-    /**
-     * One table's rows on {@code jobs} connections: one thread reads the entry and cuts it into
-     * blocks of about 1 MiB that end at a row end (a raw newline: COPY text escapes the ones in
-     * values), each connection runs one COPY fed from the shared queue of blocks. The rows land
-     * in another physical order than in the backup, which the manifest's order-free rows hash
-     * allows for.
-     */
-    private static void loadSplit(ArchiveReader archive, Manifest.Table t, List<String> cols, PostgresTarget target,
-                                  SchemaDump schema, int jobs, boolean replica) throws SQLException, IOException {
-        String sql = "COPY " + new QualifiedName(t.schema(), t.name()).sql() + " (" + String.join(", ", cols)
-                + ") FROM STDIN" + t.copyOptions();
-        java.util.concurrent.BlockingQueue<byte[]> blocks = new java.util.concurrent.ArrayBlockingQueue<>(jobs * 4);
-        java.util.concurrent.atomic.AtomicInteger consumersDone = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<Throwable> readFailure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            try (InputStream in = archive.openEntry(t.entry())) {
-                if (t.binary()) {
-                    cutTuples(in, blocks, consumersDone, jobs);
-                    return;
-                }
-                byte[] carry = new byte[0];
-                byte[] buffer = new byte[BLOCK];
-                int n;
-                while ((n = in.readNBytes(buffer, 0, BLOCK)) > 0) {
-                    byte[] data = new byte[carry.length + n];
-                    System.arraycopy(carry, 0, data, 0, carry.length);
-                    System.arraycopy(buffer, 0, data, carry.length, n);
-                    int cut = data.length;
-                    while (cut > 0 && data[cut - 1] != '\n') {
-                        cut--;
-                    }
-                    carry = java.util.Arrays.copyOfRange(data, cut, data.length);
-                    if (cut > 0 && !hand(blocks, java.util.Arrays.copyOf(data, cut), consumersDone, jobs)) {
-                        return;
-                    }
-                }
-                if (carry.length > 0) {
-                    hand(blocks, carry, consumersDone, jobs);
-                }
-            } catch (Throwable e) {
-                readFailure.set(e);
-            } finally {
-                for (int i = 0; i < jobs; i++) {
-                    try {
-                        if (!hand(blocks, END, consumersDone, jobs)) {
-                            break;
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-            }
-        }, "botdb-restore-reader");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            parallel(target, schema, jobs, replica, c -> {
-                try {
-                    rows.addAndGet(new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql,
-                            new Blocks(blocks, t.binary())));
-                } finally {
-                    consumersDone.incrementAndGet();
-                }
-            });
-        } finally {
-            try {
-                reader.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Throwable failure = readFailure.get();
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException r) {
-            throw r;
-        }
-        if (failure != null) {
-            throw new IOException(failure);
-        }
-        if (rows.get() != t.rows()) {
-            throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds " + rows.get()
-                    + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
-        }
-    }
-
-    /**
-     * Binary rows cut into blocks of whole tuples (each connection's COPY gets its own header and
-     * end marker from {@link Blocks}); fails when the entry ends inside a tuple or without its end
-     * marker.
-     */
-    private static void cutTuples(InputStream in, java.util.concurrent.BlockingQueue<byte[]> blocks,
-                                  java.util.concurrent.atomic.AtomicInteger consumersDone, int jobs)
-            throws IOException, InterruptedException {
-        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream(BLOCK + (BLOCK >> 2));
-        boolean[] stopped = new boolean[1];
-        BinaryCopy tuples = new BinaryCopy() {
-            @Override
-            protected void row(byte[] b, int off, int len) {
-                block.write(b, off, len);
-                if (block.size() >= BLOCK && !stopped[0]) {
-                    try {
-                        stopped[0] = !hand(blocks, block.toByteArray(), consumersDone, jobs);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        stopped[0] = true;
-                    }
-                    block.reset();
-                }
-            }
-        };
-        byte[] buffer = new byte[BLOCK];
-        int n;
-        while (!stopped[0] && (n = in.read(buffer)) > 0) {
-            tuples.write(buffer, 0, n);
-        }
-        if (stopped[0]) {
-            return;
-        }
-        if (!tuples.ended()) {
-            throw new IOException("the rows end inside a row or without COPY's end marker: the backup is damaged");
-        }
-        if (block.size() > 0) {
-            hand(blocks, block.toByteArray(), consumersDone, jobs);
-        }
-    }
-
-    /** Queues a block; false when every connection has stopped taking them. */
-    private static boolean hand(java.util.concurrent.BlockingQueue<byte[]> blocks, byte[] block,
-                                java.util.concurrent.atomic.AtomicInteger consumersDone, int consumers)
-            throws InterruptedException {
-        while (!blocks.offer(block, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            if (consumersDone.get() >= consumers) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** One connection's COPY input: blocks from the shared queue until an end marker. */
-    private static final class Blocks extends InputStream {
-        private final java.util.concurrent.BlockingQueue<byte[]> blocks;
-        private final boolean binary;
-        private byte[] current;
-        private int position;
-        private boolean ended;
-        private boolean trailerSent;
-
-        /** {@code binary}: the stream starts with COPY's binary header and ends with its end marker. */
-        Blocks(java.util.concurrent.BlockingQueue<byte[]> blocks, boolean binary) {
-            this.blocks = blocks;
-            this.binary = binary;
-            this.current = binary ? BinaryCopy.HEADER : new byte[0];
-        }
-
-        private boolean next() throws IOException {
-            while (position == current.length) {
-                if (ended) {
-                    if (binary && !trailerSent) {
-                        trailerSent = true;
-                        current = BinaryCopy.TRAILER;
-                        position = 0;
-                        return true;
-                    }
-                    return false;
-                }
-                try {
-                    current = blocks.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("restore interrupted");
-                }
-                position = 0;
-                if (current == END) {
-                    ended = true;
-                    current = new byte[0];
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return next() ? current[position++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (!next()) {
-                return -1;
-            }
-            int n = Math.min(len, current.length - position);
-            System.arraycopy(current, position, b, off, n);
-            position += n;
-            return n;
-        }
-    }
-
     interface Work {
         void run(Connection c) throws Exception;
     }
 
     /** A loading session with the dump's own preamble (an empty search_path: every name in the DDL is qualified). */
     static void session(Connection c, SchemaDump schema) throws SQLException {
-        PgSession.forLoading(c, INDEX_MEMORY);
+        PgSession.forLoading(c);
         try (Statement st = c.createStatement()) {
             for (String sql : schema.preamble()) {
                 st.execute(sql);

@@ -39,17 +39,20 @@ final class PgSession {
 
     /**
      * A loading session: function bodies not checked before their tables exist (as pg_dump's
-     * scripts do), commits not waiting for the disk (a failed restore is undone anyway), generous
-     * memory for index builds.
+     * scripts do), commits not waiting for the disk (a failed restore is undone anyway). Index
+     * builds get the server's own {@code maintenance_work_mem}, as under pg_restore: on the 2 GB
+     * benchmark database, 256MB built each big index slower than the default 64MB (two index
+     * builds at once, 18 rounds: 11.1-14.1 s against 9.4-12.1 s), because sort runs that stay
+     * in the processor's cache beat one big in-memory sort.
      */
-    static void forLoading(Connection c, String maintenanceWorkMem) throws SQLException {
+    static void forLoading(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(OUTPUT + """
                     SET check_function_bodies = off;
                     SET client_min_messages = warning;
                     SET synchronous_commit = off;
                     SET lock_timeout = 0;
-                    """ + "SET maintenance_work_mem = '" + maintenanceWorkMem + "';");
+                    """);
         }
     }
 }

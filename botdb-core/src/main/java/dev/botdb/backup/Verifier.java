@@ -98,7 +98,7 @@ final class Verifier {
             Map<String, HashingStream> digests = new ConcurrentHashMap<>();
             try (Connection c = Connector.open(scratch)) {
                 for (Manifest.Table t : manifest.tables()) {
-                    long pages = t.rowsHash() != null && jobs > 1 && t.bytes() >= PgRestore.splitFrom ? pages(c, t) : 0;
+                    long pages = t.rowsHash() != null && jobs > 1 && t.bytes() >= SplitLoad.splitFrom ? pages(c, t) : 0;
                     if (pages >= jobs) {
                         for (int i = 0; i < jobs; i++) {
                             parts.add(new Part(t, pages * i / jobs, i == jobs - 1 ? -1 : pages * (i + 1) / jobs));

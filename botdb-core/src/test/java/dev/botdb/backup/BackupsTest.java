@@ -121,8 +121,8 @@ class BackupsTest {
 
     @Test
     void aBigTableIsLoadedByEveryConnectionAtOnceAndStillVerifies() throws Exception {
-        long before = PgRestore.splitFrom;
-        PgRestore.splitFrom = 1; // every table with rows is "big"
+        long before = SplitLoad.splitFrom;
+        SplitLoad.splitFrom = 1; // every table with rows is "big"
         try {
             Backups backups = backups(source);
             BackupResult b = backups.backup();
@@ -132,7 +132,7 @@ class BackupsTest {
             assertThat(contents(copy)).isEqualTo(contents(source));
             assertThat(backups.verify(b.file()).problems()).isEmpty();
         } finally {
-            PgRestore.splitFrom = before;
+            SplitLoad.splitFrom = before;
         }
     }
 

@@ -88,4 +88,41 @@ class PostDataPlanTest {
                 org.assertj.core.groups.Tuple.tuple(2, "CONSTRAINT",
                         "ALTER TABLE ONLY public.messages ADD CONSTRAINT messages_pkey PRIMARY KEY USING INDEX messages_pkey"));
     }
+
+    @Test
+    void theLongestIndexBuildsAreHandedOutFirst() throws Exception {
+        PostDataPlan plan = PostDataPlan.of(schema(List.of(
+                post(1, "INDEX", MESSAGES, "CREATE UNIQUE INDEX messages_pkey ON public.messages (id)"),
+                post(1, "INDEX", MESSAGES, "CREATE INDEX messages_reply_to_idx ON public.messages USING btree (reply_to)"
+                        + " WHERE (reply_to IS NOT NULL)"),
+                post(1, "INDEX", MESSAGES, "CREATE INDEX messages_user_id_idx ON public.messages USING btree (user_id)"),
+                post(1, "INDEX", USERS, "CREATE INDEX users_a_b_idx ON public.users USING btree (a, b)"),
+                post(1, "INDEX", MESSAGES, "CREATE INDEX messages_chat_id_sent_at_idx ON public.messages USING btree"
+                        + " (chat_id, sent_at)"))), 1);
+
+        List<String> order = new java.util.ArrayList<>();
+        PostDataPlan.Task t;
+        while ((t = plan.next()) != null) {
+            order.add(t.statements().get(0).sql().split(" ")[t.statements().get(0).sql().startsWith("CREATE UNIQUE") ? 3 : 2]);
+            plan.done(t);
+        }
+        assertThat(order).containsExactly("messages_chat_id_sent_at_idx", "messages_pkey", "messages_user_id_idx",
+                "messages_reply_to_idx", "users_a_b_idx");
+    }
+
+    @Test
+    void anIndexBuildWeighsItsTablesSizeTimesItsKeyColumnsHalvedWhenPartial() {
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE INDEX i ON public.m USING btree (chat_id, sent_at)")).isEqualTo(2000);
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE UNIQUE INDEX i ON public.m (id)")).isEqualTo(1000);
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE INDEX i ON public.m USING btree (r) WHERE (r IS NOT NULL)"))
+                .isEqualTo(500);
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE INDEX i ON public.m USING btree (COALESCE(a, b), lower((c)::text))"))
+                .as("commas inside an expression are not key columns").isEqualTo(2000);
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE INDEX i ON public.m USING btree (\"a,(b\", (('x,)'::text || c)))"))
+                .as("nor are commas and brackets in quoted names and literals").isEqualTo(2000);
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE INDEX i ON public.m USING btree (a) INCLUDE (b, c)"))
+                .as("INCLUDE columns are not sorted on").isEqualTo(1000);
+        assertThat(PostDataPlan.buildWeight(1000, "CREATE INDEX \"odd (x, y\" ON public.\"t(\" USING gin (settings jsonb_path_ops)"
+                + " WHERE (a > 1)")).as("brackets in the index's and table's names").isEqualTo(500);
+    }
 }
