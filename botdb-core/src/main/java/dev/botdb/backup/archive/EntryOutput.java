@@ -99,6 +99,7 @@ public final class EntryOutput extends OutputStream {
             if (zstd == null) {
                 zstd = new ZstdCompressCtx();
                 zstd.setLevel(zstdLevel);
+                zstd.setChecksum(true); // readers check each chunk's content as they decompress it
             }
             int bound = ArchiveWriter.compressBound(filled);
             if (packed == null || packed.length < bound) {
@@ -106,9 +107,9 @@ public final class EntryOutput extends OutputStream {
             }
             int packedLength = zstd.compressByteArray(packed, 0, packed.length, buffer, 0, filled);
             // incompressible data (an already compressed blob) is stored as it is
-            int codec = packedLength < filled ? Format.CODEC_ZSTD : Format.CODEC_STORED;
-            byte[] payload = codec == Format.CODEC_ZSTD ? packed : buffer;
-            int payloadLength = codec == Format.CODEC_ZSTD ? packedLength : filled;
+            int codec = packedLength < filled ? Format.CODEC_ZSTD_CHECKED : Format.CODEC_STORED;
+            byte[] payload = codec == Format.CODEC_STORED ? buffer : packed;
+            int payloadLength = codec == Format.CODEC_STORED ? filled : packedLength;
             if (crypto != null) {
                 if (cipher == null) {
                     cipher = crypto.session();

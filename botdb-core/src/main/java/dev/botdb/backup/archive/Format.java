@@ -27,7 +27,14 @@ final class Format {
     static final int TRAILER_SIZE = 80;
     static final int FLAG_ENCRYPTED = 1;
     static final int CODEC_STORED = 0;
+    /** zstd without its content checksum (archives of earlier botdb builds): the entry's SHA-256 checks it. */
     static final int CODEC_ZSTD = 1;
+    /**
+     * zstd with the frame's content checksum (XXH64 of the uncompressed bytes, checked by zstd as it
+     * decompresses), so a chunk's content is checked as it is read and a restore need not hash the
+     * whole entry again.
+     */
+    static final int CODEC_ZSTD_CHECKED = 2;
     /** Upper bound for a chunk's uncompressed size; keeps a reader's allocations bounded. */
     static final int MAX_CHUNK_SIZE = 64 << 20;
     static final int MAX_NAME_BYTES = 1024;
@@ -247,8 +254,11 @@ final class Format {
     private static void checkChunk(String name, int index, Chunk c) throws Corrupt {
         boolean rawOk = c.rawLength() > 0 && c.rawLength() <= MAX_CHUNK_SIZE;
         boolean storedOk = c.storedLength() > 0 && c.storedLength() <= MAX_CHUNK_SIZE + (MAX_CHUNK_SIZE >> 6) + 4096;
-        boolean codecOk = c.codec() == CODEC_STORED || c.codec() == CODEC_ZSTD;
-        if (!rawOk || !storedOk || !codecOk || c.offset() < HEADER_SIZE) {
+        if (c.codec() != CODEC_STORED && c.codec() != CODEC_ZSTD && c.codec() != CODEC_ZSTD_CHECKED) {
+            throw new Corrupt("chunk " + index + " of entry '" + name + "' uses codec " + c.codec() + ", which this botdb"
+                    + " does not know (a newer botdb wrote it?)");
+        }
+        if (!rawOk || !storedOk || c.offset() < HEADER_SIZE) {
             throw new Corrupt("chunk " + index + " of entry '" + name + "' has impossible sizes");
         }
     }

@@ -21,12 +21,14 @@
  *  60  4  CRC-32C of bytes 0..60
  * chunks   from byte 64, back to back in the order they were appended; chunks of entries written
  *          at the same time interleave. Each chunk is 1 byte to 64 MiB of an entry (4 MiB by
- *          default) compressed with zstd (one frame), or stored as is when zstd would not make it
- *          smaller, then, when encrypted, AES-256-GCM ciphertext followed by its 16-byte tag.
+ *          default) compressed with zstd (one frame, with zstd's content checksum), or stored as
+ *          is when zstd would not make it smaller, then, when encrypted, AES-256-GCM ciphertext
+ *          followed by its 16-byte tag.
  * index    entry count (u32), then per entry: name length (u16), name (UTF-8), entry id (u32,
  *          equal to its position), uncompressed size (u64), SHA-256 of the uncompressed content
  *          (32 bytes), chunk count (u32), then per chunk: offset (u64), stored length (u32),
- *          uncompressed length (u32), codec (u8: 0 stored, 1 zstd), SHA-256 of the stored bytes (32 bytes).
+ *          uncompressed length (u32), codec (u8: 0 stored, 1 zstd without its content checksum as
+ *          earlier botdb builds wrote it, 2 zstd with it), SHA-256 of the stored bytes (32 bytes).
  *          The chunks of all entries must tile bytes 64 up to the index exactly.
  * manifest the bytes given to finish() (JSON written by dev.botdb.backup)
  * trailer  80 bytes: index offset (u64), index length (u64), manifest offset (u64), manifest

@@ -167,9 +167,34 @@ class ArchiveReaderTest {
     }
 
     @Test
-    void contentThatDoesNotMatchItsHashFailsAtTheEndOfTheEntry() throws Exception {
-        Path file = Archives.write(dir.resolve("hash.botdb"), Optional.empty(), 1000,
-                Map.of("data/public.messages", Archives.chatCopyText(new Random(1), 5000)), 1);
+    void withSeveralDamagedChunksTheFirstInTheFileIsNamed() throws Exception {
+        Path file = Archives.write(dir.resolve("many.botdb"), Optional.empty(), 1000,
+                Map.of("data/public.messages", Archives.chatCopyText(new Random(3), 60_000)), 3);
+        List<Format.Chunk> chunks = entryOf(file).chunks();
+        assertThat(chunks).hasSizeGreaterThan(20);
+        for (int n : new int[] {17, 5, 11}) {
+            Archives.xorByte(file, chunks.get(n).offset() + 2, 0x40);
+        }
+
+        try (ArchiveReader reader = ArchiveReader.open(file, Optional.empty())) {
+            for (int round = 0; round < 5; round++) { // checked on several threads: always the same answer
+                assertThatThrownBy(reader::verifyIntegrity).isInstanceOf(BotDbException.class)
+                        .hasMessageContaining("chunk 5 of entry 'data/public.messages'")
+                        .hasMessageContaining("does not match its checksum");
+            }
+        }
+    }
+
+    @Test
+    void anEntryOfAnEarlierBuildIsCheckedByItsSha256AtTheEnd() throws Exception {
+        byte[] content = Archives.chatCopyText(new Random(1), 5000);
+        Path file = Archives.write(dir.resolve("hash.botdb"), Optional.empty(), 1000, Map.of("data/public.messages", content), 1);
+        // earlier builds wrote zstd chunks without zstd's checksum (codec 1); zstd reads those frames all the same
+        Archives.rewriteIndex(file, Optional.empty(), entries -> List.of(withChunks(entries.get(0), Format.CODEC_ZSTD)));
+        try (ArchiveReader reader = ArchiveReader.open(file, Optional.empty())) {
+            assertThat(reader.openEntry("data/public.messages").readAllBytes()).isEqualTo(content);
+        }
+
         Archives.rewriteIndex(file, Optional.empty(), entries -> {
             Format.Entry e = entries.get(0);
             byte[] wrong = e.sha256().clone();
@@ -177,13 +202,71 @@ class ArchiveReaderTest {
             return List.of(new Format.Entry(e.name(), e.id(), e.rawBytes(), wrong, e.chunks()));
         });
 
+        // the chunks are intact; only the content hash is wrong
+        readingMessagesFails(file).hasMessageContaining("the content of entry 'data/public.messages' does not match its SHA-256");
+    }
+
+    @Test
+    void aCompressedChunkWhoseContentDoesNotMatchZstdsChecksumFailsAsItIsRead() throws Exception {
+        Path file = Archives.write(dir.resolve("xxh.botdb"), Optional.empty(), 1000,
+                Map.of("data/public.messages", Archives.chatCopyText(new Random(1), 5000)), 1);
+        // the frame's last 4 bytes are its content checksum; the chunk's SHA-256 is made to match
+        Format.Chunk first = entryOf(file).chunks().get(0);
+        assertThat(first.codec()).isEqualTo(Format.CODEC_ZSTD_CHECKED);
+        patchChunk(file, first, first.storedLength() - 1, b -> (byte) (b ^ 1));
+
+        readingMessagesFails(file).hasMessageContaining("chunk 0 of entry 'data/public.messages'")
+                .hasMessageContaining("cannot be decompressed");
+    }
+
+    @Test
+    void aCompressedChunkWithoutZstdsChecksumIsRefusedWhenTheIndexSaysItHasOne() throws Exception {
+        Path file = Archives.write(dir.resolve("nocheck.botdb"), Optional.empty(), 1000,
+                Map.of("data/public.messages", Archives.chatCopyText(new Random(1), 5000)), 1);
+        Format.Chunk first = entryOf(file).chunks().get(0);
+        patchChunk(file, first, 4, b -> (byte) (b & ~0x04)); // the frame header's Content_Checksum_flag
+
+        readingMessagesFails(file).hasMessageContaining("chunk 0 of entry 'data/public.messages'")
+                .hasMessageContaining("lacks zstd's content checksum");
+    }
+
+    /** Every chunk passes the integrity check; reading the messages entry fails. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> readingMessagesFails(Path file) {
         try (ArchiveReader reader = ArchiveReader.open(file, Optional.empty())) {
-            reader.verifyIntegrity(); // chunks are intact; only the content hash is wrong
+            reader.verifyIntegrity();
             InputStream in = reader.openEntry("data/public.messages");
-            assertThatThrownBy(() -> in.transferTo(java.io.OutputStream.nullOutputStream()))
-                    .isInstanceOf(BotDbException.class)
-                    .hasMessageContaining("the content of entry 'data/public.messages' does not match its SHA-256");
+            return assertThatThrownBy(() -> in.transferTo(java.io.OutputStream.nullOutputStream()))
+                    .isInstanceOf(BotDbException.class);
         }
+    }
+
+    private static Format.Entry withChunks(Format.Entry e, int codec) {
+        return new Format.Entry(e.name(), e.id(), e.rawBytes(), e.sha256(), e.chunks().stream()
+                .map(c -> new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), codec, c.sha256())).toList());
+    }
+
+    private static Format.Entry entryOf(Path file) throws Exception {
+        Format.Entry[] found = new Format.Entry[1];
+        Archives.rewriteIndex(file, Optional.empty(), entries -> {
+            found[0] = entries.get(0);
+            return entries;
+        });
+        return found[0];
+    }
+
+    /** Changes one stored byte of a chunk and gives the chunk the SHA-256 of its new bytes. */
+    private static void patchChunk(Path file, Format.Chunk chunk, int at, java.util.function.IntUnaryOperator change)
+            throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        int p = (int) chunk.offset() + at;
+        all[p] = (byte) change.applyAsInt(all[p]);
+        Files.write(file, all);
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Arrays.copyOfRange(all, (int) chunk.offset(), (int) chunk.offset() + chunk.storedLength()));
+        Archives.rewriteIndex(file, Optional.empty(), entries -> entries.stream().map(e -> new Format.Entry(e.name(),
+                e.id(), e.rawBytes(), e.sha256(), e.chunks().stream().map(c -> c.offset() == chunk.offset()
+                        ? new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), c.codec(), sha) : c).toList()))
+                .toList());
     }
 
     @Test
