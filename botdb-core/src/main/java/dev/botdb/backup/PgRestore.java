@@ -34,9 +34,10 @@ import org.postgresql.core.BaseConnection;
 
 /**
  * Loads a botdb archive into a PostgreSQL database the way pg_restore -j does, and faster: the
- * schema in one transaction, the rows with COPY on several connections at once, then indexes and
- * constraints table by table on several connections, then
- * foreign keys, then the rest. A failure at any point leaves the target as it was.
+ * schema in one transaction, the rows with COPY on several connections at once (a table that is
+ * most of the database through {@link SplitLoad}), then indexes and constraints on several
+ * connections, the longest builds first ({@link PostDataPlan}), then foreign keys, then the rest.
+ * A failure at any point leaves the target as it was.
  */
 final class PgRestore {
     private PgRestore() {
