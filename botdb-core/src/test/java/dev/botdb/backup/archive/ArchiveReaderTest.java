@@ -170,7 +170,7 @@ class ArchiveReaderTest {
     void withSeveralDamagedChunksTheFirstInTheFileIsNamed() throws Exception {
         Path file = Archives.write(dir.resolve("many.botdb"), Optional.empty(), 1000,
                 Map.of("data/public.messages", Archives.chatCopyText(new Random(3), 60_000)), 3);
-        List<Format.Chunk> chunks = entryOf(file).chunks();
+        List<Format.Chunk> chunks = Archives.entryOf(file, "data/public.messages").chunks();
         assertThat(chunks).hasSizeGreaterThan(20);
         for (int n : new int[] {17, 5, 11}) {
             Archives.xorByte(file, chunks.get(n).offset() + 2, 0x40);
@@ -211,9 +211,7 @@ class ArchiveReaderTest {
         Path file = Archives.write(dir.resolve("xxh.botdb"), Optional.empty(), 1000,
                 Map.of("data/public.messages", Archives.chatCopyText(new Random(1), 5000)), 1);
         // the frame's last 4 bytes are its content checksum; the chunk's SHA-256 is made to match
-        Format.Chunk first = entryOf(file).chunks().get(0);
-        assertThat(first.codec()).isEqualTo(Format.CODEC_ZSTD_CHECKED);
-        patchChunk(file, first, first.storedLength() - 1, b -> (byte) (b ^ 1));
+        ArchiveDamage.breakContentChecksum(file, "data/public.messages");
 
         readingMessagesFails(file).hasMessageContaining("chunk 0 of entry 'data/public.messages'")
                 .hasMessageContaining("cannot be decompressed");
@@ -223,8 +221,8 @@ class ArchiveReaderTest {
     void aCompressedChunkWithoutZstdsChecksumIsRefusedWhenTheIndexSaysItHasOne() throws Exception {
         Path file = Archives.write(dir.resolve("nocheck.botdb"), Optional.empty(), 1000,
                 Map.of("data/public.messages", Archives.chatCopyText(new Random(1), 5000)), 1);
-        Format.Chunk first = entryOf(file).chunks().get(0);
-        patchChunk(file, first, 4, b -> (byte) (b & ~0x04)); // the frame header's Content_Checksum_flag
+        Format.Chunk first = Archives.entryOf(file, "data/public.messages").chunks().get(0);
+        Archives.patchChunk(file, first, 4, b -> b & ~0x04); // the frame header's Content_Checksum_flag
 
         readingMessagesFails(file).hasMessageContaining("chunk 0 of entry 'data/public.messages'")
                 .hasMessageContaining("lacks zstd's content checksum");
@@ -243,30 +241,6 @@ class ArchiveReaderTest {
     private static Format.Entry withChunks(Format.Entry e, int codec) {
         return new Format.Entry(e.name(), e.id(), e.rawBytes(), e.sha256(), e.chunks().stream()
                 .map(c -> new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), codec, c.sha256())).toList());
-    }
-
-    private static Format.Entry entryOf(Path file) throws Exception {
-        Format.Entry[] found = new Format.Entry[1];
-        Archives.rewriteIndex(file, Optional.empty(), entries -> {
-            found[0] = entries.get(0);
-            return entries;
-        });
-        return found[0];
-    }
-
-    /** Changes one stored byte of a chunk and gives the chunk the SHA-256 of its new bytes. */
-    private static void patchChunk(Path file, Format.Chunk chunk, int at, java.util.function.IntUnaryOperator change)
-            throws Exception {
-        byte[] all = Files.readAllBytes(file);
-        int p = (int) chunk.offset() + at;
-        all[p] = (byte) change.applyAsInt(all[p]);
-        Files.write(file, all);
-        byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
-                .digest(Arrays.copyOfRange(all, (int) chunk.offset(), (int) chunk.offset() + chunk.storedLength()));
-        Archives.rewriteIndex(file, Optional.empty(), entries -> entries.stream().map(e -> new Format.Entry(e.name(),
-                e.id(), e.rawBytes(), e.sha256(), e.chunks().stream().map(c -> c.offset() == chunk.offset()
-                        ? new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), c.codec(), sha) : c).toList()))
-                .toList());
     }
 
     @Test

@@ -194,4 +194,29 @@ final class Archives {
             return Format.Trailer.decode(b.array());
         }
     }
+
+    /** An entry as the (unencrypted) archive's index records it. */
+    static Format.Entry entryOf(Path file, String name) throws Exception {
+        Format.Entry[] found = new Format.Entry[1];
+        rewriteIndex(file, Optional.empty(), entries -> {
+            found[0] = entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+            return entries;
+        });
+        return found[0];
+    }
+
+    /** Changes one stored byte of a chunk and gives the chunk the SHA-256 of its new bytes. */
+    static void patchChunk(Path file, Format.Chunk chunk, int at, java.util.function.IntUnaryOperator change)
+            throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        int p = (int) chunk.offset() + at;
+        all[p] = (byte) change.applyAsInt(all[p]);
+        Files.write(file, all);
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Arrays.copyOfRange(all, (int) chunk.offset(), (int) chunk.offset() + chunk.storedLength()));
+        rewriteIndex(file, Optional.empty(), entries -> entries.stream().map(e -> new Format.Entry(e.name(),
+                e.id(), e.rawBytes(), e.sha256(), e.chunks().stream().map(c -> c.offset() == chunk.offset()
+                        ? new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), c.codec(), sha) : c).toList()))
+                .toList());
+    }
 }
