@@ -174,7 +174,7 @@ final class SplitLoad {
             if (n == 0) {
                 if (binary && !ended) {
                     throw new IOException("the rows end inside a row or without COPY's end marker: the backup is"
-                            + " damaged");
+                            + " damaged. Use another backup");
                 }
                 if (!binary && length > 0) {
                     hand(new Block(block, 0, length)); // a last row without its newline: the server judges it

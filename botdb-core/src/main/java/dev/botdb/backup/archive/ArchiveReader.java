@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -23,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -275,7 +278,7 @@ public final class ArchiveReader implements Closeable {
     public void verifyIntegrity() {
         record Located(Format.Entry entry, int number, Format.Chunk chunk) {
         }
-        List<Located> all = new java.util.ArrayList<>();
+        List<Located> all = new ArrayList<>();
         for (Format.Entry e : entries.values()) {
             for (int i = 0; i < e.chunks().size(); i++) {
                 all.add(new Located(e, i, e.chunks().get(i)));
@@ -285,9 +288,8 @@ public final class ArchiveReader implements Closeable {
         // the limit once the file is in the page cache): the first chunk that fails is reported
         all.sort(Comparator.comparingLong(l -> l.chunk().offset()));
         int max = all.stream().mapToInt(l -> l.chunk().storedLength()).max().orElse(0);
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ConcurrentSkipListMap<Integer, RuntimeException> failures =
-                new java.util.concurrent.ConcurrentSkipListMap<>();
+        AtomicInteger next = new AtomicInteger();
+        ConcurrentSkipListMap<Integer, RuntimeException> failures = new ConcurrentSkipListMap<>();
         Runnable check = () -> {
             byte[] stored = new byte[max];
             MessageDigest sha = ArchiveWriter.sha256();
@@ -303,7 +305,7 @@ public final class ArchiveReader implements Closeable {
             }
         };
         int threads = Math.min(Runtime.getRuntime().availableProcessors(), Math.min(4, all.size()));
-        List<Thread> helpers = new java.util.ArrayList<>();
+        List<Thread> helpers = new ArrayList<>();
         for (int t = 1; t < threads; t++) {
             Thread helper = new Thread(check, "botdb-archive-check");
             helper.setDaemon(true);
