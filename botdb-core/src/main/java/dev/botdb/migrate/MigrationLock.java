@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,8 @@ final class MigrationLock implements AutoCloseable {
     static final Duration LEASE = Duration.ofSeconds(30);
     static final Duration RENEW_EVERY = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Set<String> CREATE_RACE_STATES = Set.of("42710", "23505", "42P07");
+    private static final int CREATE_ATTEMPTS = 5;
 
     private final DataSource dataSource;
     private final Engine engine;
@@ -83,16 +86,24 @@ final class MigrationLock implements AutoCloseable {
         return lock;
     }
 
+    /**
+     * {@code CREATE TABLE IF NOT EXISTS} is not safe against itself: when instances start in the same
+     * instant, the losers fail with "type botdb_lock already exists" (42710), a duplicate key in
+     * {@code pg_type} or {@code pg_class} (23505), or 42P07, depending on how far the winner got. The
+     * winner has committed by the time the loser sees the error, so the next try finds the table.
+     */
     private static void createTable(Connection c, Engine engine) throws SQLException {
         String ddl = engine == Engine.SQLITE
                 ? "CREATE TABLE IF NOT EXISTS botdb_lock (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL)"
                 : "CREATE TABLE IF NOT EXISTS botdb_lock (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)";
-        try (Statement st = c.createStatement()) {
-            st.execute(ddl);
-        } catch (SQLException e) {
-            // two instances creating the table at once: PostgreSQL reports a duplicate type; the table is there
-            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            try (Statement st = c.createStatement()) {
+                st.execute(ddl);
+                return;
+            } catch (SQLException e) {
+                if (!CREATE_RACE_STATES.contains(e.getSQLState()) || attempt == CREATE_ATTEMPTS) {
+                    throw e;
+                }
             }
         }
     }

@@ -17,9 +17,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -258,6 +260,34 @@ class MigratorTest {
         assertThat(appliedTotal).isEqualTo(21);
         assertThat(one("SELECT count(*) FROM applied_log")).isEqualTo("20");
         assertThat(one("SELECT count(DISTINCT file) FROM applied_log")).isEqualTo("20");
+    }
+
+    @Test
+    void instancesCreatingTheLockTableInTheSameInstantAllGetTheLockInTurn() throws Exception {
+        // CI saw "type botdb_lock already exists" (42710) from the loser of this race on PostgreSQL 18
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 15; round++) {
+                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                    st.execute("DROP TABLE IF EXISTS botdb_lock");
+                }
+                CyclicBarrier start = new CyclicBarrier(8);
+                List<Future<?>> takers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    takers.add(threads.submit(() -> {
+                        start.await();
+                        MigrationLock.acquire(ds, Engine.POSTGRESQL, Duration.ofSeconds(60), l -> { }).close();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : takers) {
+                    f.get(); // throws the taker's failure
+                }
+                assertThat(one("SELECT count(*) FROM botdb_lock")).as("every lease given back").isEqualTo("0");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
