@@ -77,7 +77,10 @@ final class MigrationLock implements AutoCloseable {
                 Thread.sleep(POLL.toMillis());
             }
         } catch (SQLException e) {
-            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not take the migration lock: " + e.getMessage(), e);
+            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not take the migration lock: " + e.getMessage()
+                    + ". botdb keeps it in table botdb_lock, in the first schema of the search_path: the user needs"
+                    + " CREATE there (or the table created once by its owner). `botdb doctor` checks this; then run"
+                    + " migrate again.", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Interrupted while waiting for the migration lock.");
