@@ -104,7 +104,6 @@ public final class BotDb implements AutoCloseable {
      * AUTO_MIGRATE_SILENT_FAIL=true, in which case it is logged and the bot carries on.
      */
     private void autoMigrate(Consumer<String> report) {
-        report.accept("[Migrations] Starting automatic database migration...");
         try {
             migrator(report).migrate();
         } catch (BotDbException e) {

@@ -49,7 +49,8 @@ final class MigrationCommands {
     static final class MarkApplied implements Callable<Integer> {
         @Mixin
         GlobalOptions local;
-        @Parameters(paramLabel = "VERSION", description = "The file name, e.g. 20240315_add_captcha.sql")
+        @Parameters(paramLabel = "VERSION", description = "The file name with or without .sql, or its version"
+                + " number: 20240315_add_captcha.sql, 20240315_add_captcha or 20240315. Already applied: says so, exit 0.")
         String version;
         private final Cli cli;
 
@@ -159,8 +160,9 @@ final class MigrationCommands {
                     cli.err.flush();
                     String answer = new BufferedReader(new InputStreamReader(cli.in, StandardCharsets.UTF_8)).readLine();
                     if (!"yes".equals(answer == null ? null : answer.trim())) {
+                        // the operator's own answer, not a failure; scripts pass --yes
                         cli.err.println("Reset cancelled; nothing was changed.");
-                        return ErrorCode.USAGE.exitCode();
+                        return 0;
                     }
                 }
                 db.migrator(cli.out::println).reset();

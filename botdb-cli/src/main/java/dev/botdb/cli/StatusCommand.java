@@ -31,7 +31,8 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         List<MigrationState> states;
         try (BotDb db = Session.open(cli, local)) {
-            states = db.migrator(line -> { }).status();
+            // warnings (a numbered file that is not SQL) and "would adopt" notes; stderr keeps --json clean
+            states = db.migrator(cli.err::println).status();
         }
         if (json) {
             cli.out.println(Printer.json(states.stream().map(s -> {

@@ -84,15 +84,24 @@ final class History {
         return names;
     }
 
-    /** Every row by version, in the order they were applied. */
+    /**
+     * Every row by version, in the order they were applied. Reads the table as it is: on Alita's own
+     * table (no {@code duration_ms}, {@code success}, {@code error} yet) those read as null, true and
+     * null, so the read-only commands never need to extend it.
+     */
     Map<String, Row> read(Connection c) throws SQLException {
+        Set<String> columns = columns(c);
         Map<String, Row> rows = new LinkedHashMap<>();
+        // the three column expressions are constants chosen here, never input
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
-                     SELECT version, executed_at, checksum, duration_ms, success, error
+                     SELECT version, executed_at, %s, %s, %s, %s
                      FROM schema_migrations
                      ORDER BY executed_at, version
-                     """)) {
+                     """.formatted(columns.contains("checksum") ? "checksum" : "NULL",
+                     columns.contains("duration_ms") ? "duration_ms" : "NULL",
+                     columns.contains("success") ? "success" : "TRUE",
+                     columns.contains("error") ? "error" : "NULL"))) {
             while (rs.next()) {
                 long duration = rs.getLong(4);
                 rows.put(rs.getString(1), new Row(rs.getString(1), rs.getTimestamp(2), rs.getString(3),
@@ -163,16 +172,32 @@ final class History {
         }
     }
 
-    /** Accepts the files on disk as they are now: stores their checksums and forgets failed attempts. */
-    int updateChecksum(Connection c, String version, String checksum) throws SQLException {
+    /**
+     * Accepts a changed applied file as it is now: stores its checksum and, in {@code error} of the
+     * still successful row, the note that its new content never ran ({@code status} shows it).
+     */
+    int acceptChanged(Connection c, String version, String checksum, String note) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE schema_migrations
-                SET checksum = ?
+                SET checksum = ?, error = ?
                 WHERE version = ?
                 """)) {
             ps.setString(1, checksum);
-            ps.setString(2, version);
+            ps.setString(2, note);
+            ps.setString(3, version);
             return ps.executeUpdate();
+        }
+    }
+
+    /** Forgets the notes {@link #acceptChanged} left, once a newer migration has been applied. */
+    int clearAcceptedNotes(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            return st.executeUpdate("""
+                    UPDATE schema_migrations
+                    SET error = NULL
+                    WHERE success
+                      AND error IS NOT NULL
+                    """);
         }
     }
 

@@ -51,17 +51,23 @@ final class MigrationFiles {
         return NOT_MIGRATIONS.stream().anyMatch(lower::endsWith);
     }
 
+    /** The migrations of {@code engine} in {@code dir}, unordered; {@code warn} hears of numbered files that are not SQL. */
     static List<MigrationFile> load(Path dir, Engine engine, Consumer<String> warn) {
         if (!Files.isDirectory(dir)) {
             throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Migrations directory " + dir.toAbsolutePath()
                     + (Files.exists(dir) ? " is not a directory." : " does not exist.")
                     + " Set MIGRATIONS_PATH to the folder with your .sql files (default: migrations), or create it.");
         }
-        List<Path> paths;
+        List<Path> paths = new ArrayList<>();
         try (Stream<Path> list = Files.list(dir)) {
-            paths = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
-                    .filter(p -> !isRollback(p.getFileName().toString()))
-                    .toList();
+            list.forEach(p -> {
+                String name = p.getFileName().toString();
+                if (!name.toLowerCase(Locale.ROOT).endsWith(".sql")) {
+                    warnIfNumbered(p, warn);
+                } else if (!isRollback(name)) {
+                    paths.add(p);
+                }
+            });
         } catch (IOException e) {
             throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot list " + dir + ": " + e.getMessage());
         }
@@ -76,7 +82,22 @@ final class MigrationFiles {
                 .map(MigrationFiles::read)
                 .filter(java.util.Objects::nonNull)
                 .toList();
-        return order(files, warn);
+        return files;
+    }
+
+    /**
+     * A numbered file that is not SQL ({@code 008_add_x.py} from the USN bot, {@code 009_seed.sql.bak})
+     * looks like a migration to whoever put it there, so skipping it is said out loud.
+     */
+    private static void warnIfNumbered(Path p, Consumer<String> warn) {
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        if ((leadingNumber(stem) != null || patternOrder(stem) != null) && Files.isRegularFile(p)) {
+            warn.accept("Warning: " + name + " looks like a migration (it is numbered) but is not run: botdb runs"
+                    + " only .sql files (and Java migrations added in code). Rewrite it as " + stem.replaceAll(
+                    "(?i)\\.sql$", "") + ".sql, or move it out of " + p.getParent() + ".");
+        }
     }
 
     /** The file, or null for something that is not a regular file (a folder named {@code x.sql}). */
@@ -161,6 +182,14 @@ final class MigrationFiles {
     private static String decode(String fileName, byte[] bytes) {
         int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
                 && (bytes[2] & 0xff) == 0xBF ? 3 : 0; // a UTF-8 byte-order mark is allowed
+        for (int i = start; i < bytes.length; i++) {
+            if (bytes[i] == 0) { // PostgreSQL refuses it inside any text; a binary file or UTF-16 saved as .sql
+                throw new BotDbException(ErrorCode.MIGRATION_INVALID, fileName + " contains a NUL byte (line "
+                        + lineOf(bytes, start, i) + "), which no SQL text may contain: it is binary or UTF-16, not a"
+                        + " UTF-8 SQL file. Remove the byte or save the file as UTF-8, e.g.: iconv -f UTF-16 -t UTF-8 "
+                        + fileName + " > fixed.sql");
+            }
+        }
         if (isAscii(bytes, start)) {
             return new String(bytes, start, bytes.length - start, StandardCharsets.US_ASCII); // nearly every file
         }
@@ -171,17 +200,23 @@ final class MigrationFiles {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            int line = 1;
-            for (int i = start; i < in.position(); i++) {
-                if (bytes[i] == '\n') {
-                    line++;
-                }
-            }
+            int line = lineOf(bytes, start, in.position());
             throw new BotDbException(ErrorCode.MIGRATION_INVALID, fileName + " is not UTF-8 text (first bad byte on line "
                     + line + "). Save it as UTF-8, e.g.: iconv -f LATIN1 -t UTF-8 " + fileName + " > fixed.sql");
         }
         decoder.flush(out);
         return out.flip().toString();
+    }
+
+    /** The 1-based line of byte {@code at}. */
+    private static int lineOf(byte[] bytes, int from, int at) {
+        int line = 1;
+        for (int i = from; i < at; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.botdb.ErrorCode;
 import dev.botdb.config.Engine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -28,8 +29,11 @@ import javax.sql.DataSource;
  *       {@link #LEASE}: the next start proceeds without anyone deleting a stuck row, unlike
  *       Liquibase's lock table.</li>
  * </ul>
- * The holder renews the lease every {@link #RENEW_EVERY} from a background thread; a holder that
- * loses its lease (paused longer than the lease) stops before its next file.
+ * The holder renews the lease every {@link #RENEW_EVERY} from a background thread. A holder frozen
+ * for longer than the lease (SIGSTOP, a long GC pause, a suspended VM) may wake up after another
+ * instance took over, so renewal alone is not enough: every step of the work {@linkplain #fence
+ * proves} in its own transaction that the lease is still this instance's, and a file that runs
+ * statement by statement proves it before each statement.
  */
 final class MigrationLock implements AutoCloseable {
     static final Duration LEASE = Duration.ofSeconds(30);
@@ -41,13 +45,15 @@ final class MigrationLock implements AutoCloseable {
     private final DataSource dataSource;
     private final Engine engine;
     private final String owner;
+    private final Duration lease;
     private final ScheduledExecutorService renewer;
     private volatile boolean lost;
 
-    private MigrationLock(DataSource dataSource, Engine engine, String owner) {
+    private MigrationLock(DataSource dataSource, Engine engine, String owner, Duration lease) {
         this.dataSource = dataSource;
         this.engine = engine;
         this.owner = owner;
+        this.lease = lease;
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "botdb-migration-lease");
             t.setDaemon(true);
@@ -57,13 +63,20 @@ final class MigrationLock implements AutoCloseable {
 
     /** Waits up to {@code maxWait} for the lease, reporting to {@code log} while another instance holds it. */
     static MigrationLock acquire(DataSource ds, Engine engine, Duration maxWait, Consumer<String> log) {
+        return acquire(ds, engine, maxWait, LEASE, log);
+    }
+
+    /** As {@link #acquire(DataSource, Engine, Duration, Consumer)} with a lease of another length (renewed every third of it). */
+    static MigrationLock acquire(DataSource ds, Engine engine, Duration maxWait, Duration lease, Consumer<String> log) {
         String owner = ProcessHandle.current().pid() + "@" + hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        MigrationLock lock = new MigrationLock(ds, engine, owner);
+        MigrationLock lock = new MigrationLock(ds, engine, owner, lease);
         long deadline = System.nanoTime() + maxWait.toNanos();
         long nextReport = 0;
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(true);
-            createTable(c, engine);
+            if (!exists(c, engine)) {
+                createTable(c, engine);
+            }
             while (!lock.tryTake(c)) {
                 if (System.nanoTime() > deadline) {
                     throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Another instance has been migrating for longer"
@@ -85,8 +98,24 @@ final class MigrationLock implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Interrupted while waiting for the migration lock.");
         }
-        lock.renewer.scheduleAtFixedRate(lock::renew, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        long renewEvery = lease.equals(LEASE) ? RENEW_EVERY.toMillis() : Math.max(1, lease.toMillis() / 3);
+        lock.renewer.scheduleAtFixedRate(lock::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         return lock;
+    }
+
+    /**
+     * Whether botdb_lock is there already (created once by the schema's owner, say): then the
+     * migrating role needs no CREATE for the lock, and {@code CREATE TABLE IF NOT EXISTS} must not be
+     * sent, since PostgreSQL checks CREATE on the schema before it sees that the table exists.
+     */
+    private static boolean exists(Connection c, Engine engine) throws SQLException {
+        if (engine == Engine.SQLITE) {
+            return false; // a SQLite file has no privileges; IF NOT EXISTS is enough
+        }
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('botdb_lock') IS NOT NULL")) {
+            return rs.next() && rs.getBoolean(1);
+        }
     }
 
     /**
@@ -116,8 +145,8 @@ final class MigrationLock implements AutoCloseable {
     }
 
     private String nowPlusLease() {
-        return engine == Engine.SQLITE ? now() + " + " + LEASE.toMillis()
-                : "now() + interval '" + LEASE.toSeconds() + " seconds'";
+        return engine == Engine.SQLITE ? now() + " + " + lease.toMillis()
+                : "now() + interval '" + lease.toMillis() + " milliseconds'";
     }
 
     private boolean tryTake(Connection c) throws SQLException {
@@ -144,12 +173,43 @@ final class MigrationLock implements AutoCloseable {
         }
     }
 
-    /** Throws when the lease was lost; called before each file. */
+    /** Throws when the renewal found the lease lost; called before each file. */
     void check() {
         if (lost) {
-            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "This instance lost the migration lock (it was paused"
-                    + " for longer than " + LEASE.toSeconds() + " s) and stopped before the next file. Run migrate again.");
+            throw lostLease("before the next file");
         }
+    }
+
+    /**
+     * The fencing check: proves that this instance still holds the lease, on {@code c} and in its
+     * transaction when it has one, and extends the lease. The lock row stays locked until that
+     * transaction ends, so no instance can take over between this check and the commit of the work
+     * and its history row; a taker waits for the commit and then finds the lease renewed. The
+     * acquisition's owner string (process, host, random part) is the fencing token.
+     *
+     * @param stopped where the work stopped, for the message ("before statement 2 of 002_x.sql")
+     * @throws BotDbException ({@link ErrorCode#MIGRATION_FAILED}) when another instance holds the lease now
+     */
+    void fence(Connection c, String stopped) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE botdb_lock
+                SET expires_at = %s
+                WHERE name = 'migrate'
+                  AND owner = ?
+                """.formatted(nowPlusLease()))) {
+            ps.setString(1, owner);
+            if (ps.executeUpdate() != 1) {
+                lost = true;
+                throw lostLease(stopped);
+            }
+        }
+    }
+
+    private BotDbException lostLease(String stopped) {
+        return new BotDbException(ErrorCode.MIGRATION_FAILED, "This instance lost the migration lock: it was paused or"
+                + " cut off for longer than its lease (" + lease.toSeconds() + " s) and another instance took over."
+                + " It stopped " + stopped + ". Run botdb status to see what the other instance applied, and"
+                + " botdb migrate again if anything is still pending.");
     }
 
     @Override

@@ -10,7 +10,9 @@ import java.sql.Timestamp;
  *                   but no file), or failed (a non-transactional file that stopped part way)
  * @param executedAt when it was applied, or null
  * @param durationMs how long it took, or null
- * @param detail     for changed: stored vs. on-disk checksums; for failed: the error
+ * @param detail     for changed: stored vs. on-disk checksums; for failed: the error; for applied:
+ *                   null, or repair's note that the file changed and its new content never ran (kept
+ *                   until a newer migration is applied)
  */
 public record MigrationState(String version, State state, Timestamp executedAt, Long durationMs, String detail) {
 

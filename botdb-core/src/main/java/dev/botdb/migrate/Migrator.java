@@ -51,6 +51,7 @@ public final class Migrator {
     private final History history;
     private final Map<String, JavaMigration> javaMigrations = new LinkedHashMap<>();
     private Duration lockWait = DEFAULT_LOCK_WAIT;
+    private Duration lease = MigrationLock.LEASE;
     private SupabaseCleanupMode supabaseCleanup = SupabaseCleanupMode.AUTO;
 
     private Migrator(DataSource dataSource, Engine engine, Path directory, Consumer<String> log) {
@@ -99,38 +100,37 @@ public final class Migrator {
 
     /** The SQL files of this engine plus the Java migrations, in version order. */
     private List<MigrationFile> loadFiles(Consumer<String> warn) {
-        List<MigrationFile> all = new ArrayList<>(MigrationFiles.load(directory, engine, w -> { }));
+        List<MigrationFile> all = new ArrayList<>(MigrationFiles.load(directory, engine, warn));
         for (JavaMigration m : javaMigrations.values()) {
             all.add(MigrationFiles.javaMigration(m.version()));
         }
         return MigrationFiles.order(all, warn);
     }
 
-    private void applyJava(MigrationFile file, JavaMigration migration) throws SQLException {
+    private void applyJava(MigrationFile file, JavaMigration migration, MigrationLock lock) throws SQLException {
         long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            inTransaction(c, () -> {
+                lock.fence(c, "before " + file.fileName() + ", which it did not run");
                 migration.migrate(c, engine);
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
-                c.commit();
-            } catch (SQLException e) {
-                abort(c);
-                throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Migration failed: " + file.fileName()
-                        + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]") + ": " + serverText(e)
-                        + "\n  Nothing of it was applied (rolled back).", e);
-            } catch (RuntimeException e) {
-                abort(c);
-                throw e;
-            } finally {
-                autoCommitOn(c);
-            }
+            });
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Migration failed: " + file.fileName()
+                    + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]") + ": " + serverText(e)
+                    + "\n  Nothing of it was applied (rolled back).", e);
         }
     }
 
     /** How long to wait for another instance's migration before giving up (default 15 min). */
     public Migrator lockWait(Duration wait) {
         this.lockWait = wait;
+        return this;
+    }
+
+    /** The length of the migration lease (default 30 s); tests make it long to control when it runs out. */
+    Migrator lease(Duration length) {
+        this.lease = length;
         return this;
     }
 
@@ -148,6 +148,7 @@ public final class Migrator {
     /** Applies every pending file in version order. */
     public MigrationResult migrate() {
         long start = System.nanoTime();
+        log.accept("[Migrations] Starting automatic database migration..."); // Alita's first line, which operators grep for
         // the history comes from the server while the files are read and hashed
         CompletableFuture<Map<String, History.Row>> recorded = readHistoryInBackground();
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
@@ -159,7 +160,7 @@ public final class Migrator {
         }
         List<String> applied = new ArrayList<>();
         int skipped;
-        try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, log)) {
+        try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, lease, log)) {
             Map<String, History.Row> done;
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
@@ -168,6 +169,7 @@ public final class Migrator {
                 done = history.read(c);
             }
             checkHistory(files, done);
+            warnMissing(files, done);
             List<MigrationFile> pending = files.stream().filter(f -> !done.containsKey(f.version())).toList();
             skipped = files.size() - pending.size();
             Map<MigrationFile, SqlScript> scripts = new LinkedHashMap<>();
@@ -184,13 +186,19 @@ public final class Migrator {
                 }
                 long t = System.nanoTime();
                 if (e.getValue() == null) {
-                    applyJava(file, javaMigrations.get(file.version()));
+                    applyJava(file, javaMigrations.get(file.version()), lock);
                 } else {
-                    apply(file, e.getValue());
+                    apply(file, e.getValue(), lock);
                 }
                 applied.add(file.version());
                 log.accept(String.format(Locale.ROOT, "[Migrations] Successfully applied %s (%.2f s)", file.fileName(),
                         (System.nanoTime() - t) / 1e9));
+            }
+            if (!applied.isEmpty() && done.values().stream().anyMatch(r -> r.success() && r.error() != null)) {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(true);
+                    history.clearAcceptedNotes(c);
+                }
             }
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read or write schema_migrations: "
@@ -233,14 +241,40 @@ public final class Migrator {
      */
     public void markApplied(String version) {
         List<MigrationFile> files = loadFiles(w -> { });
-        MigrationFile file = files.stream().filter(f -> f.version().equals(version) || f.fileName().equals(version))
-                .findFirst().orElseThrow(() -> new BotDbException(ErrorCode.MIGRATION_INVALID, "No migration file "
+        MigrationFile file = files.stream().filter(f -> names(f, version)).findFirst()
+                .orElseThrow(() -> new BotDbException(ErrorCode.MIGRATION_INVALID, "No migration file "
                         + version + " in " + directory + ". botdb status lists the versions."));
         withLockedHistory(c -> {
+            History.Row row = history.read(c).get(file.version());
+            if (row != null && row.success()) {
+                log.accept("[Migrations] " + file.version() + " is already applied (since " + row.executedAt()
+                        + "); nothing changed");
+                return null;
+            }
             history.markApplied(c, file.version(), file.checksum());
             log.accept("[Migrations] Marked " + file.version() + " as applied (not run)");
             return null;
         });
+    }
+
+    /**
+     * Whether an operator's {@code name} means {@code f}: its history key or file name, either
+     * without {@code .sql}, or its version number ({@code 1}, {@code 001}, {@code 20240315}, {@code V1.2}).
+     */
+    private static boolean names(MigrationFile f, String name) {
+        String n = name.strip();
+        if (f.version().equals(n) || f.fileName().equals(n) || f.version().equals(n + ".sql")
+                || f.fileName().equals(n + ".sql")) {
+            return true;
+        }
+        if (!n.matches("[Vv]?[0-9]+([._][0-9]+)*")) {
+            return false;
+        }
+        List<java.math.BigInteger> order = new ArrayList<>();
+        for (String part : n.replaceFirst("^[Vv]", "").split("[._]")) {
+            order.add(new java.math.BigInteger(part));
+        }
+        return order.equals(f.order());
     }
 
     /**
@@ -257,9 +291,15 @@ public final class Migrator {
             for (MigrationFile f : files) {
                 History.Row row = done.get(f.version());
                 if (row != null && row.success() && !f.matches(row.checksum())) {
-                    history.updateChecksum(c, f.version(), f.checksum());
-                    changes.add("accepted the changed file " + f.fileName() + " (checksum " + row.checksum() + " -> "
-                            + f.checksum() + ")");
+                    history.acceptChanged(c, f.version(), f.checksum(), "accepted by repair on " + java.time.LocalDate
+                            .now(java.time.ZoneOffset.UTC) + " as changed after it ran; its new content was not applied"
+                            + " (checksum " + row.checksum() + " -> " + f.checksum() + "): put that change in a new"
+                            + " migration (botdb new NAME)");
+                    changes.add(f.fileName() + " changed after it was applied: accepted as it is now (checksum "
+                            + row.checksum() + " -> " + f.checksum() + "), but its new content was not applied, and"
+                            + " botdb never runs an applied file again. To apply the change, put those statements in a"
+                            + " new migration (botdb new NAME) and run botdb migrate; botdb status shows "
+                            + f.fileName() + " as accepted by repair until a newer migration is applied");
                 }
                 if (row != null && !row.success()) {
                     history.delete(c, f.version());
@@ -298,23 +338,11 @@ public final class Migrator {
                 MigrationFile down = e.getValue();
                 SqlScript script = SqlScript.parse(down.sql(), down.fileName());
                 log.accept("[Migrations] Rolling back " + e.getKey().version() + " with " + down.fileName() + "...");
-                c.setAutoCommit(false);
-                try (Statement st = c.createStatement()) {
-                    for (SqlScript.Statement s : script.statements()) {
-                        try {
-                            st.execute(s.sql());
-                        } catch (SQLException ex) {
-                            throw failure(down, s, ex, true);
-                        }
-                    }
-                    history.delete(c, e.getKey().version());
-                    c.commit();
-                } catch (SQLException | RuntimeException ex) {
-                    abort(c);
-                    throw ex;
-                } finally {
-                    autoCommitOn(c);
-                }
+                String version = e.getKey().version();
+                inTransaction(c, () -> {
+                    runOneByOne(c, down, script);
+                    history.delete(c, version);
+                });
                 done.add(e.getKey().version());
                 log.accept("[Migrations] Rolled back " + e.getKey().version());
             }
@@ -345,7 +373,7 @@ public final class Migrator {
             return new MigrationFile(f.version(), f.fileName() + " (migrate:down section)", f.order(),
                     f.downSql().get());
         }
-        throw new BotDbException(ErrorCode.MIGRATION_INVALID, "Cannot roll back " + version + ": there is no "
+        throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Cannot roll back " + version + ": there is no "
                 + stem + ".down.sql or " + stem + ".rollback.sql in " + directory + ". Nothing was rolled back."
                 + " Write the companion file that undoes it, or restore a backup.");
     }
@@ -399,7 +427,7 @@ public final class Migrator {
     }
 
     private <T> T withLockedHistory(HistoryWork<T> work) {
-        try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, log);
+        try (MigrationLock lock = MigrationLock.acquire(dataSource, engine, lockWait, lease, log);
              Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             // mark-applied as the first command after a switch must not start an empty botdb history that hides the old one
@@ -482,6 +510,7 @@ public final class Migrator {
         if (done.isEmpty()) {
             return Optional.empty();
         }
+        warnMissing(files, done);
         return Optional.of(new MigrationResult(files.size(), List.of(), files.size(),
                 Duration.ofNanos(System.nanoTime() - start)));
     }
@@ -506,7 +535,7 @@ public final class Migrator {
 
     /** Applied / pending / changed / missing / failed, per version, in file order then history order. */
     public List<MigrationState> status() {
-        List<MigrationFile> files = loadFiles(w -> { });
+        List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
         Map<String, History.Row> done;
         try (Connection c = dataSource.getConnection()) {
             done = ForeignHistories.recorded(c, engine, files, history, log);
@@ -525,7 +554,9 @@ public final class Migrator {
                 states.add(new MigrationState(f.version(), MigrationState.State.CHANGED, row.executedAt(), row.durationMs(),
                         "stored " + row.checksum() + ", on disk " + f.checksum()));
             } else {
-                states.add(new MigrationState(f.version(), MigrationState.State.APPLIED, row.executedAt(), row.durationMs(), null));
+                // a successful row carries an error only as repair's note: accepted, new content never ran
+                states.add(new MigrationState(f.version(), MigrationState.State.APPLIED, row.executedAt(), row.durationMs(),
+                        row.error()));
             }
         }
         for (History.Row row : done.values()) {
@@ -535,6 +566,25 @@ public final class Migrator {
             }
         }
         return states;
+    }
+
+    /**
+     * An applied file that was deleted leaves nothing to run, so {@code migrate} goes on (a deployment
+     * that squashed old files keeps starting), but says so by name; {@code status} and
+     * {@code validate} report it as drift (exit 13). A changed file stops {@code migrate} instead:
+     * there, what is on disk contradicts what ran.
+     */
+    private void warnMissing(List<MigrationFile> files, Map<String, History.Row> done) {
+        if (done.size() <= files.size() && files.stream().allMatch(f -> done.containsKey(f.version()))) {
+            return; // every row has its file: the common case, no set to build
+        }
+        Set<String> onDisk = files.stream().map(MigrationFile::version).collect(Collectors.toSet());
+        List<String> missing = done.keySet().stream().filter(v -> !onDisk.contains(v)).sorted().toList();
+        if (!missing.isEmpty()) {
+            log.accept("[Migrations] Warning: applied but no file in " + directory + ": " + String.join(", ", missing)
+                    + ". Nothing runs for them; restore them (e.g. from git) if they were deleted by mistake."
+                    + " botdb status reports them as missing (exit 13).");
+        }
     }
 
     private void checkHistory(List<MigrationFile> files, Map<String, History.Row> done) {
@@ -558,52 +608,83 @@ public final class Migrator {
         }
     }
 
-    private void apply(MigrationFile file, SqlScript script) throws SQLException {
+    /**
+     * Runs one file, fenced by {@code lock}: a transactional file proves the lease in the transaction
+     * of its statements and history row; a file outside a transaction proves it before each statement
+     * and in the transaction that records it.
+     */
+    private void apply(MigrationFile file, SqlScript script, MigrationLock lock) throws SQLException {
         long start = System.nanoTime();
         if (runsOutsideTransaction(script)) {
-            applyOutsideTransaction(file, script, start);
-        } else if (!batchable(script) || !applyAsBatch(file, script, start)) {
-            applyInTransaction(file, script, start);
+            applyOutsideTransaction(file, script, start, lock);
+        } else if (!batchable(script) || !applyAsBatch(file, script, start, lock)) {
+            applyInTransaction(file, script, start, lock);
         }
     }
 
-    private void applyOutsideTransaction(MigrationFile file, SqlScript script, long start) throws SQLException {
+    private void applyOutsideTransaction(MigrationFile file, SqlScript script, long start, MigrationLock lock)
+            throws SQLException {
         log.accept("[Migrations] " + file.fileName() + " runs outside a transaction ("
                 + (script.declaredNoTransaction() ? "declared by its header" : "it contains "
                 + firstWords(script.nonTransactional().get(0).sql())) + ")");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             for (SqlScript.Statement s : script.statements()) {
+                lock.fence(c, "before statement " + s.number() + " of " + file.fileName() + (s.number() == 1
+                        ? ", so this instance ran none of its statements"
+                        : ": statements 1-" + (s.number() - 1) + " ran here and are not recorded, so check them"));
                 try (Statement st = c.createStatement()) {
                     st.execute(s.sql());
                 } catch (SQLException e) {
-                    BotDbException failure = failure(file, s, e, false);
+                    BotDbException failure = failure(c, file, s, e, false);
                     try {
-                        history.recordFailure(c, file, "statement " + s.number() + " (line " + s.line() + "): "
-                                + serverText(e));
-                    } catch (SQLException notRecorded) {
+                        record(c, lock, file, () -> history.recordFailure(c, file, "statement " + s.number()
+                                + " (line " + s.line() + "): " + serverText(e)));
+                    } catch (SQLException | BotDbException notRecorded) {
                         failure.addSuppressed(notRecorded); // e.g. the connection itself was lost
                     }
                     throw failure;
                 }
             }
-            history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+            record(c, lock, file, () -> history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000));
         }
     }
 
-    private void applyInTransaction(MigrationFile file, SqlScript script, long start) throws SQLException {
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on {@code c}: commits, or rolls back and rethrows. */
+    private static void inTransaction(Connection c, SqlWork work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            work.run();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            abort(c);
+            throw e;
+        } finally {
+            autoCommitOn(c);
+        }
+    }
+
+    /** Writes the history row of a file that ran outside a transaction, fenced in a transaction of its own. */
+    private static void record(Connection c, MigrationLock lock, MigrationFile file, SqlWork write) throws SQLException {
+        inTransaction(c, () -> {
+            lock.fence(c, "after running " + file.fileName() + ", before recording it; it is not recorded, so check"
+                    + " it before running migrate again");
+            write.run();
+        });
+    }
+
+    private void applyInTransaction(MigrationFile file, SqlScript script, long start, MigrationLock lock)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            inTransaction(c, () -> {
+                lock.fence(c, "before " + file.fileName() + ", which it did not run");
                 runOneByOne(c, file, script);
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                abort(c);
-                throw e;
-            } finally {
-                autoCommitOn(c);
-            }
+            });
         }
     }
 
@@ -614,9 +695,17 @@ public final class Migrator {
      * again statement by statement, which names the failing statement, line and SQLSTATE exactly
      * (or succeeds, if the failure was transient).
      */
-    private boolean applyAsBatch(MigrationFile file, SqlScript script, long start) throws SQLException {
+    private boolean applyAsBatch(MigrationFile file, SqlScript script, long start, MigrationLock lock)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            try {
+                lock.fence(c, "before " + file.fileName() + ", which it did not run");
+            } catch (SQLException | RuntimeException e) {
+                abort(c);
+                autoCommitOn(c);
+                throw e;
+            }
             try (Statement st = c.createStatement()) {
                 for (SqlScript.Statement s : script.statements()) {
                     st.addBatch(s.sql());
@@ -640,7 +729,7 @@ public final class Migrator {
                 try {
                     st.execute(s.sql());
                 } catch (SQLException e) {
-                    throw failure(file, s, e, true);
+                    throw failure(c, file, s, e, true);
                 }
             }
         }
@@ -689,7 +778,8 @@ public final class Migrator {
                 .anyMatch(s -> s.sql().toUpperCase(Locale.ROOT).startsWith("VACUUM"));
     }
 
-    private BotDbException failure(MigrationFile file, SqlScript.Statement s, SQLException e, boolean rolledBack) {
+    private BotDbException failure(Connection c, MigrationFile file, SqlScript.Statement s, SQLException e,
+                                   boolean rolledBack) {
         int line = s.line();
         if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
             ServerErrorMessage m = pe.getServerErrorMessage();
@@ -704,7 +794,31 @@ public final class Migrator {
                 + ", statement " + s.number() + state + ": " + serverText(e) + "\n  " + firstWords(s.sql()) + "\n  "
                 + (rolledBack ? "Nothing of " + file.fileName() + " was applied (rolled back). Fix the file and run migrate again."
                 : file.fileName() + " ran outside a transaction: statements 1-" + (s.number() - 1) + " stayed applied."
-                + " It is recorded as failed; see botdb status."), e);
+                + " It is recorded as failed; see botdb status.") + privilegeHint(c, e), e);
+    }
+
+    private static final java.util.regex.Pattern NO_CREATE =
+            java.util.regex.Pattern.compile("permission denied for schema (.+)");
+
+    /**
+     * For "permission denied for schema X" (42501): the privilege the statement needs and the line
+     * that grants it, for the role that ran it.
+     */
+    private String privilegeHint(Connection c, SQLException e) {
+        java.util.regex.Matcher m = NO_CREATE.matcher(serverText(e));
+        if (engine != Engine.POSTGRESQL || !"42501".equals(e.getSQLState()) || !m.matches()) {
+            return "";
+        }
+        String role;
+        try {
+            role = c.getMetaData().getUserName();
+        } catch (SQLException unknown) {
+            return "";
+        }
+        String schema = dev.botdb.backup.schema.QualifiedName.quote(m.group(1));
+        return "\n  The role " + role + " lacks CREATE on schema " + m.group(1) + ", which this statement needs."
+                + " Run migrations as the schema's owner (botdb provision creates an owner role), or as the owner:\n"
+                + "    GRANT CREATE ON SCHEMA " + schema + " TO " + dev.botdb.backup.schema.QualifiedName.quote(role) + ";";
     }
 
     private static String serverText(SQLException e) {

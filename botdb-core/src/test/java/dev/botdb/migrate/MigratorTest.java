@@ -358,7 +358,7 @@ class MigratorTest {
         file("002_idx.sql", "CREATE INDEX CONCURRENTLY a_bad ON nope (id);");
         assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("was changed");
         List<String> changes = migrator().repair();
-        assertThat(changes).hasSize(1).first().asString().contains("accepted the changed file 001_a.sql");
+        assertThat(changes).hasSize(1).first().asString().contains("001_a.sql changed after it was applied: accepted as it is now");
         assertThatThrownBy(() -> migrator().migrate()).hasMessageContaining("002_idx.sql line 1");
         assertThat(migrator().repair()).anyMatch(c -> c.contains("forgot the failed attempt of 002_idx.sql"));
         file("002_idx.sql", "CREATE INDEX CONCURRENTLY a_id ON a (id);");
@@ -474,5 +474,145 @@ class MigratorTest {
         assertThat(one("SELECT to_regclass('users')")).isEqualTo("users");
         assertThat(migrator().rollback(1)).containsExactly("20240101120000_create_users.sql");
         assertThat(one("SELECT to_regclass('users')")).isNull();
+    }
+
+    private void alitaTable(String... appliedSql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            // Alita's own DDL (internal/database/migrations.go), checksum added later as it does
+            st.execute("""
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version VARCHAR(255) PRIMARY KEY,
+                        executed_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)""");
+            st.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum VARCHAR(64)");
+            for (int i = 0; i + 1 < appliedSql.length; i += 2) {
+                st.execute("INSERT INTO schema_migrations (version, checksum) VALUES ('" + appliedSql[i] + "', '"
+                        + MigrationFile.sha256(appliedSql[i + 1].getBytes(StandardCharsets.UTF_8)) + "')");
+            }
+        }
+    }
+
+    private String alitaShape() throws SQLException {
+        return one("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position)"
+                + " FROM information_schema.columns WHERE table_name = 'schema_migrations'");
+    }
+
+    @Test
+    void statusValidateAndPlanReadAlitasOwnTableAsItIsAndLeaveItUnchanged() throws Exception {
+        String initial = "CREATE TABLE users (id serial PRIMARY KEY);\n";
+        file("20240101_initial_schema.sql", initial);
+        file("20240301_add_notes.sql", "CREATE TABLE notes (id serial PRIMARY KEY);\n");
+        alitaTable("20240101_initial_schema.sql", initial);
+        String before = alitaShape();
+        assertThat(before).isEqualTo("version character varying, executed_at timestamp without time zone,"
+                + " checksum character varying");
+
+        assertThat(migrator().status()).extracting(MigrationState::version, MigrationState::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("20240101_initial_schema.sql", MigrationState.State.APPLIED),
+                org.assertj.core.groups.Tuple.tuple("20240301_add_notes.sql", MigrationState.State.PENDING));
+        assertThat(migrator().plan()).extracting(Migrator.Planned::fileName).containsExactly("20240301_add_notes.sql");
+        assertThat(migrator().validate()).isEqualTo(2);
+
+        assertThat(alitaShape()).as("read-only commands never extend Alita's table").isEqualTo(before);
+        assertThat(one("SELECT to_regclass('botdb_lock')")).as("nor take the lock").isNull();
+
+        assertThat(migrator().migrate().applied()).containsExactly("20240301_add_notes.sql");
+        assertThat(alitaShape()).as("migrate extends it in place").endsWith(", duration_ms bigint, success boolean, error text");
+    }
+
+    @Test
+    void aNumberedFileThatIsNotSqlIsNamedInAWarningByMigrateAndStatus() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        file("008_add_x.py", "def upgrade(conn):\n    conn.execute('ALTER TABLE a ADD COLUMN x int')\n");
+        file("009_seed.sql.bak", "INSERT INTO a VALUES (1);");
+        file("README.md", "# migrations\n");
+        file("notes.txt", "todo\n");
+
+        migrator().migrate();
+        assertThat(log).anyMatch(l -> l.startsWith("[Migrations] ") && l.contains("008_add_x.py")
+                        && l.contains("not run"))
+                .anyMatch(l -> l.contains("009_seed.sql.bak"))
+                .noneMatch(l -> l.contains("README.md") || l.contains("notes.txt"));
+        log.clear();
+        assertThat(migrator().status()).extracting(MigrationState::state).containsExactly(MigrationState.State.APPLIED);
+        assertThat(log).anyMatch(l -> l.contains("008_add_x.py") && l.contains("not run"));
+    }
+
+    @Test
+    void repairSaysTheChangedContentWasNotRunAndStatusShowsItUntilANewMigrationRuns() throws Exception {
+        file("001_users.sql", "CREATE TABLE users (id int);\n");
+        migrator().migrate();
+        file("001_users.sql", "CREATE TABLE users (id int);\nALTER TABLE users ADD COLUMN email text;\n");
+
+        List<String> changes = migrator().repair();
+
+        assertThat(changes).singleElement().asString().contains("001_users.sql")
+                .contains("new content was not applied").contains("botdb new");
+        assertThat(one("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo("0");
+        assertThat(migrator().migrate().applied()).isEmpty();
+        assertThat(migrator().status()).singleElement().satisfies(s -> {
+            assertThat(s.state()).isEqualTo(MigrationState.State.APPLIED);
+            assertThat(s.detail()).contains("accepted by repair").contains("not applied");
+        });
+
+        file("002_users_email.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+        assertThat(migrator().migrate().applied()).containsExactly("002_users_email.sql");
+        assertThat(one("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo("1");
+        assertThat(migrator().status()).allSatisfy(s -> assertThat(s.detail()).isNull());
+    }
+
+    @Test
+    void aNulByteIsAnUnusableFileNamingItsLine() throws Exception {
+        file("001_nul.sql", "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1); \0\n");
+        assertThatThrownBy(() -> migrator().migrate()).isInstanceOf(BotDbException.class)
+                .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_INVALID))
+                .hasMessageContaining("001_nul.sql").hasMessageContaining("line 2");
+        assertThat(one("SELECT to_regclass('a')")).isNull();
+    }
+
+    @Test
+    void migrateWarnsNamingAnAppliedFileThatWasDeleted() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        file("002_b.sql", "CREATE TABLE b (id int);");
+        migrator().migrate();
+        Files.delete(dir.resolve("001_a.sql"));
+        log.clear();
+
+        MigrationResult upToDate = migrator().migrate();
+
+        assertThat(upToDate.applied()).isEmpty();
+        assertThat(log).first().isEqualTo("[Migrations] Starting automatic database migration...");
+        assertThat(log).anyMatch(l -> l.startsWith("[Migrations] Warning: ") && l.contains("001_a.sql")
+                && l.contains("no file"));
+        file("003_c.sql", "CREATE TABLE c (id int);");
+        log.clear();
+        assertThat(migrator().migrate().applied()).containsExactly("003_c.sql");
+        assertThat(log).anyMatch(l -> l.contains("001_a.sql") && l.contains("no file"));
+    }
+
+    @Test
+    void markAppliedTakesAVersionOrANameWithOrWithoutSqlAndSaysWhenAlreadyApplied() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        file("002_b.sql", "CREATE TABLE b (id int);");
+        migrator().markApplied("001_a");
+        assertThat(log).contains("[Migrations] Marked 001_a.sql as applied (not run)");
+        log.clear();
+        migrator().markApplied("001_a.sql");
+        assertThat(log).anyMatch(l -> l.contains("001_a.sql is already applied")).noneMatch(l -> l.contains("Marked"));
+        migrator().markApplied("2");
+        assertThat(log).contains("[Migrations] Marked 002_b.sql as applied (not run)");
+        assertThat(migrator().status()).extracting(MigrationState::state)
+                .containsExactly(MigrationState.State.APPLIED, MigrationState.State.APPLIED);
+        assertThat(one("SELECT to_regclass('a')")).isNull();
+    }
+
+    @Test
+    void rollbackWithoutACompanionFileIsExitCode11() throws Exception {
+        file("001_a.sql", "CREATE TABLE a (id int);");
+        migrator().migrate();
+        assertThatThrownBy(() -> migrator().rollback(1)).isInstanceOf(BotDbException.class)
+                .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.MIGRATION_FAILED))
+                .hasMessageContaining("no 001_a.down.sql or 001_a.rollback.sql");
     }
 }
