@@ -72,9 +72,13 @@ final class MigrationLock implements AutoCloseable {
         MigrationLock lock = new MigrationLock(ds, engine, owner, lease);
         long deadline = System.nanoTime() + maxWait.toNanos();
         long nextReport = 0;
+        String role = null;
+        boolean existed = false; // then a permission error is about the table's privileges, not CREATE
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(true);
-            if (!exists(c, engine)) {
+            role = c.getMetaData().getUserName();
+            existed = exists(c, engine);
+            if (!existed) {
                 createTable(c, engine);
             }
             while (!lock.tryTake(c)) {
@@ -90,6 +94,12 @@ final class MigrationLock implements AutoCloseable {
                 Thread.sleep(POLL.toMillis());
             }
         } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState()) && existed) {
+                throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not take the migration lock: the role " + role
+                        + " may not use table botdb_lock, which exists (" + firstLine(e) + "). As the table's owner:\n"
+                        + "    GRANT SELECT, INSERT, UPDATE, DELETE ON botdb_lock TO "
+                        + dev.botdb.backup.schema.QualifiedName.quote(role) + ";\n  then run migrate again.", e);
+            }
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not take the migration lock: " + e.getMessage()
                     + ". botdb keeps it in table botdb_lock, in the first schema of the search_path: the user needs"
                     + " CREATE there (or the table created once by its owner). `botdb doctor` checks this; then run"
@@ -223,6 +233,11 @@ final class MigrationLock implements AutoCloseable {
         } catch (SQLException e) {
             // the lease expires by itself
         }
+    }
+
+    private static String firstLine(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.lines().findFirst().orElse(m);
     }
 
     private static String hostName() {

@@ -63,4 +63,30 @@ class SqliteMigratorTest {
             }
         }
     }
+
+    @Test
+    void aHolderResumingAfterItsLeaseWasTakenStopsBeforeTheFileTheOtherInstanceRan() throws Exception {
+        Path m = Files.createDirectories(dir.resolve("migrations"));
+        Files.writeString(m.resolve("001_steps.sql"), "CREATE TABLE steps (n INTEGER);");
+        Files.writeString(m.resolve("002_step.sql"), "INSERT INTO steps VALUES (2);");
+        try (HikariDataSource ds = open()) {
+            java.util.function.Consumer<String> frozen = line -> {
+                if (line.equals("[Migrations] Applying 002_step.sql...")) { // A freezes; its lease runs out
+                    try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                        st.execute("UPDATE botdb_lock SET expires_at = 0");
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    Migrator.of(ds, Engine.SQLITE, m, l -> { }).migrate(); // B takes over and applies 002
+                }
+            };
+            assertThatThrownBy(() -> Migrator.of(ds, Engine.SQLITE, m, frozen).lease(java.time.Duration.ofHours(1))
+                    .migrate()).hasMessageContaining("lost the migration lock").hasMessageContaining("002_step.sql");
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT group_concat(n) FROM steps")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("2");
+            }
+        }
+    }
 }
