@@ -151,12 +151,13 @@ final class MigrationLock implements AutoCloseable {
     }
 
     private String now() {
-        return engine == Engine.SQLITE ? "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)" : "now()";
+        // clock_timestamp(), not now(): in a file's transaction now() is when the file started
+        return engine == Engine.SQLITE ? "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)" : "clock_timestamp()";
     }
 
     private String nowPlusLease() {
         return engine == Engine.SQLITE ? now() + " + " + lease.toMillis()
-                : "now() + interval '" + lease.toMillis() + " milliseconds'";
+                : "clock_timestamp() + interval '" + lease.toMillis() + " milliseconds'";
     }
 
     private boolean tryTake(Connection c) throws SQLException {
@@ -191,11 +192,50 @@ final class MigrationLock implements AutoCloseable {
     }
 
     /**
+     * Checks, without locking anything, that this instance still holds the lease: before a file's
+     * statements, so a holder that woke up after a takeover does not run them again (and then blame
+     * the file for "already exists").
+     *
+     * @throws BotDbException ({@link ErrorCode#MIGRATION_FAILED}) when another instance holds the lease now
+     */
+    void verify(Connection c, String stopped) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT 1
+                FROM botdb_lock
+                WHERE name = 'migrate'
+                  AND owner = ?
+                """)) {
+            ps.setString(1, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    lost = true;
+                    throw lostLease(stopped);
+                }
+            }
+        }
+    }
+
+    /** Whether the lease is still this instance's, asked on a connection of its own; true when that cannot be told. */
+    boolean stillHeld() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            verify(c, "");
+            return true;
+        } catch (BotDbException e) {
+            return false;
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /**
      * The fencing check: proves that this instance still holds the lease, on {@code c} and in its
      * transaction when it has one, and extends the lease. The lock row stays locked until that
      * transaction ends, so no instance can take over between this check and the commit of the work
      * and its history row; a taker waits for the commit and then finds the lease renewed. The
-     * acquisition's owner string (process, host, random part) is the fencing token.
+     * acquisition's owner string (process, host, random part) is the fencing token. In a file's
+     * transaction it comes last, just before the history row and the commit, so the row is not
+     * locked (and the renewal not held up) while the statements run.
      *
      * @param stopped where the work stopped, for the message ("before statement 2 of 002_x.sql")
      * @throws BotDbException ({@link ErrorCode#MIGRATION_FAILED}) when another instance holds the lease now
@@ -215,7 +255,7 @@ final class MigrationLock implements AutoCloseable {
         }
     }
 
-    private BotDbException lostLease(String stopped) {
+    BotDbException lostLease(String stopped) {
         return new BotDbException(ErrorCode.MIGRATION_FAILED, "This instance lost the migration lock: it was paused or"
                 + " cut off for longer than its lease (" + lease.toSeconds() + " s) and another instance took over."
                 + " It stopped " + stopped + ". Run botdb status to see what the other instance applied, and"

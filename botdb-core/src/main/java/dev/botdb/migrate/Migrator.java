@@ -34,7 +34,9 @@ import org.postgresql.util.ServerErrorMessage;
  *
  * <p>All pending files are read and split before anything runs, so an unterminated string or a
  * psql meta-command stops the run with nothing applied. A file that changed after it was applied
- * stops the run too, naming both checksums and the two ways out.
+ * stops the run too, naming both checksums and the two ways out; an applied file that was deleted
+ * is only warned about, by name. {@code status}, {@code validate} and {@code plan} read the history
+ * as it is (Alita's three columns included) and write nothing.
  *
  * <p>A database migrated by sqlx, golang-migrate, dbmate, Flyway or the USN bot is adopted on the
  * first {@code migrate}: what that tool applied is recorded as applied and never run again
@@ -111,8 +113,9 @@ public final class Migrator {
         long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             inTransaction(c, () -> {
-                lock.fence(c, "before " + file.fileName() + ", which it did not run");
+                lock.verify(c, "before " + file.fileName() + ", which it did not run");
                 migration.migrate(c, engine);
+                lock.fence(c, beforeCommit(file));
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
             });
         } catch (SQLException e) {
@@ -677,12 +680,26 @@ public final class Migrator {
         });
     }
 
+    private static String beforeCommit(MigrationFile file) {
+        return "before committing " + file.fileName() + ", so nothing of it was applied by this instance (rolled back)";
+    }
+
     private void applyInTransaction(MigrationFile file, SqlScript script, long start, MigrationLock lock)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             inTransaction(c, () -> {
-                lock.fence(c, "before " + file.fileName() + ", which it did not run");
-                runOneByOne(c, file, script);
+                lock.verify(c, "before " + file.fileName() + ", which it did not run");
+                try {
+                    runOneByOne(c, file, script);
+                } catch (BotDbException failed) {
+                    if (!lock.stillHeld()) { // woke up after a takeover: the other instance's work is in the way
+                        BotDbException lost = lock.lostLease(beforeCommit(file));
+                        lost.addSuppressed(failed);
+                        throw lost;
+                    }
+                    throw failed;
+                }
+                lock.fence(c, beforeCommit(file));
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
             });
         }
@@ -700,7 +717,7 @@ public final class Migrator {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                lock.fence(c, "before " + file.fileName() + ", which it did not run");
+                lock.verify(c, "before " + file.fileName() + ", which it did not run");
             } catch (SQLException | RuntimeException e) {
                 abort(c);
                 autoCommitOn(c);
@@ -711,12 +728,16 @@ public final class Migrator {
                     st.addBatch(s.sql());
                 }
                 st.executeBatch();
+                lock.fence(c, beforeCommit(file));
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
                 c.commit();
                 return true;
             } catch (SQLException e) {
                 abort(c); // HikariCP may have closed the connection: the next attempt takes a fresh one
                 return false;
+            } catch (RuntimeException e) {
+                abort(c); // a lost lease: roll back before autocommit would commit the batch
+                throw e;
             } finally {
                 autoCommitOn(c);
             }

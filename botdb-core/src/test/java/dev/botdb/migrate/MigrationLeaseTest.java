@@ -156,4 +156,35 @@ class MigrationLeaseTest {
         assertThatThrownBy(a::migrate).hasMessageContaining("lost the migration lock");
         assertThat(one("SELECT string_agg(n::text, ',' ORDER BY seq) FROM steps")).isEqualTo("2");
     }
+
+    @Test
+    void aHolderFrozenInsideAFileTransactionDoesNotCommitItAfterATakeover() throws Exception {
+        file("001_steps.sql", "CREATE TABLE steps (seq serial, n int);\n");
+        java.util.concurrent.atomic.AtomicBoolean frozen = new java.util.concurrent.atomic.AtomicBoolean();
+        JavaMigration two = new JavaMigration() {
+            @Override
+            public String version() {
+                return "002_java";
+            }
+
+            @Override
+            public void migrate(Connection c, Engine engine) throws SQLException {
+                if (frozen.compareAndSet(false, true)) { // A, between its statements: the lease runs out, B migrates
+                    try (Connection other = ds.getConnection(); Statement st = other.createStatement()) {
+                        st.execute("UPDATE botdb_lock SET expires_at = now() - interval '1 second'");
+                    }
+                    Migrator.of(ds, Engine.POSTGRESQL, dir, bLog::add).javaMigration(this).migrate();
+                }
+                try (Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO steps (n) VALUES (2)");
+                }
+            }
+        };
+        Migrator a = Migrator.of(ds, Engine.POSTGRESQL, dir, aLog::add).javaMigration(two).lease(Duration.ofHours(1));
+
+        assertThatThrownBy(a::migrate).hasMessageContaining("lost the migration lock")
+                .hasMessageContaining("before committing 002_java (Java)");
+        assertThat(bLog).contains("[Migrations] Applying 002_java (Java)...");
+        assertThat(one("SELECT string_agg(n::text, ',' ORDER BY seq) FROM steps")).isEqualTo("2");
+    }
 }
