@@ -66,23 +66,60 @@ class MigrationLeaseTest {
         }
     }
 
+    /** What a holder frozen past its lease sees happen meanwhile: the lease runs out, instance B migrates everything. */
+    private void leaseRunsOutAndBMigrates(JavaMigration... javaMigrations) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("UPDATE botdb_lock SET expires_at = now() - interval '1 second'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        Migrator b = Migrator.of(ds, Engine.POSTGRESQL, dir, bLog::add);
+        for (JavaMigration m : javaMigrations) {
+            b.javaMigration(m);
+        }
+        b.migrate();
+    }
+
     /**
      * Instance A with a lease so long its renewal never fires during the test; when it logs
-     * {@code pauseAt}, it "freezes": its lease runs out and B migrates everything meanwhile.
+     * {@code pauseAt}, it "freezes" while {@link #leaseRunsOutAndBMigrates} happens.
      */
-    private Migrator frozenAt(String pauseAt) {
+    private Migrator frozenAt(String pauseAt, JavaMigration... javaMigrations) {
         Consumer<String> log = line -> {
             aLog.add(line);
             if (line.equals(pauseAt)) {
-                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                    st.execute("UPDATE botdb_lock SET expires_at = now() - interval '1 second'");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-                Migrator.of(ds, Engine.POSTGRESQL, dir, bLog::add).migrate();
+                leaseRunsOutAndBMigrates(javaMigrations);
             }
         };
-        return Migrator.of(ds, Engine.POSTGRESQL, dir, log).lease(Duration.ofHours(1));
+        Migrator a = Migrator.of(ds, Engine.POSTGRESQL, dir, log).lease(Duration.ofHours(1));
+        for (JavaMigration m : javaMigrations) {
+            a.javaMigration(m);
+        }
+        return a;
+    }
+
+    private interface Body {
+        void run(JavaMigration self, Connection c) throws SQLException;
+    }
+
+    private static JavaMigration javaMigration(String version, Body body) {
+        return new JavaMigration() {
+            @Override
+            public String version() {
+                return version;
+            }
+
+            @Override
+            public void migrate(Connection c, Engine engine) throws SQLException {
+                body.run(this, c);
+            }
+        };
+    }
+
+    private static void insertStep(Connection c, int n) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("INSERT INTO steps (n) VALUES (" + n + ")");
+        }
     }
 
     @Test
@@ -127,31 +164,8 @@ class MigrationLeaseTest {
     @Test
     void aHolderResumingAfterItsLeaseWasTakenDoesNotRecordAJavaMigrationTwice() throws Exception {
         file("001_steps.sql", "CREATE TABLE steps (seq serial, n int);\n");
-        JavaMigration two = new JavaMigration() {
-            @Override
-            public String version() {
-                return "002_java";
-            }
-
-            @Override
-            public void migrate(Connection c, Engine engine) throws SQLException {
-                try (Statement st = c.createStatement()) {
-                    st.execute("INSERT INTO steps (n) VALUES (2)");
-                }
-            }
-        };
-        Consumer<String> log = line -> {
-            aLog.add(line);
-            if (line.equals("[Migrations] Applying 002_java (Java)...")) {
-                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                    st.execute("UPDATE botdb_lock SET expires_at = now() - interval '1 second'");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-                Migrator.of(ds, Engine.POSTGRESQL, dir, bLog::add).javaMigration(two).migrate();
-            }
-        };
-        Migrator a = Migrator.of(ds, Engine.POSTGRESQL, dir, log).javaMigration(two).lease(Duration.ofHours(1));
+        JavaMigration two = javaMigration("002_java", (self, c) -> insertStep(c, 2));
+        Migrator a = frozenAt("[Migrations] Applying 002_java (Java)...", two);
 
         assertThatThrownBy(a::migrate).hasMessageContaining("lost the migration lock");
         assertThat(one("SELECT string_agg(n::text, ',' ORDER BY seq) FROM steps")).isEqualTo("2");
@@ -161,25 +175,12 @@ class MigrationLeaseTest {
     void aHolderFrozenInsideAFileTransactionDoesNotCommitItAfterATakeover() throws Exception {
         file("001_steps.sql", "CREATE TABLE steps (seq serial, n int);\n");
         java.util.concurrent.atomic.AtomicBoolean frozen = new java.util.concurrent.atomic.AtomicBoolean();
-        JavaMigration two = new JavaMigration() {
-            @Override
-            public String version() {
-                return "002_java";
+        JavaMigration two = javaMigration("002_java", (self, c) -> {
+            if (frozen.compareAndSet(false, true)) { // A, in its transaction before its statements
+                leaseRunsOutAndBMigrates(self);
             }
-
-            @Override
-            public void migrate(Connection c, Engine engine) throws SQLException {
-                if (frozen.compareAndSet(false, true)) { // A, between its statements: the lease runs out, B migrates
-                    try (Connection other = ds.getConnection(); Statement st = other.createStatement()) {
-                        st.execute("UPDATE botdb_lock SET expires_at = now() - interval '1 second'");
-                    }
-                    Migrator.of(ds, Engine.POSTGRESQL, dir, bLog::add).javaMigration(this).migrate();
-                }
-                try (Statement st = c.createStatement()) {
-                    st.execute("INSERT INTO steps (n) VALUES (2)");
-                }
-            }
-        };
+            insertStep(c, 2);
+        });
         Migrator a = Migrator.of(ds, Engine.POSTGRESQL, dir, aLog::add).javaMigration(two).lease(Duration.ofHours(1));
 
         assertThatThrownBy(a::migrate).hasMessageContaining("lost the migration lock")
