@@ -34,7 +34,8 @@ public enum ErrorCode {
     MIGRATIONS_PENDING(12),
     /**
      * An applied migration's file changed, disappeared, or failed part way outside a transaction;
-     * {@code migrate} stops and {@code status} reports it.
+     * {@code status} and {@code validate} report it; {@code migrate} stops on a changed or failed file
+     * and only warns about a deleted one (adopted histories record rows with no file).
      */
     MIGRATION_DRIFT(13),
     /** A backup could not be written (server error, disk full, lost connection); no complete-looking file was left. */
