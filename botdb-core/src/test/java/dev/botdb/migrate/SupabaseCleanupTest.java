@@ -42,13 +42,18 @@ class SupabaseCleanupTest {
     private static final String FILE = "001_x.sql";
 
     /** A plain server: no Supabase roles, no extensions schema, the contrib extensions. */
-    private static final ServerFacts PLAIN = new ServerFacts(Set.of("plpgsql", "uuid-ossp", "pgcrypto"),
+    private static final ServerFacts PLAIN = facts(Set.of("plpgsql", "uuid-ossp", "pgcrypto"),
             Set.of("plpgsql"), Set.of("postgres", "bot"), Set.of("public", "pg_catalog", "information_schema"));
+
+    /** Facts of a server without publications or policies, whose migration connection's current schema is public. */
+    private static ServerFacts facts(Set<String> available, Set<String> installed, Set<String> roles, Set<String> schemas) {
+        return new ServerFacts(available, installed, roles, schemas, Set.of(), Set.of(), "public");
+    }
 
     private static ServerFacts withRoles(String... more) {
         Set<String> roles = new java.util.HashSet<>(PLAIN.roles());
         roles.addAll(List.of(more));
-        return new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), roles, PLAIN.schemas());
+        return facts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), roles, PLAIN.schemas());
     }
 
     private static List<SqlScript.Statement> statements(String sql) {
@@ -220,26 +225,57 @@ class SupabaseCleanupTest {
     @Nested
     class Extensions {
         @Test
-        void removesTheSchemaClauseWhenThatSchemaDoesNotExist() {
-            Result r = clean(PLAIN, "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\";");
+        void putsTheExtensionIntoTheCurrentSchemaWhenItsSchemaDoesNotExistAndNothingRefersToIt() {
+            Result r = clean(PLAIN, "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\";\n"
+                    + "CREATE TABLE t (id uuid DEFAULT uuid_generate_v4());");
 
-            assertThat(sql(r)).containsExactly("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");
-            assertThat(r.changes()).containsExactly("Supabase clean-up: 001_x.sql line 1: removed WITH SCHEMA"
-                    + " \"extensions\" from CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\""
-                    + " (schema extensions does not exist; the extension goes into the first schema of search_path)");
+            assertThat(sql(r)).containsExactly("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public",
+                    "CREATE TABLE t (id uuid DEFAULT uuid_generate_v4())");
+            assertThat(r.changes()).containsExactly("Supabase clean-up: 001_x.sql line 1: replaced WITH SCHEMA"
+                    + " \"extensions\" by WITH SCHEMA public in CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA"
+                    + " \"extensions\" (schema extensions does not exist and the migrations refer to nothing in it;"
+                    + " public is the migration connection's current schema)");
+        }
+
+        @Test
+        void createsTheSchemaWhenTheMigrationsReferToObjectsInIt() {
+            for (String use : List.of("DEFAULT \"extensions\".\"uuid_generate_v4\"()", "DEFAULT extensions . uuid_generate_v4()",
+                    "DEFAULT f()); CREATE FUNCTION f() RETURNS uuid LANGUAGE sql AS $$ SELECT Extensions.uuid_generate_v4() $$")) {
+                Result r = clean(PLAIN, "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\";\n"
+                        + "CREATE TABLE t (id uuid " + use + ");");
+
+                assertThat(sql(r)).as(use).startsWith("CREATE SCHEMA IF NOT EXISTS extensions",
+                        "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\"");
+                assertThat(r.changes()).as(use).containsExactly("Supabase clean-up: 001_x.sql line 1: created schema"
+                        + " extensions before CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\""
+                        + " (CREATE SCHEMA IF NOT EXISTS extensions: schema extensions does not exist and the migrations"
+                        + " refer to objects in it; the extension goes there, as on Supabase)");
+            }
+            // a column or table called extensions is no reference to the schema
+            assertThat(sql(clean(PLAIN, "CREATE EXTENSION pgcrypto SCHEMA extensions;\nSELECT t.extensions FROM t;")))
+                    .containsExactly("CREATE EXTENSION pgcrypto SCHEMA public", "SELECT t.extensions FROM t");
+        }
+
+        @Test
+        void createsTheSchemaWhenTheConnectionHasNoCurrentSchema() {
+            ServerFacts noSearchPath = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(),
+                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of(), null);
+
+            assertThat(sql(new SupabaseCleanup(noSearchPath).clean(FILE, statements("CREATE EXTENSION pgcrypto WITH SCHEMA extensions;"))))
+                    .containsExactly("CREATE SCHEMA IF NOT EXISTS extensions", "CREATE EXTENSION pgcrypto WITH SCHEMA extensions");
         }
 
         @Test
         void keepsTheOtherOptionsAroundTheSchemaClause() {
             assertThat(sql(clean(PLAIN, "create extension pgcrypto schema Extensions version '1.3' cascade;")))
-                    .containsExactly("create extension pgcrypto version '1.3' cascade");
+                    .containsExactly("create extension pgcrypto SCHEMA public version '1.3' cascade");
             assertThat(sql(clean(PLAIN, "CREATE EXTENSION pgcrypto WITH VERSION '1.3' SCHEMA extensions;")))
-                    .containsExactly("CREATE EXTENSION pgcrypto WITH VERSION '1.3'");
+                    .containsExactly("CREATE EXTENSION pgcrypto WITH VERSION '1.3' SCHEMA public");
         }
 
         @Test
         void keepsTheSchemaClauseWhenTheSchemaExists() {
-            ServerFacts facts = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), PLAIN.roles(),
+            ServerFacts facts = facts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), PLAIN.roles(),
                     Set.of("public", "extensions"));
             Result r = clean(facts, "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\";");
 
@@ -269,7 +305,7 @@ class SupabaseCleanupTest {
 
         @Test
         void anInstalledExtensionIsLeftAsWritten() {
-            ServerFacts facts = new ServerFacts(Set.of(), Set.of("pg_graphql"), PLAIN.roles(), PLAIN.schemas());
+            ServerFacts facts = facts(Set.of(), Set.of("pg_graphql"), PLAIN.roles(), PLAIN.schemas());
             Result r = clean(facts, "CREATE EXTENSION IF NOT EXISTS pg_graphql WITH SCHEMA graphql;");
 
             assertThat(sql(r)).containsExactly("CREATE EXTENSION IF NOT EXISTS pg_graphql WITH SCHEMA graphql");
@@ -472,7 +508,8 @@ class SupabaseCleanupTest {
             assertThat(r.applied()).containsExactly(EXPORT);
             assertThat(one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('chats', 'notes')"))
                     .isEqualTo("2");
-            assertThat(one("SELECT relrowsecurity FROM pg_class WHERE oid = 'public.notes'::regclass")).isEqualTo("t");
+            // its two policies are for missing roles: row-level security goes too (see the test below)
+            assertThat(one("SELECT relrowsecurity FROM pg_class WHERE oid = 'public.notes'::regclass")).isEqualTo("f");
             assertThat(one("SELECT count(*) FROM pg_policies WHERE tablename = 'notes'")).isEqualTo("0");
             assertThat(one("SELECT string_agg(extname || '@' || extnamespace::regnamespace, ',' ORDER BY extname)"
                     + " FROM pg_extension WHERE extname <> 'plpgsql'")).isEqualTo("pgcrypto@public,uuid-ossp@public");
@@ -486,9 +523,10 @@ class SupabaseCleanupTest {
                     logged("CREATE EXTENSION IF NOT EXISTS \"pg_graphql\"", "skipped CREATE EXTENSION IF NOT EXISTS"
                             + " \"pg_graphql\" WITH SCHEMA \"graphql\" (extension pg_graphql is not available on this"
                             + " server: pg_available_extensions does not list it)"),
-                    logged("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"", "removed WITH SCHEMA \"extensions\" from"
-                            + " CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\" (schema extensions"
-                            + " does not exist; the extension goes into the first schema of search_path)"),
+                    logged("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"", "replaced WITH SCHEMA \"extensions\" by"
+                            + " WITH SCHEMA public in CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\""
+                            + " (schema extensions does not exist and the migrations refer to nothing in it; public is"
+                            + " the migration connection's current schema)"),
                     logged("GRANT USAGE ON SCHEMA \"public\" TO \"anon\"",
                             "removed GRANT USAGE ON SCHEMA \"public\" TO \"anon\" (role anon does not exist)"),
                     logged("GRANT ALL ON TABLE \"public\".\"notes\"", "removed GRANT ALL ON TABLE \"public\".\"notes\" TO"
@@ -502,10 +540,35 @@ class SupabaseCleanupTest {
                                     + " (role authenticated does not exist)"));
             // the policy spanning 3 lines is logged at its first line
             assertThat(log).anyMatch(l -> l.startsWith(logged("CREATE POLICY \"Service role manages notes\"", "removed")));
-            assertThat(log.stream().filter(l -> l.startsWith("[Migrations] Supabase clean-up: "))).hasSize(16);
+            assertThat(log.stream().filter(l -> l.startsWith("[Migrations] Supabase clean-up: "))).hasSize(17);
             assertThat(log.indexOf("[Migrations] Applying " + EXPORT + "...")).isLessThan(
                     log.indexOf(logged("GRANT USAGE ON SCHEMA \"public\" TO \"anon\"",
                             "removed GRANT USAGE ON SCHEMA \"public\" TO \"anon\" (role anon does not exist)")));
+        }
+
+        @Test
+        void aRoleWithTheProvisionedGrantsReadsATableWhosePoliciesWereAllRemoved() throws Exception {
+            migrator().migrate();
+            String app = "supabase_cleanup_app";
+            TestPostgres.exec("DROP ROLE IF EXISTS " + app, "CREATE ROLE " + app);
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO chats (id) VALUES (1)");
+                st.execute("INSERT INTO notes (chat_id, name) VALUES (1, 'rules')");
+                st.execute("GRANT USAGE ON SCHEMA public TO " + app);
+                st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + app);
+                st.execute("SET ROLE " + app);
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM notes")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("rows the app role reads from notes").isEqualTo(1);
+                }
+            } finally {
+                try (Connection c = TestPostgres.superuser(database); Statement st = c.createStatement()) {
+                    st.execute("DROP OWNED BY " + app);
+                }
+                TestPostgres.exec("DROP ROLE IF EXISTS " + app);
+            }
+            assertThat(log).anyMatch(l -> l.startsWith(logged("ALTER TABLE \"public\".\"notes\" ENABLE ROW LEVEL SECURITY",
+                    "removed ALTER TABLE \"public\".\"notes\" ENABLE ROW LEVEL SECURITY")));
         }
 
         @Test
@@ -550,11 +613,11 @@ class SupabaseCleanupTest {
             List<Migrator.Planned> plan = migrator().plan();
 
             assertThat(plan).singleElement().satisfies(p -> {
-                assertThat(p.statements()).contains("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"",
+                assertThat(p.statements()).contains("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public",
                         "GRANT USAGE ON SCHEMA \"public\" TO \"postgres\"");
                 assertThat(p.statements()).noneMatch(s -> s.contains("anon") || s.contains("pg_graphql")
                         || s.contains("authenticated") || s.contains("\"extensions\""));
-                assertThat(p.notes()).hasSize(16).allMatch(n -> n.startsWith("Supabase clean-up: " + EXPORT + " line "));
+                assertThat(p.notes()).hasSize(17).allMatch(n -> n.startsWith("Supabase clean-up: " + EXPORT + " line "));
             });
             assertThat(one("SELECT to_regclass('public.notes')")).isNull();
             assertThat(one("SELECT count(*) FROM pg_extension WHERE extname = 'uuid-ossp'")).isEqualTo("0");
