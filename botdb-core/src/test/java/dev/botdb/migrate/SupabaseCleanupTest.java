@@ -223,6 +223,108 @@ class SupabaseCleanupTest {
     }
 
     @Nested
+    class RowLevelSecurity {
+        @Test
+        void aTableWhosePoliciesWereAllRemovedLosesRowLevelSecurityAndTheLineSaysHowToKeepIt() {
+            Result r = clean(PLAIN, """
+                    CREATE TABLE "public"."notes" (id int);
+                    CREATE POLICY "Members read" ON "public"."notes" FOR SELECT TO "authenticated" USING (true);
+                    CREATE POLICY admins ON notes TO service_role USING (true);
+                    ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;
+                    """);
+
+            assertThat(sql(r)).containsExactly("CREATE TABLE \"public\".\"notes\" (id int)");
+            assertThat(r.changes()).hasSize(3).last().isEqualTo("Supabase clean-up: 001_x.sql line 4: removed ALTER TABLE"
+                    + " \"public\".\"notes\" ENABLE ROW LEVEL SECURITY: no policy on public.notes applies to a role of"
+                    + " this server (the clean-up removed \"Members read\" (line 2), admins (line 3)), so with row-level"
+                    + " security on, every role but the table's owner (the bot's own role too) would read no rows from"
+                    + " it. To keep row-level security instead, add a migration with: ALTER TABLE \"public\".\"notes\""
+                    + " ENABLE ROW LEVEL SECURITY; CREATE POLICY \"botdb_all_rows\" ON public.notes USING (true) WITH"
+                    + " CHECK (true); and narrow that policy to your bot's role with TO.");
+        }
+
+        @Test
+        void aTableWithoutAnyPolicyLosesItToo() {
+            Result r = clean(PLAIN, "CREATE TABLE warns (id int);\nALTER TABLE ONLY warns FORCE ROW LEVEL SECURITY;");
+
+            assertThat(sql(r)).containsExactly("CREATE TABLE warns (id int)");
+            assertThat(r.changes()).singleElement().asString().startsWith("Supabase clean-up: 001_x.sql line 2: removed"
+                    + " ALTER TABLE ONLY warns FORCE ROW LEVEL SECURITY: no policy on public.warns applies to a role of"
+                    + " this server (the migrations create none for it; on Supabase only service_role and postgres,"
+                    + " which bypass row-level security, could read it)");
+        }
+
+        @Test
+        void aPolicyLeftForAnyRoleKeepsRowLevelSecurity() {
+            String kept = "ALTER TABLE notes ENABLE ROW LEVEL SECURITY";
+            // a policy without TO applies to every role; one whose list keeps an existing role applies to it
+            assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON public.notes FOR SELECT USING (true);")))
+                    .contains(kept);
+            assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON notes TO anon, bot USING (true);"))).contains(kept);
+            // a policy the server already has on the table
+            ServerFacts withPolicy = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(),
+                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of("public.notes"), "public");
+            assertThat(sql(new SupabaseCleanup(withPolicy).clean(FILE, statements(kept + ";")))).containsExactly(kept);
+            // another table's policy does not count
+            assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON other.notes USING (true);"))).doesNotContain(kept);
+        }
+
+        @Test
+        void aPolicyInALaterFileOfTheRunCounts() {
+            List<Result> run = new SupabaseCleanup(PLAIN).run(List.of(
+                    new SupabaseCleanup.Input("001_a.sql", statements("ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"), true),
+                    new SupabaseCleanup.Input("002_b.sql", statements("CREATE POLICY p ON notes TO bot USING (true);"), false)));
+
+            assertThat(sql(run.get(0))).containsExactly("ALTER TABLE notes ENABLE ROW LEVEL SECURITY");
+            assertThat(run.get(1)).isNull();
+        }
+    }
+
+    @Nested
+    class PublicationsAndOwners {
+        @Test
+        void supabaseRealtimesPublicationAndStatementsOnMissingPublicationsGo() {
+            Result r = clean(PLAIN, """
+                    CREATE PUBLICATION "supabase_realtime" WITH (publish = 'insert');
+                    ALTER PUBLICATION "supabase_realtime" OWNER TO "postgres";
+                    ALTER PUBLICATION supabase_realtime ADD TABLE ONLY "public"."notes";
+                    COMMENT ON PUBLICATION supabase_realtime IS 'x';
+                    CREATE PUBLICATION bot_changes FOR TABLE notes;
+                    ALTER PUBLICATION bot_changes ADD TABLE chats;
+                    """);
+
+            assertThat(sql(r)).containsExactly("CREATE PUBLICATION bot_changes FOR TABLE notes",
+                    "ALTER PUBLICATION bot_changes ADD TABLE chats");
+            assertThat(r.changes()).hasSize(4).element(2).isEqualTo("Supabase clean-up: 001_x.sql line 3: removed ALTER"
+                    + " PUBLICATION supabase_realtime ADD TABLE ONLY \"public\".\"notes\" (publication supabase_realtime"
+                    + " does not exist)");
+        }
+
+        @Test
+        void aServerThatHasThePublicationKeepsTheStatements() {
+            ServerFacts supabase = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), PLAIN.roles(),
+                    PLAIN.schemas(), Set.of("supabase_realtime"), Set.of(), "public");
+            String sql = "ALTER PUBLICATION \"supabase_realtime\" ADD TABLE ONLY \"public\".\"notes\"";
+
+            assertThat(sql(new SupabaseCleanup(supabase).clean(FILE, statements(sql + ";")))).containsExactly(sql);
+        }
+
+        @Test
+        void ownerToAMissingRoleGoesAndToAnExistingOneStays() {
+            Result r = clean(PLAIN, """
+                    ALTER TABLE "public"."notes" OWNER TO "supabase_admin";
+                    ALTER FUNCTION "public"."f"() OWNER TO "postgres";
+                    ALTER SCHEMA "public" OWNER TO CURRENT_USER;
+                    """);
+
+            assertThat(sql(r)).containsExactly("ALTER FUNCTION \"public\".\"f\"() OWNER TO \"postgres\"",
+                    "ALTER SCHEMA \"public\" OWNER TO CURRENT_USER");
+            assertThat(r.changes()).containsExactly("Supabase clean-up: 001_x.sql line 1: removed ALTER TABLE"
+                    + " \"public\".\"notes\" OWNER TO \"supabase_admin\" (role supabase_admin does not exist)");
+        }
+    }
+
+    @Nested
     class Extensions {
         @Test
         void putsTheExtensionIntoTheCurrentSchemaWhenItsSchemaDoesNotExistAndNothingRefersToIt() {
