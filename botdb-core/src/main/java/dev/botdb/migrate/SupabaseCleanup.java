@@ -79,9 +79,11 @@ final class SupabaseCleanup {
      * @param policyTables        {@code schema.table} of the tables that have a policy ({@code pg_policies})
      * @param currentSchema       {@code current_schema()} of the migration connection; null when its
      *                            search_path names no existing schema
+     * @param migrating           the role the migrations run as
      */
     record ServerFacts(Set<String> availableExtensions, Set<String> installedExtensions, Set<String> roles,
-                       Set<String> schemas, Set<String> publications, Set<String> policyTables, String currentSchema) {
+                       Set<String> schemas, Set<String> publications, Set<String> policyTables, String currentSchema,
+                       Migrating migrating) {
 
         ServerFacts {
             availableExtensions = Set.copyOf(availableExtensions);
@@ -97,6 +99,25 @@ final class SupabaseCleanup {
             Set<String> current = names(c, """
                     SELECT current_schema()
                     """);
+            Migrating migrating = new Migrating(
+                    names(c, """
+                            SELECT current_user
+                            """).iterator().next(),
+                    !names(c, """
+                            SELECT rolname
+                            FROM pg_roles
+                            WHERE rolname = current_user AND rolsuper
+                            """).isEmpty(),
+                    names(c, """
+                            SELECT rolname
+                            FROM pg_roles
+                            WHERE pg_has_role(current_user, oid, 'MEMBER')
+                            """),
+                    names(c, """
+                            SELECT DISTINCT name
+                            FROM pg_available_extension_versions
+                            WHERE trusted
+                            """));
             return new ServerFacts(
                     names(c, """
                             SELECT name
@@ -122,7 +143,7 @@ final class SupabaseCleanup {
                             SELECT schemaname || '.' || tablename
                             FROM pg_policies
                             """),
-                    current.stream().filter(java.util.Objects::nonNull).findFirst().orElse(null));
+                    current.stream().filter(java.util.Objects::nonNull).findFirst().orElse(null), migrating);
         }
 
         private static Set<String> names(Connection c, String sql) throws SQLException {
@@ -133,6 +154,30 @@ final class SupabaseCleanup {
                 }
             }
             return names;
+        }
+    }
+
+    /**
+     * The role the migrations run as.
+     *
+     * @param user              {@code current_user}
+     * @param superuser         whether it is a superuser (it may then act as any role and install any extension)
+     * @param actAs             the roles it is a member of ({@code pg_has_role(current_user, r, 'MEMBER')}),
+     *                          so it may give them objects ({@code OWNER TO}) and set their default privileges
+     * @param trustedExtensions {@code pg_available_extension_versions.name} that are {@code trusted}: what a
+     *                          database owner that is no superuser may install
+     */
+    record Migrating(String user, boolean superuser, Set<String> actAs, Set<String> trustedExtensions) {
+        Migrating {
+            actAs = Set.copyOf(actAs);
+            trustedExtensions = Set.copyOf(trustedExtensions);
+        }
+
+        /** A superuser called {@code postgres}, for tests of the other rules. */
+        static final Migrating POSTGRES = new Migrating("postgres", true, Set.of(), Set.of());
+
+        boolean mayActAs(String role) {
+            return superuser || actAs.contains(role);
         }
     }
 
@@ -152,6 +197,11 @@ final class SupabaseCleanup {
     private final Set<String> publications;
     private final Set<String> policyTables;
     private final String currentSchema;
+    private final Migrating migrating;
+    /** Roles created by the run: the migrating role created them, so it is taken to be able to act as them. */
+    private final Set<String> createdRoles = new HashSet<>();
+    /** Extensions skipped because only a superuser may install them. */
+    private final Set<String> untrustedSkipped = new HashSet<>();
     /** The SQL of every file of the run, to see whether it refers to objects of a missing schema. */
     private String runSql = "";
     /** Tables (schema.table) with a policy the run keeps; each one applies to some role of the server. */
@@ -172,6 +222,7 @@ final class SupabaseCleanup {
         this.publications = new HashSet<>(facts.publications());
         this.policyTables = Set.copyOf(facts.policyTables());
         this.currentSchema = facts.currentSchema();
+        this.migrating = facts.migrating();
     }
 
     /** One file of a run: cleaned ({@code clean}) or only learnt from. */
@@ -419,6 +470,7 @@ final class SupabaseCleanup {
         Matcher m = CREATES_ROLE.matcher(sql);
         while (m.find()) {
             roles.add(identText(m.group(1)));
+            createdRoles.add(identText(m.group(1)));
         }
         m = CREATES_SCHEMA.matcher(sql);
         while (m.find()) {
@@ -473,14 +525,15 @@ final class SupabaseCleanup {
         return switch (kind(t)) {
             case GRANT -> roleLists(file, s, t, grantLists(t, 1, "TO"), changes);
             case REVOKE -> roleLists(file, s, t, grantLists(t, 1, "FROM"), changes);
-            case DEFAULT_PRIVILEGES -> roleLists(file, s, t, defaultPrivilegeLists(t), changes);
+            case DEFAULT_PRIVILEGES -> defaultPrivileges(file, roleLists(file, s, t, defaultPrivilegeLists(t), changes),
+                    changes);
             case CREATE_POLICY -> roleLists(file, s, t, policyLists(t), changes);
             case ALTER_POLICY -> indexOf(t, 2, "RENAME") >= 0 ? s : roleLists(file, s, t, policyLists(t), changes);
             case CREATE_EXTENSION -> createExtension(file, s, t, changes);
             case COMMENT_ON_EXTENSION -> commentOnExtension(file, s, t, changes);
             case CREATE_PUBLICATION -> createPublication(file, s, t, changes);
             case ON_PUBLICATION -> onPublication(file, s, t, changes);
-            case OWNER_TO -> roleLists(file, s, t, ownerLists(t), changes);
+            case OWNER_TO -> ownerTo(file, s, t, changes);
             case OTHER -> s;
         };
     }
@@ -542,10 +595,52 @@ final class SupabaseCleanup {
         return List.of();
     }
 
-    /** The new owner of {@code ALTER ... OWNER TO role}. */
-    private static List<RoleList> ownerLists(List<Token> t) {
+    /** Whether the migrating role may act as {@code role} (give it objects, set its default privileges). */
+    private boolean mayActAs(String role) {
+        return migrating.mayActAs(role) || createdRoles.contains(role);
+    }
+
+    /**
+     * {@code ALTER ... OWNER TO role}: removed when the role does not exist, or when the migrating
+     * role may not act as it (a provisioned owner role is no member of {@code postgres}).
+     */
+    private SqlScript.Statement ownerTo(String file, SqlScript.Statement s, List<Token> t, List<String> changes) {
         RoleList owner = roleList(t, t.size() - 1, false);
-        return owner == null ? List.of() : List.of(owner);
+        String role = owner == null ? null : owner.items().get(0).role();
+        if (role == null || !roles.contains(role)) {
+            return owner == null ? s : roleLists(file, s, t, List.of(owner), changes);
+        }
+        if (mayActAs(role)) {
+            return s;
+        }
+        changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(s.sql()) + " (the migrating role "
+                + migrating.user() + " cannot act as " + role + ", so the object stays owned by " + migrating.user()
+                + ")");
+        return null;
+    }
+
+    /**
+     * {@code ALTER DEFAULT PRIVILEGES FOR ROLE r ...} left by the role rules: removed when the
+     * migrating role may act as none of the roles (PostgreSQL refuses it).
+     */
+    private SqlScript.Statement defaultPrivileges(String file, SqlScript.Statement s, List<String> changes) {
+        if (s == null) {
+            return null;
+        }
+        List<Token> t = tokens(s.sql());
+        List<RoleList> lists = defaultPrivilegeLists(t);
+        if (lists.size() < 2) {
+            return s; // no FOR ROLE: the migrating role's own default privileges
+        }
+        List<String> others = lists.get(0).items().stream().map(Item::role)
+                .filter(r -> r != null && !mayActAs(r)).toList();
+        if (others.size() < lists.get(0).items().size()) {
+            return s;
+        }
+        changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(s.sql()) + " (the migrating role "
+                + migrating.user() + " cannot act as " + String.join(", ", others) + ", so it may not set "
+                + (others.size() == 1 ? "that role's" : "their") + " default privileges)");
+        return null;
     }
 
     private static List<RoleList> policyLists(List<Token> t) {
@@ -645,6 +740,14 @@ final class SupabaseCleanup {
         if (installed.contains(ext)) {
             return s; // IF NOT EXISTS makes it a no-op whatever the schema; without it, it fails as written
         }
+        if (!migrating.superuser() && !migrating.trustedExtensions().contains(ext)) {
+            changes.add(PREFIX + file + " line " + s.line() + ": skipped " + preview(s.sql()) + " (extension " + ext
+                    + " is not trusted, so only a superuser may install it, and the migrating role "
+                    + migrating.user() + " is not one; if the bot uses it, have a superuser run CREATE EXTENSION IF NOT"
+                    + " EXISTS " + QualifiedName.quote(ext) + " in this database, then migrate again)");
+            untrustedSkipped.add(ext);
+            return null;
+        }
         installed.add(ext);
         int schema = indexOf(t, i + 1, "SCHEMA");
         String name = schema < 0 || schema + 1 >= t.size() ? null : ident(t.get(schema + 1));
@@ -659,12 +762,14 @@ final class SupabaseCleanup {
             // objects of the schema are named (a pg_dump file: "extensions"."uuid_generate_v4"()), or there
             // is no current schema to put the extension in: create the schema, as Supabase has it
             String create = "CREATE SCHEMA IF NOT EXISTS " + QualifiedName.quote(name);
+            String usage = "GRANT USAGE ON SCHEMA " + QualifiedName.quote(name) + " TO PUBLIC";
             inserted.add(new SqlScript.Statement(create, s.line(), s.number()));
+            inserted.add(new SqlScript.Statement(usage, s.line(), s.number()));
             schemas.add(name);
             changes.add(PREFIX + file + " line " + line + ": created schema " + name + " before " + preview(sql)
-                    + " (" + create + ": schema " + name + " does not exist and "
+                    + " (" + create + "; " + usage + ": schema " + name + " does not exist and "
                     + (refersTo(name) ? "the migrations refer to objects in it" : "the migration connection has no"
-                    + " current schema") + "; the extension goes there, as on Supabase)");
+                    + " current schema") + "; the extension goes there and every role may use it, as on Supabase)");
             return s;
         }
         String target = QualifiedName.quote(currentSchema);
@@ -712,11 +817,12 @@ final class SupabaseCleanup {
     private SqlScript.Statement commentOnExtension(String file, SqlScript.Statement s, List<Token> t,
                                                    List<String> changes) {
         String ext = t.size() > 3 ? ident(t.get(3)) : null;
-        if (ext == null || available.contains(ext) || installed.contains(ext)) {
+        if (ext == null || installed.contains(ext) || available.contains(ext) && !untrustedSkipped.contains(ext)) {
             return s;
         }
         changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(s.sql()) + " (extension " + ext
-                + " is not available on this server, so it was not created)");
+                + (available.contains(ext) ? " was not created)" : " is not available on this server, so it was not"
+                + " created)"));
         return null;
     }
 

@@ -47,7 +47,8 @@ class SupabaseCleanupTest {
 
     /** Facts of a server without publications or policies, whose migration connection's current schema is public. */
     private static ServerFacts facts(Set<String> available, Set<String> installed, Set<String> roles, Set<String> schemas) {
-        return new ServerFacts(available, installed, roles, schemas, Set.of(), Set.of(), "public");
+        return new ServerFacts(available, installed, roles, schemas, Set.of(), Set.of(), "public",
+                SupabaseCleanup.Migrating.POSTGRES);
     }
 
     private static ServerFacts withRoles(String... more) {
@@ -263,7 +264,7 @@ class SupabaseCleanupTest {
             assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON notes TO anon, bot USING (true);"))).contains(kept);
             // a policy the server already has on the table
             ServerFacts withPolicy = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(),
-                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of("public.notes"), "public");
+                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of("public.notes"), "public", SupabaseCleanup.Migrating.POSTGRES);
             assertThat(sql(new SupabaseCleanup(withPolicy).clean(FILE, statements(kept + ";")))).containsExactly(kept);
             // another table's policy does not count
             assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON other.notes USING (true);"))).doesNotContain(kept);
@@ -303,7 +304,7 @@ class SupabaseCleanupTest {
         @Test
         void aServerThatHasThePublicationKeepsTheStatements() {
             ServerFacts supabase = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), PLAIN.roles(),
-                    PLAIN.schemas(), Set.of("supabase_realtime"), Set.of(), "public");
+                    PLAIN.schemas(), Set.of("supabase_realtime"), Set.of(), "public", SupabaseCleanup.Migrating.POSTGRES);
             String sql = "ALTER PUBLICATION \"supabase_realtime\" ADD TABLE ONLY \"public\".\"notes\"";
 
             assertThat(sql(new SupabaseCleanup(supabase).clean(FILE, statements(sql + ";")))).containsExactly(sql);
@@ -347,11 +348,12 @@ class SupabaseCleanupTest {
                         + "CREATE TABLE t (id uuid " + use + ");");
 
                 assertThat(sql(r)).as(use).startsWith("CREATE SCHEMA IF NOT EXISTS extensions",
-                        "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\"");
+                        "GRANT USAGE ON SCHEMA extensions TO PUBLIC", "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\"");
                 assertThat(r.changes()).as(use).containsExactly("Supabase clean-up: 001_x.sql line 1: created schema"
                         + " extensions before CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA \"extensions\""
-                        + " (CREATE SCHEMA IF NOT EXISTS extensions: schema extensions does not exist and the migrations"
-                        + " refer to objects in it; the extension goes there, as on Supabase)");
+                        + " (CREATE SCHEMA IF NOT EXISTS extensions; GRANT USAGE ON SCHEMA extensions TO PUBLIC: schema"
+                        + " extensions does not exist and the migrations refer to objects in it; the extension goes"
+                        + " there and every role may use it, as on Supabase)");
             }
             // a column or table called extensions is no reference to the schema
             assertThat(sql(clean(PLAIN, "CREATE EXTENSION pgcrypto SCHEMA extensions;\nSELECT t.extensions FROM t;")))
@@ -361,10 +363,11 @@ class SupabaseCleanupTest {
         @Test
         void createsTheSchemaWhenTheConnectionHasNoCurrentSchema() {
             ServerFacts noSearchPath = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(),
-                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of(), null);
+                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of(), null, SupabaseCleanup.Migrating.POSTGRES);
 
             assertThat(sql(new SupabaseCleanup(noSearchPath).clean(FILE, statements("CREATE EXTENSION pgcrypto WITH SCHEMA extensions;"))))
-                    .containsExactly("CREATE SCHEMA IF NOT EXISTS extensions", "CREATE EXTENSION pgcrypto WITH SCHEMA extensions");
+                    .containsExactly("CREATE SCHEMA IF NOT EXISTS extensions", "GRANT USAGE ON SCHEMA extensions TO PUBLIC",
+                            "CREATE EXTENSION pgcrypto WITH SCHEMA extensions");
         }
 
         @Test

@@ -6,6 +6,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.botdb.TestPostgres;
 import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.Engine;
+import dev.botdb.config.PostgresTarget;
+import dev.botdb.pool.Connector;
+import dev.botdb.provision.ProvisionRequest;
+import dev.botdb.provision.ProvisionResult;
+import dev.botdb.provision.Provisioner;
 import dev.botdb.pool.Pools;
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,7 +142,8 @@ class SupabaseDumpTest {
 
         assertThat(plan).singleElement().satisfies(p -> {
             assertThat(p.statements()).noneMatch(s -> s.contains("supabase_realtime"));
-            assertThat(p.statements()).contains("CREATE SCHEMA IF NOT EXISTS extensions");
+            assertThat(p.statements()).contains("CREATE SCHEMA IF NOT EXISTS extensions",
+                    "GRANT USAGE ON SCHEMA extensions TO PUBLIC");
         });
     }
 
@@ -186,6 +192,69 @@ class SupabaseDumpTest {
             exec("DROP OWNED BY " + APP);
             TestPostgres.exec("DROP ROLE IF EXISTS " + APP);
         }
+    }
+
+    /**
+     * The flow the README recommends: {@code botdb provision} makes an owner role (not a superuser)
+     * that runs the migrations and an application role for the bot; the dump applies as the owner
+     * and the bot's role reads and writes the tables it is granted.
+     */
+    @Test
+    void aProvisionedOwnerAppliesTheDumpAndTheBotsRoleUsesItsTables() throws Exception {
+        String db = "supabase_dump_prov";
+        String bot = "supabase_dump_bot";
+        TestPostgres.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "DROP ROLE IF EXISTS " + bot,
+                "DROP ROLE IF EXISTS " + db + "_owner");
+        try {
+            ProvisionResult p = Provisioner.of(target("postgres://postgres@localhost:" + TestPostgres.port() + "/postgres"),
+                    l -> { }).run(ProvisionRequest.of(bot).withDatabase(db));
+            BotDbConfig ownerConfig = BotDbConfig.fromEnv(TestPostgres.env(p.databaseUrl(p.owner(), true)));
+            try (HikariDataSource owner = Pools.open(ownerConfig.target(), ownerConfig.pool())) {
+                assertThat(Migrator.of(owner, Engine.POSTGRESQL, dir, log::add).migrate().applied()).containsExactly(DUMP);
+                try (Connection c = owner.getConnection(); Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO public.chats (id, title) VALUES (1, 'group')");
+                }
+            }
+            try (Connection app = Connector.open(target(p.databaseUrl(p.app(), true)));
+                 Statement st = app.createStatement()) {
+                st.execute("INSERT INTO public.notes (chat_id, name) VALUES (1, 'rules')");
+                st.execute("INSERT INTO public.warns (chat_id, user_id) VALUES (1, 42)");
+                st.execute("INSERT INTO public.filters (chat_id, keyword) VALUES (1, 'hi')");
+                try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM public.chats) || ','"
+                        + " || (SELECT count(*) FROM public.notes WHERE length(token) = 32) || ','"
+                        + " || (SELECT count(*) FROM public.warns) || ',' || (SELECT count(*) FROM public.filters)")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("1,1,1,1");
+                }
+            }
+            assertThat(log).anyMatch(l -> l.startsWith(prefix("ALTER TABLE \"public\".\"notes\" OWNER TO"))
+                    && l.contains("cannot act as postgres"));
+            String untrusted = log.stream().filter(l -> l.startsWith(prefix("CREATE EXTENSION IF NOT EXISTS"
+                    + " \"pg_stat_statements\"") + "skipped")).findFirst().orElseThrow();
+            assertThat(untrusted).contains("extension pg_stat_statements is not trusted, so only a superuser may install"
+                    + " it, and the migrating role " + db + "_owner is not one");
+            // its fix line, run as it says
+            Matcher m = Pattern.compile("have a superuser run (CREATE EXTENSION IF NOT EXISTS \\S+) in this database")
+                    .matcher(untrusted);
+            assertThat(m.find()).as(untrusted).isTrue();
+            try (Connection c = TestPostgres.superuser(db); Statement st = c.createStatement()) {
+                st.execute(m.group(1));
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(1);
+                }
+            }
+            assertThat(log).anyMatch(l -> l.startsWith(prefix("ALTER DEFAULT PRIVILEGES FOR ROLE \"postgres\" IN SCHEMA"
+                    + " \"public\" GRANT ALL ON SEQUENCES TO \"postgres\"")) && l.endsWith("(the migrating role " + db
+                    + "_owner cannot act as postgres, so it may not set that role's default privileges)"));
+        } finally {
+            TestPostgres.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "DROP ROLE IF EXISTS " + bot,
+                    "DROP ROLE IF EXISTS " + db + "_owner");
+        }
+    }
+
+    private static PostgresTarget target(String url) {
+        return (PostgresTarget) BotDbConfig.fromEnv(TestPostgres.env(url)).target();
     }
 
     /** The log line about the statement starting with {@code statement}, checked for file and line. */
