@@ -311,6 +311,47 @@ class SupabaseCleanupTest {
         }
 
         @Test
+        void aMigratingRoleThatIsNoSuperuserKeepsOnlyWhatItMayDo() {
+            Set<String> available = new java.util.HashSet<>(PLAIN.availableExtensions());
+            available.add("pg_stat_statements");
+            Set<String> roles = new java.util.HashSet<>(PLAIN.roles());
+            roles.addAll(Set.of("bot_owner", "pg_database_owner"));
+            ServerFacts owner = new ServerFacts(available, PLAIN.installedExtensions(), roles, PLAIN.schemas(), Set.of(),
+                    Set.of(), "public", new SupabaseCleanup.Migrating("bot_owner", false,
+                    Set.of("bot_owner", "pg_database_owner"), Set.of("plpgsql", "pgcrypto", "uuid-ossp")));
+            Result r = new SupabaseCleanup(owner).clean(FILE, statements("""
+                    CREATE EXTENSION IF NOT EXISTS "pg_stat_statements" WITH SCHEMA public;
+                    COMMENT ON EXTENSION pg_stat_statements IS 'statistics';
+                    CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+                    ALTER TABLE notes OWNER TO "postgres";
+                    ALTER TABLE notes OWNER TO bot_owner;
+                    ALTER SCHEMA "public" OWNER TO "pg_database_owner";
+                    ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" GRANT ALL ON TABLES TO "postgres";
+                    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO bot;
+                    CREATE ROLE helper;
+                    ALTER TABLE notes OWNER TO helper;
+                    """));
+
+            assertThat(sql(r)).containsExactly("CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public",
+                    "ALTER TABLE notes OWNER TO bot_owner", "ALTER SCHEMA \"public\" OWNER TO \"pg_database_owner\"",
+                    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO bot",
+                    "CREATE ROLE helper", "ALTER TABLE notes OWNER TO helper");
+            assertThat(r.changes()).containsExactly(
+                    "Supabase clean-up: 001_x.sql line 1: skipped CREATE EXTENSION IF NOT EXISTS \"pg_stat_statements\""
+                            + " WITH SCHEMA public (extension pg_stat_statements is not trusted, so only a superuser may"
+                            + " install it, and the migrating role bot_owner is not one; if the bot uses it, have a"
+                            + " superuser run CREATE EXTENSION IF NOT EXISTS pg_stat_statements in this database, then"
+                            + " migrate again)",
+                    "Supabase clean-up: 001_x.sql line 2: removed COMMENT ON EXTENSION pg_stat_statements IS"
+                            + " 'statistics' (extension pg_stat_statements was not created)",
+                    "Supabase clean-up: 001_x.sql line 4: removed ALTER TABLE notes OWNER TO \"postgres\" (the migrating"
+                            + " role bot_owner cannot act as postgres, so the object stays owned by bot_owner)",
+                    "Supabase clean-up: 001_x.sql line 7: removed ALTER DEFAULT PRIVILEGES FOR ROLE \"postgres\" IN"
+                            + " SCHEMA \"public\" GRANT ALL ON TABLES TO \"postgres\" (the migrating role bot_owner"
+                            + " cannot act as postgres, so it may not set that role's default privileges)");
+        }
+
+        @Test
         void ownerToAMissingRoleGoesAndToAnExistingOneStays() {
             Result r = clean(PLAIN, """
                     ALTER TABLE "public"."notes" OWNER TO "supabase_admin";
