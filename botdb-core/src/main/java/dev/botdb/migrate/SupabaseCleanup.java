@@ -32,10 +32,26 @@ import javax.sql.DataSource;
  *       {@code CURRENT_USER}, {@code SESSION_USER} and {@code CURRENT_ROLE} always stay. The same
  *       holds for the roles of a membership grant ({@code GRANT anon TO authenticator}) and of
  *       {@code ALTER DEFAULT PRIVILEGES FOR ROLE}.</li>
+ *   <li>{@code ALTER ... OWNER TO r}: removed when {@code r} does not exist or the migrating role
+ *       may not act as it (no superuser and no member of {@code r}, as the owner role of
+ *       {@code botdb provision} and {@code postgres}); likewise {@code ALTER DEFAULT PRIVILEGES FOR
+ *       ROLE r}.</li>
  *   <li>{@code CREATE EXTENSION}: skipped when the server neither has it installed nor lists it in
  *       {@code pg_available_extensions} (pg_graphql, supabase_vault, pgsodium on a plain server),
- *       together with a {@code COMMENT ON EXTENSION} for it; otherwise its {@code [WITH] SCHEMA s}
- *       clause is removed when schema {@code s} does not exist.</li>
+ *       or when it is not trusted and the migrating role is no superuser, together with a
+ *       {@code COMMENT ON EXTENSION} for it. When its {@code [WITH] SCHEMA s} does not exist: if
+ *       the run refers to objects in {@code s} ({@code "extensions"."uuid_generate_v4"()}, as a
+ *       {@code supabase db dump} does), {@code CREATE SCHEMA IF NOT EXISTS s} and {@code GRANT USAGE
+ *       ON SCHEMA s TO PUBLIC} are added before it; otherwise the clause names the migration
+ *       connection's current schema (a dump's header empties search_path, so leaving it out fails).</li>
+ *   <li>{@code CREATE PUBLICATION supabase_realtime...} when the server has no such publication,
+ *       and {@code ALTER PUBLICATION} / {@code COMMENT ON PUBLICATION} of a publication that does
+ *       not exist: removed.</li>
+ *   <li>{@code ALTER TABLE t ENABLE|FORCE ROW LEVEL SECURITY} of a cleaned file: removed, after the
+ *       run's last file, when no policy on {@code t} is left in the run or on the server (the
+ *       clean-up removed them all, or there never was one): otherwise every role but the owner,
+ *       the bot's own role too, would read no rows. The log line names file, line and table and
+ *       gives the statements that keep row-level security instead.</li>
  * </ul>
  * Everything else, and every statement that is not understood, stays byte for byte. Roles and
  * schemas that earlier statements of the run create ({@code CREATE ROLE}, {@code CREATE SCHEMA},
@@ -172,9 +188,6 @@ final class SupabaseCleanup {
             actAs = Set.copyOf(actAs);
             trustedExtensions = Set.copyOf(trustedExtensions);
         }
-
-        /** A superuser called {@code postgres}, for tests of the other rules. */
-        static final Migrating POSTGRES = new Migrating("postgres", true, Set.of(), Set.of());
 
         boolean mayActAs(String role) {
             return superuser || actAs.contains(role);

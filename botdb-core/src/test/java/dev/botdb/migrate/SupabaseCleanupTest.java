@@ -41,6 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SupabaseCleanupTest {
     private static final String FILE = "001_x.sql";
 
+    /** Migrations run as the superuser postgres: it may act as any role and install any extension. */
+    private static final SupabaseCleanup.Migrating SUPERUSER = new SupabaseCleanup.Migrating("postgres", true, Set.of(),
+            Set.of());
+
     /** A plain server: no Supabase roles, no extensions schema, the contrib extensions. */
     private static final ServerFacts PLAIN = facts(Set.of("plpgsql", "uuid-ossp", "pgcrypto"),
             Set.of("plpgsql"), Set.of("postgres", "bot"), Set.of("public", "pg_catalog", "information_schema"));
@@ -48,7 +52,7 @@ class SupabaseCleanupTest {
     /** Facts of a server without publications or policies, whose migration connection's current schema is public. */
     private static ServerFacts facts(Set<String> available, Set<String> installed, Set<String> roles, Set<String> schemas) {
         return new ServerFacts(available, installed, roles, schemas, Set.of(), Set.of(), "public",
-                SupabaseCleanup.Migrating.POSTGRES);
+                SUPERUSER);
     }
 
     private static ServerFacts withRoles(String... more) {
@@ -264,7 +268,7 @@ class SupabaseCleanupTest {
             assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON notes TO anon, bot USING (true);"))).contains(kept);
             // a policy the server already has on the table
             ServerFacts withPolicy = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(),
-                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of("public.notes"), "public", SupabaseCleanup.Migrating.POSTGRES);
+                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of("public.notes"), "public", SUPERUSER);
             assertThat(sql(new SupabaseCleanup(withPolicy).clean(FILE, statements(kept + ";")))).containsExactly(kept);
             // another table's policy does not count
             assertThat(sql(clean(PLAIN, kept + ";\nCREATE POLICY p ON other.notes USING (true);"))).doesNotContain(kept);
@@ -304,7 +308,7 @@ class SupabaseCleanupTest {
         @Test
         void aServerThatHasThePublicationKeepsTheStatements() {
             ServerFacts supabase = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(), PLAIN.roles(),
-                    PLAIN.schemas(), Set.of("supabase_realtime"), Set.of(), "public", SupabaseCleanup.Migrating.POSTGRES);
+                    PLAIN.schemas(), Set.of("supabase_realtime"), Set.of(), "public", SUPERUSER);
             String sql = "ALTER PUBLICATION \"supabase_realtime\" ADD TABLE ONLY \"public\".\"notes\"";
 
             assertThat(sql(new SupabaseCleanup(supabase).clean(FILE, statements(sql + ";")))).containsExactly(sql);
@@ -404,7 +408,7 @@ class SupabaseCleanupTest {
         @Test
         void createsTheSchemaWhenTheConnectionHasNoCurrentSchema() {
             ServerFacts noSearchPath = new ServerFacts(PLAIN.availableExtensions(), PLAIN.installedExtensions(),
-                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of(), null, SupabaseCleanup.Migrating.POSTGRES);
+                    PLAIN.roles(), PLAIN.schemas(), Set.of(), Set.of(), null, SUPERUSER);
 
             assertThat(sql(new SupabaseCleanup(noSearchPath).clean(FILE, statements("CREATE EXTENSION pgcrypto WITH SCHEMA extensions;"))))
                     .containsExactly("CREATE SCHEMA IF NOT EXISTS extensions", "GRANT USAGE ON SCHEMA extensions TO PUBLIC",
