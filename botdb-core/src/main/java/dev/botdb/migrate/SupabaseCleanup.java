@@ -619,22 +619,19 @@ final class SupabaseCleanup {
      */
     private SqlScript.Statement ownerTo(String file, SqlScript.Statement s, List<Token> t, List<String> changes) {
         RoleList owner = roleList(t, t.size() - 1, false);
-        String role = owner == null ? null : owner.items().get(0).role();
-        if (role == null || !roles.contains(role)) {
-            return owner == null ? s : roleLists(file, s, t, List.of(owner), changes);
-        }
-        if (mayActAs(role)) {
+        if (owner == null) {
             return s;
         }
-        changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(s.sql()) + " (the migrating role "
-                + migrating.user() + " cannot act as " + role + ", so the object stays owned by " + migrating.user()
-                + ")");
-        return null;
+        SqlScript.Statement after = roleLists(file, s, t, List.of(owner), changes);
+        return after == null ? null : roleLists(file, s, t, List.of(owner), changes, this::mayActAs, others ->
+                "the migrating role " + migrating.user() + " cannot act as " + others.get(0) + ", so the object stays"
+                        + " owned by " + migrating.user());
     }
 
     /**
-     * {@code ALTER DEFAULT PRIVILEGES FOR ROLE r ...} left by the role rules: removed when the
-     * migrating role may act as none of the roles (PostgreSQL refuses it).
+     * {@code ALTER DEFAULT PRIVILEGES FOR ROLE r ...} left by the role rules: the roles the
+     * migrating role may not act as are taken out (PostgreSQL refuses them); the statement goes when
+     * none is left.
      */
     private SqlScript.Statement defaultPrivileges(String file, SqlScript.Statement s, List<String> changes) {
         if (s == null) {
@@ -645,15 +642,9 @@ final class SupabaseCleanup {
         if (lists.size() < 2) {
             return s; // no FOR ROLE: the migrating role's own default privileges
         }
-        List<String> others = lists.get(0).items().stream().map(Item::role)
-                .filter(r -> r != null && !mayActAs(r)).toList();
-        if (others.size() < lists.get(0).items().size()) {
-            return s;
-        }
-        changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(s.sql()) + " (the migrating role "
+        return roleLists(file, s, t, List.of(lists.get(0)), changes, this::mayActAs, others -> "the migrating role "
                 + migrating.user() + " cannot act as " + String.join(", ", others) + ", so it may not set "
-                + (others.size() == 1 ? "that role's" : "their") + " default privileges)");
-        return null;
+                + (others.size() == 1 ? "that role's" : "their") + " default privileges");
     }
 
     private static List<RoleList> policyLists(List<Token> t) {
@@ -691,6 +682,18 @@ final class SupabaseCleanup {
     /** Takes missing roles out of the lists; drops the statement when a list would be left empty. */
     private SqlScript.Statement roleLists(String file, SqlScript.Statement s, List<Token> t, List<RoleList> lists,
                                           List<String> changes) {
+        return roleLists(file, s, t, lists, changes, roles::contains, missing -> missing.size() == 1
+                ? "role " + missing.get(0) + " does not exist"
+                : "roles " + String.join(", ", missing) + " do not exist");
+    }
+
+    /**
+     * Takes the roles that are not {@code ok} out of the lists; drops the statement when a list
+     * would be left empty. {@code why} says, for the roles taken out, why.
+     */
+    private SqlScript.Statement roleLists(String file, SqlScript.Statement s, List<Token> t, List<RoleList> lists,
+                                          List<String> changes, java.util.function.Predicate<String> ok,
+                                          java.util.function.Function<List<String>, String> why) {
         String sql = s.sql();
         List<String> missing = new ArrayList<>();
         List<String> removedTexts = new ArrayList<>();
@@ -702,7 +705,7 @@ final class SupabaseCleanup {
             List<String> keep = new ArrayList<>();
             for (Item item : list.items()) {
                 String text = sql.substring(t.get(item.from()).start(), t.get(item.to()).end());
-                if (item.role() == null || roles.contains(item.role())) {
+                if (item.role() == null || ok.test(item.role())) {
                     keep.add(text);
                 } else {
                     if (!missing.contains(item.role())) {
@@ -724,10 +727,9 @@ final class SupabaseCleanup {
         if (missing.isEmpty()) {
             return s;
         }
-        String why = missing.size() == 1 ? "role " + missing.get(0) + " does not exist"
-                : "roles " + String.join(", ", missing) + " do not exist";
+        String reason = why.apply(missing);
         if (emptied) {
-            changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(sql) + " (" + why + ")");
+            changes.add(PREFIX + file + " line " + s.line() + ": removed " + preview(sql) + " (" + reason + ")");
             return null;
         }
         StringBuilder out = new StringBuilder(sql);
@@ -735,7 +737,7 @@ final class SupabaseCleanup {
             out.replace(spans.get(k)[0], spans.get(k)[1], replacements.get(k));
         }
         changes.add(PREFIX + file + " line " + lineOf(s, firstRemoved) + ": removed " + String.join(", ", removedTexts)
-                + " from " + preview(sql) + " (" + why + ")");
+                + " from " + preview(sql) + " (" + reason + ")");
         return new SqlScript.Statement(out.toString(), s.line(), s.number());
     }
 

@@ -331,6 +331,7 @@ class SupabaseCleanupTest {
                     ALTER TABLE notes OWNER TO bot_owner;
                     ALTER SCHEMA "public" OWNER TO "pg_database_owner";
                     ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" GRANT ALL ON TABLES TO "postgres";
+                    ALTER DEFAULT PRIVILEGES FOR ROLE postgres, bot_owner GRANT SELECT ON TABLES TO bot;
                     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO bot;
                     CREATE ROLE helper;
                     ALTER TABLE notes OWNER TO helper;
@@ -338,6 +339,7 @@ class SupabaseCleanupTest {
 
             assertThat(sql(r)).containsExactly("CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public",
                     "ALTER TABLE notes OWNER TO bot_owner", "ALTER SCHEMA \"public\" OWNER TO \"pg_database_owner\"",
+                    "ALTER DEFAULT PRIVILEGES FOR ROLE bot_owner GRANT SELECT ON TABLES TO bot",
                     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO bot",
                     "CREATE ROLE helper", "ALTER TABLE notes OWNER TO helper");
             assertThat(r.changes()).containsExactly(
@@ -352,7 +354,10 @@ class SupabaseCleanupTest {
                             + " role bot_owner cannot act as postgres, so the object stays owned by bot_owner)",
                     "Supabase clean-up: 001_x.sql line 7: removed ALTER DEFAULT PRIVILEGES FOR ROLE \"postgres\" IN"
                             + " SCHEMA \"public\" GRANT ALL ON TABLES TO \"postgres\" (the migrating role bot_owner"
-                            + " cannot act as postgres, so it may not set that role's default privileges)");
+                            + " cannot act as postgres, so it may not set that role's default privileges)",
+                    "Supabase clean-up: 001_x.sql line 8: removed postgres from ALTER DEFAULT PRIVILEGES FOR ROLE"
+                            + " postgres, bot_owner GRANT SELECT ON TABLES TO bot (the migrating role bot_owner cannot"
+                            + " act as postgres, so it may not set that role's default privileges)");
         }
 
         @Test
