@@ -333,7 +333,7 @@ final class SupabaseCleanup {
         return PREFIX + file + " line " + sw.statement().line() + ": removed " + preview(sql) + ": no policy on "
                 + sw.table() + " applies to a role of this server (" + why + "), so with row-level security on,"
                 + " every role but the table's owner (the bot's own role too) would read no rows from it. To keep"
-                + " row-level security instead, add a migration with: " + preview(sql) + "; CREATE POLICY"
+                + " row-level security instead, add a migration with: " + sql.replaceAll("\\s+", " ") + "; CREATE POLICY"
                 + " \"botdb_all_rows\" ON " + sw.name().sql() + " USING (true) WITH CHECK (true); and narrow"
                 + " that policy to your bot's role with TO.";
     }
@@ -413,8 +413,9 @@ final class SupabaseCleanup {
         inserted.clear();
         List<Token> t = tokens(s.sql());
         if (after == null) {
-            if (kind(t) == Kind.CREATE_POLICY && policyTable(t) != null && t.size() > 2) {
-                removedPolicies.computeIfAbsent(policyTable(t), k -> new ArrayList<>())
+            String table = kind(t) == Kind.CREATE_POLICY ? policyTable(t) : null;
+            if (table != null) {
+                removedPolicies.computeIfAbsent(table, k -> new ArrayList<>())
                         .add(t.get(2).type() == Type.QUOTED ? sqlOf(s, t.get(2)) + " (line " + s.line() + ")"
                                 : t.get(2).value() + " (line " + s.line() + ")");
             }
