@@ -50,6 +50,33 @@ class BackupCommandTest {
     }
 
     @Test
+    void verifyOfAFileNamedWithoutAFolderPrintsItsResultOnceAndRecordsIt() throws Exception {
+        CliRun backup = CliRun.of(env(source), "backup");
+        assertThat(backup.exitCode()).as(backup.all()).isZero();
+        // a bare name is relative to the working directory: the test's is the module folder
+        Path bare = Path.of("verify-bare-" + ProcessHandle.current().pid() + ".botdb");
+        Files.copy(Path.of(backup.out().trim()), bare);
+        try {
+            CliRun verify = CliRun.of(env(source), "backup", "verify", bare.toString());
+            assertThat(verify.exitCode()).as(verify.all()).isZero();
+            assertThat(verify.all().split("verified:", -1)).as(verify.all()).hasSize(2);
+            assertThat(Path.of(bare + ".verified")).exists();
+        } finally {
+            Files.deleteIfExists(bare);
+            Files.deleteIfExists(Path.of(bare + ".verified"));
+        }
+    }
+
+    @Test
+    void anEmptyBackupDirIsAConfigurationErrorNotTheCurrentFolder() {
+        for (String[] args : new String[][] {{"backup"}, {"backup", "list"}, {"backup", "prune", "--keep-last", "1"}}) {
+            CliRun run = CliRun.of(env(source, "BACKUP_DIR", ""), args);
+            assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.all()).isEqualTo(3);
+            assertThat(run.err()).contains("BACKUP_DIR is set but empty");
+        }
+    }
+
+    @Test
     void backupVerifyRestoreAndBackupAgainGiveTheSameChecksums() throws Exception {
         CliRun backup = CliRun.of(env(source), "backup", "--verify");
         assertThat(backup.exitCode()).as(backup.all()).isZero();
