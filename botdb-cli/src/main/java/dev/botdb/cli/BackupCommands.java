@@ -187,6 +187,7 @@ final class BackupCommands {
                     m.put("created_at", b.createdAt().toString());
                     m.put("encrypted", b.encrypted());
                     m.put("tables", b.tables());
+                    m.put("only_tables", b.only());
                     m.put("rows", b.rows());
                     m.put("verified", b.verified().map(v -> v.ok() ? "ok " + v.at() : "FAILED " + v.at()).orElse("never"));
                     m.put("problem", b.problem());
@@ -201,8 +202,9 @@ final class BackupCommands {
             cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", "file", "kind", "size", "age", "tables", "verified");
             for (BackupInfo b : all) {
                 cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", b.file().getFileName(), b.kind() + (b.encrypted() ? "*" : ""),
-                        Backups.humanSize(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.tables(),
-                        b.problem() != null ? b.problem() : b.verified().map(v -> (v.ok() ? "ok, " : "FAILED, ")
+                        Backups.humanSize(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.only().isEmpty() ? b.tables() : String.join(",", b.only()),
+                        b.problem() != null ? b.problem() : b.kind().equals("sql")
+                                ? "not verifiable by botdb (restore it: botdb restore FILE --to scratch_db)" : b.verified().map(v -> (v.ok() ? "ok, " : "FAILED, ")
                                 + age(Duration.between(v.at(), now)) + " ago").orElse("never"));
             }
             if (all.stream().anyMatch(BackupInfo::encrypted)) {
