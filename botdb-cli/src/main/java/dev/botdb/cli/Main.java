@@ -70,9 +70,7 @@ public final class Main implements Callable<Integer> {
             return new CommandLine.RunLast().execute(parseResult);
         });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean verbose = cli.global.verbose || parseResult.subcommand() != null
-                    && parseResult.subcommand().hasMatchedOption("--verbose");
-            return report(e, verbose, err);
+            return report(e, cli.global.verbose || verbose(parseResult), err);
         });
         cmd.setParameterExceptionHandler((e, args2) -> {
             if (unknownCommand(e, err)) {

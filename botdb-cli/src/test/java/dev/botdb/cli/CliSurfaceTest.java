@@ -46,6 +46,16 @@ class CliSurfaceTest {
     }
 
     @Test
+    void verboseAfterASubcommandTwoLevelsDownPrintsTheStackTrace() {
+        CliRun run = CliRun.of(env("BACKUP_ENCRYPTION_KEY", ""), "backup", "list", "--out", dir.toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.err()).doesNotContain("\tat ");
+        CliRun verbose = CliRun.of(env("BACKUP_ENCRYPTION_KEY", ""), "backup", "verify", "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(3);
+        assertThat(verbose.err()).contains("BACKUP_ENCRYPTION_KEY is set but empty").contains("\tat ");
+    }
+
+    @Test
     void anUnknownCommandIsNamedWithTheClosestCommandsAndExits2() {
         CliRun run = CliRun.of(env(), "migrat");
         assertThat(run.exitCode()).isEqualTo(2);
