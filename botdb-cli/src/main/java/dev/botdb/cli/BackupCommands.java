@@ -17,6 +17,7 @@ import dev.botdb.backup.retention.RetentionPolicy;
 import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
+import dev.botdb.config.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,16 @@ final class BackupCommands {
 
     /** BACKUP_DIR (default {@code backups}), BACKUP_JOBS, and the key from BACKUP_ENCRYPTION_KEY(_FILE). */
     static Path folder(Cli cli, Path out) {
-        return out != null ? out : Path.of(cli.env.getOrDefault("BACKUP_DIR", "backups"));
+        if (out != null) {
+            return out;
+        }
+        String dir = cli.env.get("BACKUP_DIR");
+        if (dir != null && dir.isBlank()) {
+            // an unset ${BACKUP_DIR} in a compose file: the current folder is nobody's intended backups folder
+            throw new BotDbException(ErrorCode.CONFIG_INVALID, "BACKUP_DIR is set but empty. Name the backups folder"
+                    + " (BACKUP_DIR=/var/backups/bot), or unset it for the default, ./backups.");
+        }
+        return Path.of(dir == null ? "backups" : dir);
     }
 
     static Backups backups(Cli cli, BotDb db, Path out, Integer jobs) {
@@ -177,6 +187,7 @@ final class BackupCommands {
                     m.put("created_at", b.createdAt().toString());
                     m.put("encrypted", b.encrypted());
                     m.put("tables", b.tables());
+                    m.put("only_tables", b.only());
                     m.put("rows", b.rows());
                     m.put("verified", b.verified().map(v -> v.ok() ? "ok " + v.at() : "FAILED " + v.at()).orElse("never"));
                     m.put("problem", b.problem());
@@ -191,8 +202,9 @@ final class BackupCommands {
             cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", "file", "kind", "size", "age", "tables", "verified");
             for (BackupInfo b : all) {
                 cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", b.file().getFileName(), b.kind() + (b.encrypted() ? "*" : ""),
-                        Backups.humanSize(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.tables(),
-                        b.problem() != null ? b.problem() : b.verified().map(v -> (v.ok() ? "ok, " : "FAILED, ")
+                        Backups.humanSize(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.only().isEmpty() ? b.tables() : String.join(",", b.only()),
+                        b.problem() != null ? b.problem() : b.kind().equals("sql")
+                                ? "not verifiable by botdb (restore it: botdb restore FILE --to scratch_db)" : b.verified().map(v -> (v.ok() ? "ok, " : "FAILED, ")
                                 + age(Duration.between(v.at(), now)) + " ago").orElse("never"));
             }
             if (all.stream().anyMatch(BackupInfo::encrypted)) {
@@ -301,7 +313,7 @@ final class BackupCommands {
                 throw new BotDbException(ErrorCode.USAGE, "--to " + to + " names a database, but DATABASE_URL is SQLite;"
                         + " give a URL: --to sqlite:///path/to/new.db");
             }
-            if (to.matches("(?i)^[a-z0-9+.:-]+://[^/@]*:[^/@]*@.*")) {
+            if (Redaction.holdsSecret(to)) {
                 throw new BotDbException(ErrorCode.USAGE, "--to has a password in it, and command lines are visible to every"
                         + " user of this machine (ps). Leave it out: botdb takes it from ~/.pgpass or PGPASSWORD.");
             }

@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
                 MigrationCommands.Reset.class, BackupCommands.Backup.class, BackupCommands.Restore.class,
                 InspectCommand.class, MaintainCommand.class, TuneCommand.class,
                 DoctorCommand.class, ProvisionCommand.class,
-                CommandLine.HelpCommand.class})
+                Main.Help.class})
 public final class Main implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -65,17 +65,83 @@ public final class Main implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new Main(cli), new Factory(cli));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
+        cmd.setExecutionStrategy(parseResult -> {
+            VerboseTrace.verbose = verbose(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean verbose = cli.global.verbose || parseResult.subcommand() != null
-                    && parseResult.subcommand().hasMatchedOption("--verbose");
-            return report(e, verbose, err);
+            return report(e, cli.global.verbose || verbose(parseResult), err);
         });
         cmd.setParameterExceptionHandler((e, args2) -> {
+            if (unknownCommand(e, err)) {
+                return ErrorCode.USAGE.exitCode();
+            }
             err.println("error: " + e.getMessage());
             e.getCommandLine().usage(err);
             return ErrorCode.USAGE.exitCode();
         });
         return cmd.execute(args);
+    }
+
+    /** --verbose before the command or after any command name on the line. */
+    private static boolean verbose(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult p = parseResult; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * "Unknown command 'x'" with the closest commands, where picocli would say "Unmatched argument at index 0":
+     * a word where a command takes no parameters but has subcommands.
+     */
+    private static boolean unknownCommand(CommandLine.ParameterException e, PrintStream err) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+            return false;
+        }
+        CommandLine at = u.getCommandLine();
+        String word = u.getUnmatched().get(0);
+        if (word.startsWith("-") || at.getSubcommands().isEmpty() || !at.getCommandSpec().positionalParameters().isEmpty()) {
+            return false;
+        }
+        unknownCommand(at, word, err::println);
+        return true;
+    }
+
+    private static void unknownCommand(CommandLine at, String word, java.util.function.Consumer<String> err) {
+        String where = at.getParent() == null ? "" : " for " + at.getCommandSpec().qualifiedName();
+        java.util.List<String> close = closest(word, at.getSubcommands().keySet());
+        err.accept("error: Unknown command '" + word + "'" + where + "."
+                + (close.isEmpty() ? "" : " Did you mean: " + String.join(", ", close) + "?"));
+        err.accept("Commands: " + String.join(", ", at.getSubcommands().keySet())
+                + ". Help on one: botdb help " + (where.isEmpty() ? "" : at.getCommandSpec().qualifiedName(" ")
+                .replaceFirst("^botdb ", "") + " ") + "COMMAND");
+    }
+
+    /** Commands that start like the word, or are at most two edits from it. */
+    private static java.util.List<String> closest(String word, java.util.Set<String> names) {
+        String w = word.toLowerCase(java.util.Locale.ROOT);
+        return names.stream().filter(n -> n.startsWith(w) || w.startsWith(n) && w.length() - n.length() <= 2
+                || edits(w, n) <= 2).toList();
+    }
+
+    private static int edits(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int[] cur = new int[b.length() + 1];
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1),
+                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            prev = cur;
+        }
+        return prev[b.length()];
     }
 
     static int report(Exception e, boolean verbose, PrintStream err) {
@@ -109,6 +175,40 @@ public final class Main implements Callable<Integer> {
             } catch (NoSuchMethodException e) {
                 return CommandLine.defaultFactory().create(cls);
             }
+        }
+    }
+
+    /** {@code botdb help [COMMAND [SUBCOMMAND ...]]}: the help of the command named, at any depth. */
+    @Command(name = "help", helpCommand = true, description = "Help on a command: botdb help maintain vacuum.")
+    static final class Help implements CommandLine.IHelpCommandInitializable2, Callable<Integer> {
+        @picocli.CommandLine.Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command, and its subcommands.")
+        java.util.List<String> commands = new java.util.ArrayList<>();
+
+        private CommandLine self;
+        private PrintWriter out;
+        private PrintWriter err;
+
+        @Override
+        public void init(CommandLine helpCommandLine, CommandLine.Help.ColorScheme colorScheme, PrintWriter out,
+                         PrintWriter err) {
+            this.self = helpCommandLine;
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            CommandLine at = self.getParent();
+            for (String name : commands) {
+                CommandLine next = at.getSubcommands().get(name);
+                if (next == null) {
+                    unknownCommand(at, name, err::println);
+                    return ErrorCode.USAGE.exitCode();
+                }
+                at = next;
+            }
+            at.usage(out);
+            return 0;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.botdb.BotDb;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.BotDbConfig;
+import dev.botdb.config.PostgresTarget;
 import dev.botdb.maintain.KillIdleRequest;
 import dev.botdb.maintain.KillIdleResult;
 import dev.botdb.maintain.MaintainRequest;
@@ -278,7 +279,8 @@ final class MaintainCommand implements Callable<Integer> {
                     idleInTransaction, dryRun);
             try (BotDb db = Session.openWithoutIdlePool(cli, local)) {
                 Maintenance m = Maintenance.of(db.target(), json ? line -> { } : cli.out::println);
-                if (!json) {
+                // SQLite has no sessions: its error comes without a header in front of it
+                if (!json && db.target() instanceof PostgresTarget) {
                     cli.out.println((dryRun ? "Would end" : "Ending") + " sessions of " + db.target().displayName()
                             + " idle" + (idleInTransaction ? " (or idle in transaction)" : "") + " for more than "
                             + olderThan + ":");

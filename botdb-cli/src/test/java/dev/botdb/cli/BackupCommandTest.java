@@ -50,6 +50,77 @@ class BackupCommandTest {
     }
 
     @Test
+    void verifyOfAFileNamedWithoutAFolderPrintsItsResultOnceAndRecordsIt() throws Exception {
+        CliRun backup = CliRun.of(env(source), "backup");
+        assertThat(backup.exitCode()).as(backup.all()).isZero();
+        // a bare name is relative to the working directory: the test's is the module folder
+        Path bare = Path.of("verify-bare-" + ProcessHandle.current().pid() + ".botdb");
+        Files.copy(Path.of(backup.out().trim()), bare);
+        try {
+            CliRun verify = CliRun.of(env(source), "backup", "verify", bare.toString());
+            assertThat(verify.exitCode()).as(verify.all()).isZero();
+            assertThat(verify.all().split("verified:", -1)).as(verify.all()).hasSize(2);
+            assertThat(Path.of(bare + ".verified")).exists();
+        } finally {
+            Files.deleteIfExists(bare);
+            Files.deleteIfExists(Path.of(bare + ".verified"));
+        }
+    }
+
+    @Test
+    void listAndPruneTakePgDumpSqlFilesAlongAndNeverTouchOtherSqlFiles() throws Exception {
+        Path dump = dir.resolve("backup-2026-01-01.sql");
+        Files.writeString(dump, "--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n");
+        Path gz = dir.resolve("backup-2026-01-02.sql.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("--\n-- PostgreSQL database dump\n--\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path schema = dir.resolve("schema.sql");
+        Files.writeString(schema, "CREATE TABLE t (id int);\n");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(60)));
+        for (Path p : List.of(dump, gz, schema)) {
+            Files.setLastModifiedTime(p, old);
+        }
+        CliRun backup = CliRun.of(env(source), "backup");
+        assertThat(backup.exitCode()).as(backup.all()).isZero();
+
+        CliRun list = CliRun.of(env(source), "backup", "list");
+        assertThat(list.exitCode()).as(list.all()).isZero();
+        assertThat(list.out()).containsPattern("backup-2026-01-01.sql +sql .*not verifiable by botdb")
+                .containsPattern("backup-2026-01-02.sql.gz +sql .*not verifiable by botdb")
+                .containsPattern("schema.sql +other .*not a pg_dump file");
+
+        CliRun prune = CliRun.of(env(source), "backup", "prune", "--keep-days", "30");
+        assertThat(prune.exitCode()).as(prune.all()).isZero();
+        assertThat(prune.out()).contains("deleted backup-2026-01-01.sql").contains("deleted backup-2026-01-02.sql.gz");
+        assertThat(dump).doesNotExist();
+        assertThat(gz).doesNotExist();
+        assertThat(schema).exists();
+        assertThat(Path.of(backup.out().trim())).exists();
+    }
+
+    @Test
+    void aBackupOfOneTableSaysWhichInItsFileNameAndInList() throws Exception {
+        CliRun backup = CliRun.of(env(source), "backup", "--table", "users");
+        assertThat(backup.exitCode()).as(backup.all()).isZero();
+        String name = Path.of(backup.out().trim()).getFileName().toString();
+        assertThat(name).startsWith("cli_backup_src").contains("-users-").endsWith(".botdb");
+        CliRun list = CliRun.of(env(source), "backup", "list");
+        assertThat(list.out()).containsPattern(java.util.regex.Pattern.quote(name) + " .* public\\.users ");
+        assertThat(CliRun.of(env(source), "backup", "list", "--json").out()).contains("\"only_tables\" : [ \"public.users\" ]");
+    }
+
+    @Test
+    void anEmptyBackupDirIsAConfigurationErrorNotTheCurrentFolder() {
+        for (String[] args : new String[][] {{"backup"}, {"backup", "list"}, {"backup", "prune", "--keep-last", "1"}}) {
+            CliRun run = CliRun.of(env(source, "BACKUP_DIR", ""), args);
+            assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.all()).isEqualTo(3);
+            assertThat(run.err()).contains("BACKUP_DIR is set but empty");
+        }
+    }
+
+    @Test
     void backupVerifyRestoreAndBackupAgainGiveTheSameChecksums() throws Exception {
         CliRun backup = CliRun.of(env(source), "backup", "--verify");
         assertThat(backup.exitCode()).as(backup.all()).isZero();

@@ -221,6 +221,7 @@ class MaintainCommandTest {
         CliRun kill = CliRun.of(sqlite, "maintain", "kill-idle");
         assertThat(kill.exitCode()).isEqualTo(2);
         assertThat(kill.err()).contains("kill-idle does not apply to SQLite");
+        assertThat(kill.out()).as("no header before the error").doesNotContain("sessions of");
 
         CliRun pgIntegrity = CliRun.of(env("postgres"), "maintain", "integrity");
         assertThat(pgIntegrity.exitCode()).isEqualTo(2);

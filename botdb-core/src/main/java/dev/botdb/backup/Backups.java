@@ -87,7 +87,8 @@ public final class Backups {
         Path dir = prepareDirectory();
         String start = prefix == null ? "" : prefix + "-";
         if (target instanceof PostgresTarget pg) {
-            Path file = freeName(dir, start + safeName(pg.database()) + "-" + STAMP.format(Instant.now()));
+            Path file = freeName(dir, start + safeName(pg.database()) + tablesPart(request.tables()) + "-"
+                    + STAMP.format(Instant.now()));
             log.accept("[Backup] Backing up " + pg.displayName() + " to " + file);
             BackupResult r = PgBackup.run(pg, settings, request, key, file, log);
             log.accept("[Backup] Wrote " + r.file() + " (" + humanSize(r.bytes()) + ", " + r.manifest().tables().size()
@@ -128,6 +129,15 @@ public final class Backups {
                 return dir.resolve(name);
             }
         }
+    }
+
+    /** {@code -users}, {@code -users+orders}: a backup of chosen tables says which in its name (at most three named). */
+    static String tablesPart(List<String> tables) {
+        if (tables.isEmpty()) {
+            return "";
+        }
+        String named = String.join("+", tables.stream().limit(3).map(Backups::safeName).toList());
+        return "-" + named + (tables.size() > 3 ? "+" + (tables.size() - 3) + "_more" : "");
     }
 
     static String safeName(String name) {

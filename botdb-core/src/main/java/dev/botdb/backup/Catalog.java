@@ -4,6 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.backup.archive.ArchiveHeader;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.archive.BackupKey;
+import dev.botdb.backup.external.FileKind;
 import dev.botdb.backup.retention.BackupRef;
 import dev.botdb.backup.retention.RetentionPlan;
 import dev.botdb.backup.retention.RetentionPolicy;
@@ -46,10 +47,28 @@ final class Catalog {
                         "an interrupted backup; never restored, safe to delete"));
             } else if (name.endsWith(".dump")) {
                 result.add(new BackupInfo(f, "pg_dump", size, modified(f), false, -1, -1, Verification.of(f), null));
+            } else if (name.endsWith(".sql") || name.endsWith(".sql.gz")) {
+                result.add(sqlFile(f, size));
             }
         }
         result.sort(Comparator.comparing(BackupInfo::createdAt).reversed());
         return result;
+    }
+
+    /**
+     * A {@code pg_dump db > backup.sql} (or {@code | gzip > backup.sql.gz}) the operator keeps here: listed,
+     * pruned with the botdb backups when pg_dump's header says it is one, and never touched when not.
+     */
+    private static BackupInfo sqlFile(Path f, long size) {
+        boolean dump;
+        try {
+            dump = FileKind.isPgDumpSql(f);
+        } catch (BotDbException e) {
+            dump = false;
+        }
+        return dump ? new BackupInfo(f, "sql", size, modified(f), false, -1, -1, Optional.empty(), null)
+                : new BackupInfo(f, "other", size, modified(f), false, -1, -1, Optional.empty(),
+                        "not a pg_dump file (no '-- PostgreSQL database dump' header); prune leaves it");
     }
 
     private static BackupInfo describe(Path f, long size, Optional<BackupKey> key) {
@@ -64,8 +83,9 @@ final class Catalog {
         }
         try (ArchiveReader reader = ArchiveReader.open(f, key)) {
             Manifest m = Manifest.fromJson(reader.manifestJson(), f.toString());
+            List<String> only = m.partial() ? m.tables().stream().map(t -> t.schema() + "." + t.name()).toList() : List.of();
             return new BackupInfo(f, "botdb", size, header.createdAt(), header.encrypted(), m.tables().size(), m.totalRows(),
-                    Verification.of(f), null);
+                    Verification.of(f), null, only);
         } catch (BotDbException e) {
             return new BackupInfo(f, "damaged", size, header.createdAt(), header.encrypted(), -1, -1, Verification.of(f),
                     e.getMessage());

@@ -31,7 +31,7 @@ public record Verification(Instant at, boolean ok, String detail) {
         m.put("detail", result.summary());
         Path target = fileFor(archive);
         try {
-            Path tmp = Files.createTempFile(archive.getParent(), ".verified", ".tmp",
+            Path tmp = Files.createTempFile(archive.toAbsolutePath().getParent(), ".verified", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(tmp, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asBytes(m));
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -52,8 +52,7 @@ final class Verifier {
                 }
                 result = verifyPostgres(file, archive, manifest, pg, backups, start);
             }
-            Verification.record(file, result);
-            backups.log().accept("[Verify] " + file.getFileName() + ": " + result.summary());
+            Verification.record(file, result); // the caller prints the result it returns
             return result;
         } catch (BotDbException e) {
             if (e.code() == ErrorCode.BACKUP_INVALID) {

@@ -41,6 +41,15 @@ public final class Redaction {
         return mask(url, true);
     }
 
+    /**
+     * Whether a connection URL carries a secret in any form {@link #maskUrl} hides: user info
+     * ({@code postgres://bot:pw@db}), a {@code password=} or {@code sslpassword=} parameter (libpq
+     * and JDBC URLs alike). Command lines refuse such URLs: every user of the machine sees them in ps.
+     */
+    public static boolean holdsSecret(String url) {
+        return url != null && !maskConnectionUrl(url).equals(url);
+    }
+
     private static String mask(String text, boolean oneUrl) {
         if (text == null) {
             return null;

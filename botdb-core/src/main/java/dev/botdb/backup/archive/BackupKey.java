@@ -72,6 +72,13 @@ public final class BackupKey {
      *                        is missing, empty, binary or readable by others
      */
     public static Optional<BackupKey> fromEnv(Map<String, String> env) {
+        for (String variable : new String[] {KEY_VARIABLE, KEY_FILE_VARIABLE}) {
+            // An unset ${KEY} in a compose file arrives as "": writing unencrypted backups then would be silent.
+            if (env.containsKey(variable) && env.get(variable) != null && env.get(variable).isBlank()) {
+                throw new BotDbException(ErrorCode.CONFIG_INVALID, variable + " is set but empty. Give the key, or"
+                        + " unset it (remove it from the environment) to write unencrypted backups.");
+            }
+        }
         String direct = blankToNull(env.get(KEY_VARIABLE));
         String file = blankToNull(env.get(KEY_FILE_VARIABLE));
         if (direct != null && file != null) {

@@ -103,6 +103,18 @@ public enum FileKind {
     }
 
     /**
+     * Whether {@code file} is SQL text written by pg_dump or pg_dumpall (plain or gzip-compressed): it
+     * starts with their {@code -- PostgreSQL database dump} header. A backups folder's other SQL files
+     * (a schema, a script) are not backups, and {@code backup prune} must never delete them.
+     */
+    public static boolean isPgDumpSql(Path file) {
+        byte[] sample = sample(file);
+        byte[] text = startsWith(sample, GZIP_MAGIC) ? gunzipSample(sample) : sample;
+        String head = new String(text, 0, Math.min(text.length, 256), StandardCharsets.UTF_8);
+        return head.startsWith("--") && head.contains("-- PostgreSQL database");
+    }
+
+    /**
      * The kind of {@code file} when botdb can restore it; otherwise an error that says what the
      * file is and what to do with it.
      *

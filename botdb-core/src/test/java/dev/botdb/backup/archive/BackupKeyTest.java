@@ -37,7 +37,14 @@ class BackupKeyTest {
     @Test
     void noVariableMeansNoEncryption() {
         assertThat(BackupKey.fromEnv(Map.of())).isEmpty();
-        assertThat(BackupKey.fromEnv(Map.of("BACKUP_ENCRYPTION_KEY", "  ", "BACKUP_ENCRYPTION_KEY_FILE", ""))).isEmpty();
+    }
+
+    @Test
+    void aVariableSetButBlankIsAConfigurationErrorNotUnencryptedBackups() {
+        assertConfigError(Map.of("BACKUP_ENCRYPTION_KEY", "")).hasMessageContaining("BACKUP_ENCRYPTION_KEY is set but empty")
+                .hasMessageContaining("unset it");
+        assertConfigError(Map.of("BACKUP_ENCRYPTION_KEY", "  ")).hasMessageContaining("BACKUP_ENCRYPTION_KEY is set");
+        assertConfigError(Map.of("BACKUP_ENCRYPTION_KEY_FILE", "")).hasMessageContaining("BACKUP_ENCRYPTION_KEY_FILE is set");
     }
 
     @Test

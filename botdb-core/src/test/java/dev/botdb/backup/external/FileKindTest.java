@@ -61,6 +61,16 @@ class FileKindTest {
     }
 
     @Test
+    void pgDumpSqlIsToldFromOtherSqlByPgDumpsHeaderPlainOrGzipped() throws IOException {
+        byte[] sql = SQL.getBytes(StandardCharsets.UTF_8);
+        assertThat(FileKind.isPgDumpSql(file("backup.sql", sql))).isTrue();
+        assertThat(FileKind.isPgDumpSql(file("backup.sql.gz", gzip(sql)))).isTrue();
+        byte[] schema = "CREATE TABLE t (id int); -- PostgreSQL database dump\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(FileKind.isPgDumpSql(file("schema.sql", schema))).isFalse();
+        assertThat(FileKind.isPgDumpSql(file("empty.sql", new byte[0]))).isFalse();
+    }
+
+    @Test
     void tellsTheFourPgDumpFormatsApart() throws IOException {
         byte[] custom = PgArchiveHeaderTest.header(14, 0, PgArchiveHeader.FORMAT_CUSTOM, "15.18");
         assertThat(FileKind.detect(file("backup.dump", custom))).isEqualTo(FileKind.PG_DUMP_CUSTOM);

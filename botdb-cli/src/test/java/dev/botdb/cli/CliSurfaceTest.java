@@ -1,0 +1,132 @@
+package dev.botdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.ContextInitializer;
+import dev.botdb.TestPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** What the botdb command says around the commands themselves: help, unknown commands, refused flags, library logs. */
+class CliSurfaceTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> env(String... more) {
+        Map<String, String> env = new HashMap<>(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port()
+                + "/postgres", "BACKUP_DIR", dir.toString()));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            env.put(more[i], more[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
+    void helpForASubcommandAtAnyDepthPrintsThatSubcommandsHelp() {
+        CliRun vacuum = CliRun.of(env(), "help", "maintain", "vacuum");
+        assertThat(vacuum.exitCode()).as(vacuum.all()).isZero();
+        assertThat(vacuum.out()).contains("Usage: botdb maintain vacuum");
+        CliRun prune = CliRun.of(env(), "help", "backup", "prune");
+        assertThat(prune.exitCode()).as(prune.all()).isZero();
+        assertThat(prune.out()).contains("Usage: botdb backup prune");
+        CliRun backup = CliRun.of(env(), "help", "backup");
+        assertThat(backup.out()).contains("Usage: botdb backup ");
+        CliRun wrong = CliRun.of(env(), "help", "backup", "prunee");
+        assertThat(wrong.exitCode()).isEqualTo(2);
+        assertThat(wrong.err()).contains("Unknown command 'prunee'").contains("prune");
+    }
+
+    @Test
+    void verboseAfterASubcommandTwoLevelsDownPrintsTheStackTrace() {
+        CliRun run = CliRun.of(env("BACKUP_ENCRYPTION_KEY", ""), "backup", "list", "--out", dir.toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.err()).doesNotContain("\tat ");
+        CliRun verbose = CliRun.of(env("BACKUP_ENCRYPTION_KEY", ""), "backup", "verify", "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(3);
+        assertThat(verbose.err()).contains("BACKUP_ENCRYPTION_KEY is set but empty").contains("\tat ");
+    }
+
+    @Test
+    void anUnknownCommandIsNamedWithTheClosestCommandsAndExits2() {
+        CliRun run = CliRun.of(env(), "migrat");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown command 'migrat'").contains("migrate")
+                .doesNotContain("Unmatched argument");
+        CliRun sub = CliRun.of(env(), "backup", "lst");
+        assertThat(sub.exitCode()).isEqualTo(2);
+        assertThat(sub.err()).contains("Unknown command 'lst' for botdb backup").contains("list")
+                .doesNotContain("Unmatched argument");
+    }
+
+    @Test
+    void aBlankEncryptionKeyIsAConfigurationErrorNotAnUnencryptedBackup() {
+        for (String blank : new String[] {"", "   "}) {
+            CliRun run = CliRun.of(env("BACKUP_ENCRYPTION_KEY", blank), "backup");
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(3);
+            assertThat(run.err()).contains("BACKUP_ENCRYPTION_KEY is set but empty").contains("unset it");
+            assertThat(dir.toFile().list()).isEmpty();
+        }
+    }
+
+    @Test
+    void restoreToRefusesEveryFormOfPasswordOnTheCommandLine() {
+        String port = String.valueOf(TestPostgres.port());
+        for (String url : new String[] {
+                "postgres://postgres:secretpw@localhost:" + port + "/x",
+                "postgres://postgres@localhost:" + port + "/x?password=secretpw",
+                "postgresql://postgres@localhost:" + port + "/x?sslmode=disable&password=secretpw",
+                "postgres://postgres@localhost:" + port + "/x?sslpassword=secretpw",
+                "jdbc:postgresql://localhost:" + port + "/x?user=postgres&password=secretpw",
+                "jdbc:postgresql://localhost:" + port + "/x?PASSWORD=secretpw"}) {
+            CliRun run = CliRun.of(env(), "restore", dir.resolve("none.botdb").toString(), "--to", url);
+            assertThat(run.exitCode()).as(url + ": " + run.all()).isEqualTo(2);
+            assertThat(run.err()).as(url).contains("--to has a password in it").doesNotContain("secretpw");
+        }
+    }
+
+    @Test
+    void aLibraryWarningWithAnExceptionIsOneLineAndItsTraceOnlyWithVerbose() throws Exception {
+        String quiet = stderrOf(false);
+        assertThat(quiet).contains("warning: Connection marked as broken").doesNotContain("EOFException")
+                .doesNotContain("\tat ");
+        String verbose = stderrOf(true);
+        assertThat(verbose).contains("warning: Connection marked as broken").contains("java.io.EOFException")
+                .contains("\tat ");
+    }
+
+    /**
+     * Logs a HikariCP-like warning after a command ran, as the pool does when a connection breaks, through the
+     * CLI's own logback.xml (the tests' classpath prefers core's logback-test.xml, so it is loaded here).
+     */
+    private String stderrOf(boolean verbose) throws Exception {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        try {
+            context.reset();
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(Main.class.getResource("/logback.xml"));
+            Map<String, String> env = env();
+            CliRun run = verbose ? CliRun.of(env, "--verbose", "config") : CliRun.of(env, "config");
+            assertThat(run.exitCode()).as(run.all()).isZero();
+            LoggerFactory.getLogger("com.zaxxer.hikari.pool.ProxyConnection")
+                    .warn("Connection marked as broken", new java.io.EOFException("end of stream"));
+        } finally {
+            System.setErr(saved);
+            context.reset();
+            new ContextInitializer(context).autoConfig();
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
