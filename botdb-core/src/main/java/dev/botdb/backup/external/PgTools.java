@@ -57,6 +57,8 @@ public final class PgTools {
     private static final Pattern PG_DUMP_HEADER = Pattern.compile("(?m)^-- PostgreSQL database dump\\r?$");
     private static final Pattern PG_DUMPALL_HEADER = Pattern.compile("(?m)^-- PostgreSQL database cluster dump\\r?$");
     private static final Pattern PASSWORD_FILE_NOTE = Pattern.compile("password retrieved from file \"[^\"]*\"");
+    /** A {@code pg_restore --list} line of a table or its rows: {@code 215; 1259 16386 TABLE public users owner}. */
+    private static final Pattern LIST_TABLE = Pattern.compile("^\\d+; \\d+ \\d+ TABLE(?: DATA)? (\\S+) (.+) \\S+$");
     private static final String PG_DUMP_FOOTER = "-- PostgreSQL database dump complete";
 
     private final Map<String, String> env;
@@ -389,6 +391,15 @@ public final class PgTools {
      *                        when psql fails (its messages included)
      */
     public ToolRun restorePlainSql(PostgresTarget target, Path file) {
+        return restorePlainSql(target, file, "", "");
+    }
+
+    /**
+     * {@link #restorePlainSql(PostgresTarget, Path)} with SQL run in the same transaction before
+     * the file ({@code prelude}, e.g. dropping the tables a one-table dump replaces) and after it
+     * ({@code postlude}).
+     */
+    public ToolRun restorePlainSql(PostgresTarget target, Path file, String prelude, String postlude) {
         FileKind kind = FileKind.detect(file);
         if (kind != FileKind.PLAIN_SQL && kind != FileKind.GZIP_SQL) {
             if (kind.restorable()) {
@@ -414,7 +425,9 @@ public final class PgTools {
                 : Optional.empty();
         ChildProcess.Outcome outcome;
         try (ChildEnvironment childEnv = ChildEnvironment.forTarget(env, target, Tool.PSQL);
-             InputStream in = open(file, gzip)) {
+             InputStream in = new java.io.SequenceInputStream(java.util.Collections.enumeration(List.of(
+                     new java.io.ByteArrayInputStream(prelude.getBytes(StandardCharsets.UTF_8)), open(file, gzip),
+                     new java.io.ByteArrayInputStream(postlude.getBytes(StandardCharsets.UTF_8)))))) {
             outcome = ChildProcess.run(command, childEnv.variables(), in, complete, target.password());
         } catch (IOException e) {
             throw new BotDbException(ErrorCode.BACKUP_INVALID, "Could not read " + file + ": " + e.getMessage(), e);
@@ -491,6 +504,79 @@ public final class PgTools {
         return new ToolRun(pgRestore, dump, size(dump), outcome.elapsed(), outcome.stderr());
     }
 
+    /**
+     * The tables a {@code pg_dump -Fc} archive holds: those it creates ({@code TABLE} entries) and
+     * those it loads ({@code TABLE DATA}), read with {@code pg_restore --list}, which connects to
+     * nothing.
+     */
+    public Set<dev.botdb.backup.schema.QualifiedName> archiveTables(Path dump) {
+        InstalledTool pgRestore = requireCanRestore(PgArchiveHeader.read(dump), dump);
+        Path list = privateTempFile("botdb-list-");
+        try {
+            ChildProcess.Outcome outcome = ChildProcess.run(List.of(pgRestore.path().toString(), "--list",
+                    "--file=" + list, dump.toString()), env, null, null, null);
+            if (!outcome.succeeded()) {
+                throw new BotDbException(ErrorCode.BACKUP_INVALID, "pg_restore could not read the contents of " + dump
+                        + " (exit code " + outcome.exitCode() + "):\n" + outcome.stderrText());
+            }
+            Set<dev.botdb.backup.schema.QualifiedName> tables = new LinkedHashSet<>();
+            for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+                Matcher m = LIST_TABLE.matcher(line);
+                if (m.matches()) {
+                    tables.add(new dev.botdb.backup.schema.QualifiedName(m.group(1), m.group(2)));
+                }
+            }
+            return tables;
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Could not read pg_restore's list of " + dump + ": "
+                    + e.getMessage(), e);
+        } finally {
+            deleteQuietly(list);
+        }
+    }
+
+    /**
+     * Writes tables of a {@code pg_dump -Fc} archive as a plain SQL script ({@code pg_restore
+     * --file}, which connects to nothing), so it can run in one psql transaction together with
+     * what botdb adds before and after it.
+     *
+     * @param dataOnly only the rows ({@code --data-only}), for tables that exist already
+     */
+    public void archiveScript(Path dump, List<String> tables, boolean dataOnly, Path out) {
+        InstalledTool pgRestore = requireCanRestore(PgArchiveHeader.read(dump), dump);
+        List<String> command = new ArrayList<>(List.of(pgRestore.path().toString(), "--file=" + out));
+        if (dataOnly) {
+            command.add("--data-only");
+        }
+        command.addAll(tableOptions(tables));
+        command.add(dump.toString());
+        ChildProcess.Outcome outcome = ChildProcess.run(command, env, null, null, null);
+        if (!outcome.succeeded()) {
+            throw new BotDbException(ErrorCode.BACKUP_INVALID, "pg_restore could not read " + String.join(", ", tables)
+                    + " from " + dump + " (exit code " + outcome.exitCode() + "):\n" + outcome.stderrText());
+        }
+    }
+
+    /** An empty file only this user can read, for scripts that hold a table's rows. */
+    public static Path privateTempFile(String prefix) {
+        try {
+            return Files.createTempFile(prefix, ".sql",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "Could not create a temporary file: " + e.getMessage()
+                    + ". Check that the temporary folder (java.io.tmpdir) is writable.", e);
+        }
+    }
+
+    /** Deletes a temporary or partial file; the failure being reported matters more than this one. */
+    public static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a .partial file is never taken for a backup, and the system cleans its temporary folder
+        }
+    }
+
     /** {@code -n schema -t table} options for pg_restore, from plain or schema-qualified names. */
     static List<String> tableOptions(List<String> tables) {
         Set<String> schemas = new LinkedHashSet<>();
@@ -541,7 +627,7 @@ public final class PgTools {
         }
     }
 
-    private static InputStream open(Path file, boolean gzip) throws IOException {
+    static InputStream open(Path file, boolean gzip) throws IOException {
         InputStream in = Files.newInputStream(file);
         try {
             return gzip ? new GZIPInputStream(in, 64 * 1024) : in;
@@ -598,11 +684,4 @@ public final class PgTools {
         }
     }
 
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // the failure being reported matters more; a .partial file is never taken for a backup
-        }
-    }
 }
