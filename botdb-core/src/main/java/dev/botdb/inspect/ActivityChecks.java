@@ -393,10 +393,13 @@ final class ActivityChecks {
             f.summary(text);
             return;
         }
-        f.summary(text + ": new connections will soon be refused (\"too many clients already\")");
-        f.note("Find who holds them in the rows above; give each bot a small pool (DB_POOL_MAX), end idle sessions"
-                + " (botdb maintain kill-idle), or put PgBouncer in front. Raising max_connections needs a restart"
-                + " and memory per connection.");
+        // non-superusers cannot take the reserved slots, so at "usable" they are refused already
+        f.summary(text + (total >= usable ? ": new connections are being refused now (\"too many clients already\")"
+                : ": new connections will be refused (\"too many clients already\") once " + Text.count(usable - total)
+                + " more are open"));
+        f.note("Find who holds them in the rows above; give each bot a small pool (DB_MAX_OPEN_CONNS, or"
+                + " PG_POOL_SIZE + PG_MAX_OVERFLOW), end idle sessions (botdb maintain kill-idle), or put PgBouncer"
+                + " in front. Raising max_connections needs a restart and memory per connection.");
     }
 
     private static void replication(List<List<Row>> results, Context ctx, Finding f) {
