@@ -160,6 +160,45 @@ class ConnectorTest {
     }
 
     @Test
+    void aRoleOrDatabaseConnectionLimitIsNamedAndItsPrintedFixLetsTheNextConnectionIn() throws Exception {
+        TestPostgres.createUserWithDatabase("capped_bot", PASSWORD, "capped_db");
+        TestPostgres.exec("ALTER ROLE capped_bot CONNECTION LIMIT 1");
+        BotDbConfig c = config("postgres://capped_bot:" + PASSWORD + "@localhost:" + TestPostgres.port()
+                + "/capped_db?sslmode=disable", "BOTDB_CONNECT_ATTEMPTS", "1");
+        try (java.sql.Connection held = Connector.open(c.target(), c.pool())) {
+            String message = failure(c);
+            assertThat(message).contains("too many connections for role \"capped_bot\"")
+                    .contains("role's own CONNECTION LIMIT").doesNotContain("server's max_connections is used up");
+            TestPostgres.exec(fixLine(message, "ALTER ROLE capped_bot CONNECTION LIMIT -1;"));
+            Connector.open(c.target(), c.pool()).close();
+        }
+
+        TestPostgres.exec("ALTER DATABASE capped_db CONNECTION LIMIT 1");
+        try (java.sql.Connection held = Connector.open(c.target(), c.pool())) {
+            String message = failure(c);
+            assertThat(message).contains("too many connections for database \"capped_db\"")
+                    .contains("database's own CONNECTION LIMIT").doesNotContain("server's max_connections is used up");
+            TestPostgres.exec(fixLine(message, "ALTER DATABASE capped_db CONNECTION LIMIT -1;"));
+            Connector.open(c.target(), c.pool()).close();
+        }
+    }
+
+    private static String failure(BotDbConfig c) {
+        try {
+            Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), l -> { });
+        } catch (BotDbException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("connected although the limit is used up");
+    }
+
+    /** The SQL the message prints, as a user would paste it. */
+    private static String fixLine(String message, String expected) {
+        assertThat(message).contains(expected);
+        return expected;
+    }
+
+    @Test
     void unresolvableHostIsExplained() {
         BotDbConfig c = config("postgres://u:p@no-such-host.invalid:5432/x?sslmode=disable", "BOTDB_CONNECT_ATTEMPTS", "1");
         assertThatThrownBy(() -> Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), l -> { }))
