@@ -60,19 +60,14 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
                             + "  (or in psql: CREATE DATABASE \"" + db + "\" OWNER \"" + user + "\";), or fix the"
                             + " database name in DATABASE_URL.", false);
         }
-        if (text.contains("too many connections for role")) {
+        boolean forRole = text.contains("too many connections for role");
+        if (forRole || text.contains("too many connections for database")) {
+            String object = forRole ? "ROLE " + QualifiedName.quote(user) : "DATABASE " + QualifiedName.quote(db);
             return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, firstLine(text) + " (" + where + ")",
-                    "The role's own CONNECTION LIMIT is used up (not the server's max_connections). Lower"
-                            + " DB_MAX_OPEN_CONNS (or PG_POOL_SIZE/PG_MAX_OVERFLOW) below it, end idle sessions, or as a"
-                            + " superuser raise it: ALTER ROLE " + QualifiedName.quote(user)
-                            + " CONNECTION LIMIT -1;  (-1 = no limit, or give a number)", true);
-        }
-        if (text.contains("too many connections for database")) {
-            return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, firstLine(text) + " (" + where + ")",
-                    "The database's own CONNECTION LIMIT is used up (not the server's max_connections). Lower"
-                            + " DB_MAX_OPEN_CONNS (or PG_POOL_SIZE/PG_MAX_OVERFLOW), end idle sessions, or as its owner"
-                            + " raise it: ALTER DATABASE " + QualifiedName.quote(db)
-                            + " CONNECTION LIMIT -1;  (-1 = no limit, or give a number)", true);
+                    "The " + (forRole ? "role's" : "database's") + " own CONNECTION LIMIT is used up (not the server's"
+                            + " max_connections). Lower DB_MAX_OPEN_CONNS (or PG_POOL_SIZE/PG_MAX_OVERFLOW) below it, end"
+                            + " idle sessions, or as " + (forRole ? "a superuser" : "its owner") + " raise it: ALTER "
+                            + object + " CONNECTION LIMIT -1;  (-1 = no limit, or give a number)", true);
         }
         if (state.equals("53300") || text.contains("too many clients") || text.contains("too many connections")) {
             return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, firstLine(text) + " (" + where + ")",
