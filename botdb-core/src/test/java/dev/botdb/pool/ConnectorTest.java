@@ -53,7 +53,9 @@ class ConnectorTest {
                 .hasMessageContaining("Is PostgreSQL running?")
                 .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
         assertThat(log).containsExactly(
-                "Database connection attempt 1/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.1 s",
+                "Database connection attempt 1/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.1 s"
+                        + " (botdb tries 3 times, set by BOTDB_CONNECT_ATTEMPTS; BOTDB_CONNECT_ATTEMPTS=1 fails at once,"
+                        + " Ctrl-C stops now)",
                 "Database connection attempt 2/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.2 s",
                 "Database connection attempt 3/3 failed: connection refused (localhost:" + portOf(c) + "); giving up");
     }
@@ -196,6 +198,16 @@ class ConnectorTest {
     private static String fixLine(String message, String expected) {
         assertThat(message).contains(expected);
         return expected;
+    }
+
+    @Test
+    void withOneConnectAttemptARefusedPortFailsAtOnceWithoutARetryNotice() {
+        BotDbConfig once = config(url(TestPostgres.closedPort(), PASSWORD, "connector_db", ""),
+                "BOTDB_CONNECT_ATTEMPTS", "1");
+        List<String> none = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> Connector.connectWithRetry(once.target(), once.pool(), Duration.ofMillis(10), none::add))
+                .hasMessageStartingWith("Failed to connect to database: connection refused");
+        assertThat(none).isEmpty();
     }
 
     @Test
