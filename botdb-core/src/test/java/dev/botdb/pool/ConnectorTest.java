@@ -11,6 +11,7 @@ import dev.botdb.config.BotDbConfig;
 import dev.botdb.dialect.ServerInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,6 +209,39 @@ class ConnectorTest {
         assertThatThrownBy(() -> Connector.connectWithRetry(once.target(), once.pool(), Duration.ofMillis(10), none::add))
                 .hasMessageStartingWith("Failed to connect to database: connection refused");
         assertThat(none).isEmpty();
+    }
+
+    @Test
+    void connectionErrorsNameTheVariablesTheValuesCameFrom() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("HOME", System.getProperty("java.io.tmpdir"),
+                "PSQL_DB_HOST", "localhost", "PSQL_DB_PORT", Integer.toString(TestPostgres.closedPort()),
+                "PSQL_DB_USER", "connector_bot", "PSQL_DB_PASSWORD", PASSWORD, "PSQL_DB_NAME", "connector_db",
+                "BOTDB_CONNECT_ATTEMPTS", "1"));
+        BotDbConfig refused = BotDbConfig.fromEnv(env);
+        assertThatThrownBy(() -> Connector.connectWithRetry(refused.target(), refused.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("connection refused").hasMessageContaining("host (PSQL_DB_HOST)")
+                .hasMessageContaining("port (PSQL_DB_PORT)").hasMessageNotContaining("DATABASE_URL");
+
+        env.put("PSQL_DB_PORT", Integer.toString(TestPostgres.port()));
+        env.put("PSQL_DB_PASSWORD", "wrong-" + PASSWORD);
+        env.put("PGSSLMODE", "disable");
+        BotDbConfig wrong = BotDbConfig.fromEnv(env);
+        assertThatThrownBy(() -> Connector.connectWithRetry(wrong.target(), wrong.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("password authentication failed").hasMessageContaining("user (PSQL_DB_USER)")
+                .hasMessageContaining("password (PSQL_DB_PASSWORD)").hasMessageNotContaining("DATABASE_URL")
+                .hasMessageNotContaining(PASSWORD);
+
+        env.put("PSQL_DB_PASSWORD", PASSWORD);
+        env.put("PSQL_DB_NAME", "no_such_db");
+        BotDbConfig missing = BotDbConfig.fromEnv(env);
+        assertThatThrownBy(() -> Connector.connectWithRetry(missing.target(), missing.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("does not exist").hasMessageContaining("database name (PSQL_DB_NAME)")
+                .hasMessageNotContaining("DATABASE_URL");
+
+        BotDbConfig unresolved = BotDbConfig.fromEnv(Map.of("HOME", System.getProperty("java.io.tmpdir"),
+                "POSTGRES_HOST", "no-such-host.invalid", "POSTGRES_DB", "x", "BOTDB_CONNECT_ATTEMPTS", "1"));
+        assertThatThrownBy(() -> Connector.connectWithRetry(unresolved.target(), unresolved.pool(), Duration.ofMillis(10),
+                l -> { })).hasMessageContaining("host (POSTGRES_HOST)").hasMessageNotContaining("DATABASE_URL");
     }
 
     @Test
