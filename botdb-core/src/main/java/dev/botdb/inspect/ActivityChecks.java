@@ -219,9 +219,15 @@ final class ActivityChecks {
     }
 
     /** pg_stat_statements is not created in this database: what to do, step by step. */
-    static void notInstalled(Finding f) {
+    static void notInstalled(Finding f, Server s) {
         f.raise(Verdict.NOT_APPLICABLE).summary("pg_stat_statements is not installed in this database, so per-statement"
                 + " times are not recorded");
+        if (s.pgssLoaded()) {
+            f.note("The server already loads the library (shared_preload_libraries has pg_stat_statements): no"
+                    + " restart is needed. Only the extension is missing; " + (s.superuser() ? "" : "as a superuser, ")
+                    + "run in this database: CREATE EXTENSION pg_stat_statements;");
+            return;
+        }
         f.note("To record them: in postgresql.conf set shared_preload_libraries = 'pg_stat_statements' (keep any"
                 + " libraries already listed, comma-separated), restart the server, then in this database run:"
                 + " CREATE EXTENSION pg_stat_statements;");
@@ -238,7 +244,7 @@ final class ActivityChecks {
 
     private static void slowQueries(List<List<Row>> results, Context ctx, Finding f) {
         if (results.isEmpty()) {
-            notInstalled(f);
+            notInstalled(f, ctx.server());
             return;
         }
         InspectOptions o = ctx.options();
@@ -262,7 +268,7 @@ final class ActivityChecks {
 
     private static void topQueries(List<List<Row>> results, Context ctx, Finding f) {
         if (results.isEmpty()) {
-            notInstalled(f);
+            notInstalled(f, ctx.server());
             return;
         }
         List<Row> rows = results.get(0);
