@@ -64,7 +64,7 @@ final class Restores {
             if (!request.tables().isEmpty()) {
                 return restoreTables(archive, manifest, schema, to, request, backups, start);
             }
-            return restoreAll(archive, manifest, schema, to, request.force(), backups, start);
+            return restoreAll(archive, manifest, schema, to, request, backups, start);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.BACKUP_FAILED, "Restore into " + request.to().displayName() + " failed: "
                     + e.getMessage(), e);
@@ -82,12 +82,15 @@ final class Restores {
     }
 
     private static RestoreResult restoreAll(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget to,
-                                            boolean force, Backups backups, long start) throws SQLException, IOException {
-        Prepared prepared = prepare(to, force, backups);
+                                            RestoreRequest request, Backups backups, long start)
+            throws SQLException, IOException {
+        Prepared prepared = prepare(to, request, backups);
         try {
             PgRestore.load(archive, manifest, schema, to, backups.settings().jobs(), backups.log());
         } catch (SQLException | IOException | RuntimeException e) {
             throw prepared.undo(e, backups);
+        } finally {
+            prepared.reopen(backups);
         }
         backups.log().accept("[Restore] Restored " + manifest.tables().size() + " tables, " + manifest.totalRows()
                 + " rows into " + to.displayName());
@@ -100,11 +103,19 @@ final class Restores {
         final PostgresTarget to;
         final boolean created;
         final Optional<Path> safety;
+        /** The connection limit to put back when the restore kept other sessions out, else null. */
+        Integer closedFrom;
 
         Prepared(PostgresTarget to, boolean created, Optional<Path> safety) {
             this.to = to;
             this.created = created;
             this.safety = safety;
+        }
+
+        /** Lets other sessions in again (on success and failure alike). */
+        void reopen(Backups backups) {
+            Sessions.reopen(to, closedFrom, backups.log());
+            closedFrom = null;
         }
 
         /** Undoes a failed load and returns the exception to throw, saying what state the target is in. */
@@ -125,20 +136,33 @@ final class Restores {
                             + " is empty again, as it was before.", failure);
                 }
                 Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                        .restore(safety.get(), new RestoreRequest(to, List.of(), false));
+                        .restore(safety.get(), new RestoreRequest(to, List.of(), false, true));
                 return new BotDbException(code, "Restore failed: " + what + "\n  What " + to.database()
                         + " held before was put back from the safety backup " + safety.get() + ".", failure);
             } catch (SQLException | RuntimeException undoFailure) {
                 failure.addSuppressed(undoFailure);
                 return new BotDbException(code, "Restore failed: " + what + "\n  Undoing it failed too ("
-                        + undoFailure.getMessage() + ")." + safety.map(p -> " What the database held before is in the"
-                        + " safety backup " + p + ": botdb restore " + p + " --force").orElse(""), failure);
+                        + undoFailure.getMessage() + "): " + to.database() + " is NOT as it was before; it holds part"
+                        + " of the backup." + safety.map(p -> " What it held before is in the safety backup " + p
+                        + "; put it back with: botdb restore " + p + " --to " + to.displayName() + " --force")
+                        .orElse(" Empty it, or drop it and restore again."), failure);
             }
         }
     }
 
-    /** Creates the database, or checks it is empty, or (force) backs it up and empties it. */
+    /** {@link #prepare(PostgresTarget, RestoreRequest, Backups)} refusing while other sessions are connected. */
     static Prepared prepare(PostgresTarget to, boolean force, Backups backups) throws SQLException {
+        return prepare(to, new RestoreRequest(to, List.of(), force), backups);
+    }
+
+    /**
+     * Creates the database, or checks it is empty, or (force) backs it up and empties it. An
+     * existing target is refused while other sessions are connected to it, unless the request
+     * says to end them; a superuser keeps new ones out until {@link Prepared#reopen}.
+     */
+    static Prepared prepare(PostgresTarget to, RestoreRequest request, Backups backups) throws SQLException {
+        boolean force = request.force();
+        Sessions.refuseTemplate(to);
         if (!Backups.databaseExists(to)) {
             Backups.createDatabase(to);
             backups.log().accept("[Restore] Created database " + to.database());
@@ -148,23 +172,34 @@ final class Restores {
         try (Connection c = Connector.open(to)) {
             objects = PgRestore.userObjects(c, 6);
         }
+        Integer closedFrom = Sessions.takeOver(to, request.terminateSessions(), backups.log());
         if (objects.isEmpty()) {
-            return new Prepared(to, false, Optional.empty());
+            Prepared p = new Prepared(to, false, Optional.empty());
+            p.closedFrom = closedFrom;
+            return p;
         }
         String sample = String.join(", ", objects.subList(0, Math.min(5, objects.size()))) + (objects.size() > 5 ? ", ..." : "");
         if (!force) {
+            Sessions.reopen(to, closedFrom, backups.log());
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.displayName()
                     + ": it already holds data (" + sample + "). Restore into a new database with --to"
                     + " postgres://.../new_name (botdb creates it), or add --force to replace what is there"
                     + " (botdb takes a safety backup of it first).");
         }
         backups.log().accept("[Restore] " + to.database() + " holds data (" + sample + "); taking a safety backup first");
-        BackupResult safety = Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                .backupNamed(BackupRequest.all(), "pre-restore");
-        try (Connection c = Connector.open(to)) {
-            TargetState.wipe(c);
+        try {
+            BackupResult safety = Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
+                    .backupNamed(BackupRequest.all(), "pre-restore");
+            try (Connection c = Connector.open(to)) {
+                TargetState.wipe(c);
+            }
+            Prepared p = new Prepared(to, false, Optional.of(safety.file()));
+            p.closedFrom = closedFrom;
+            return p;
+        } catch (SQLException | RuntimeException e) {
+            Sessions.reopen(to, closedFrom, backups.log());
+            throw e;
         }
-        return new Prepared(to, false, Optional.of(safety.file()));
     }
 
     /**
@@ -178,9 +213,14 @@ final class Restores {
         List<Manifest.Table> chosen = new ArrayList<>();
         for (String name : request.tables()) {
             QualifiedName q = QualifiedName.parse(name);
+            // the same reading as backup --table: quoted parts keep dots, quotes and case; exact match first
             Manifest.Table t = manifest.tables().stream()
-                    .filter(m -> m.name().equals(q.name()) && (name.contains(".") ? m.schema().equals(q.schema()) : true))
+                    .filter(m -> m.name().equals(q.name()) && (q.schema() == null || m.schema().equals(q.schema())))
                     .findFirst()
+                    .or(() -> manifest.tables().stream()
+                            .filter(m -> m.name().equalsIgnoreCase(q.name())
+                                    && (q.schema() == null || m.schema().equalsIgnoreCase(q.schema())))
+                            .findFirst())
                     .orElseThrow(() -> new BotDbException(ErrorCode.USAGE, "The backup has no table " + name + ". It has: "
                             + String.join(", ", manifest.tables().stream().map(Manifest.Table::qualified).toList())));
             chosen.add(t);
