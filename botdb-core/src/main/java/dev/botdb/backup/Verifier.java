@@ -68,11 +68,72 @@ final class Verifier {
         }
     }
 
+    /** Scratch databases of verify runs, with the comment naming the process that made each. */
+    private static final String SCRATCH_DATABASES = """
+            SELECT d.datname, pg_catalog.shobj_description(d.oid, 'pg_database') AS owner
+            FROM pg_catalog.pg_database d
+            WHERE d.datname LIKE 'botdb\\_verify\\_%'
+            """;
+
+    /** How a scratch database names its maker: pid, start time and host, which a reused pid does not match. */
+    static String owner(ProcessHandle p) {
+        return "botdb verify scratch of pid " + p.pid() + " started " + p.info().startInstant().map(Object::toString)
+                .orElse("?") + " on " + host();
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * Drops the scratch databases that verify runs on this host left when they were killed: their
+     * comment names a process that is gone (or a pid now used by another process).
+     */
+    static void dropOrphanedScratch(PostgresTarget server, Backups backups) throws SQLException {
+        List<String> orphans = new ArrayList<>();
+        String here = " on " + host();
+        try (Connection c = Connector.open(Backups.maintenance(server)); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(SCRATCH_DATABASES)) {
+            while (rs.next()) {
+                String owner = rs.getString("owner");
+                java.util.regex.Matcher m = owner == null ? null
+                        : java.util.regex.Pattern.compile("botdb verify scratch of pid (\\d+) started .*").matcher(owner);
+                if (m == null || !m.matches() || !owner.endsWith(here)) {
+                    continue;
+                }
+                boolean alive = ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> owner(p).equals(owner)).orElse(false);
+                if (!alive) {
+                    orphans.add(rs.getString("datname"));
+                }
+            }
+        }
+        for (String name : orphans) {
+            Backups.dropDatabase(server.withDatabase(name));
+            backups.log().accept("[Verify] Dropped " + name + ", left by a verify run that was killed");
+        }
+    }
+
     private static VerifyResult verifyPostgres(Path file, ArchiveReader archive, Manifest manifest, PostgresTarget server,
                                                Backups backups, long start) throws SQLException, IOException {
         SchemaDump schema = Backups.schemaOf(archive);
-        PostgresTarget scratch = server.withDatabase("botdb_verify_" + Long.toHexString(System.nanoTime()));
+        dropOrphanedScratch(server, backups);
+        PostgresTarget scratch = server.withDatabase("botdb_verify_" + ProcessHandle.current().pid() + "_"
+                + Long.toHexString(System.nanoTime()));
         Backups.createDatabase(scratch);
+        try (Connection c = Connector.open(Backups.maintenance(scratch));
+             var ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?, ?)")) {
+            // who made it, so a later run can drop it when this process was killed (SIGKILL skips every cleanup)
+            ps.setString(1, scratch.database());
+            ps.setString(2, owner(ProcessHandle.current()));
+            try (java.sql.ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
+                rs.next();
+                st.execute(rs.getString(1));
+            }
+        }
         try {
             PgRestore.load(archive, manifest, schema, scratch, backups.settings().jobs(), backups.log());
             List<String> problems = Collections.synchronizedList(new ArrayList<>());

@@ -163,4 +163,30 @@ class RestoreTargetTest {
         assertThat(String.join("\n", log)).contains("Ended 1 session(s)");
         assertThat(count("postgres", "SELECT datconnlimit FROM pg_database WHERE datname = '" + live + "'")).isEqualTo(-1);
     }
+
+    @Test
+    void aScratchDatabaseLeftByAKilledVerifyIsDroppedByTheNextVerify() throws Exception {
+        BackupResult b = backups().backup();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String orphan = "botdb_verify_" + gone.pid() + "_dead";
+        String mine = "botdb_verify_" + ProcessHandle.current().pid() + "_alive";
+        SchemaRoundTrip.exec("postgres", "DROP DATABASE IF EXISTS " + orphan, "CREATE DATABASE " + orphan,
+                "COMMENT ON DATABASE " + orphan + " IS 'botdb verify scratch of pid " + gone.pid() + " started "
+                        + gone.info().startInstant().map(Object::toString).orElse("?") + " on "
+                        + java.net.InetAddress.getLocalHost().getHostName() + "'",
+                "DROP DATABASE IF EXISTS " + mine, "CREATE DATABASE " + mine,
+                "COMMENT ON DATABASE " + mine + " IS '" + Verifier.owner(ProcessHandle.current()) + "'");
+        try {
+            VerifyResult v = backups().verify(b.file());
+
+            assertThat(v.problems()).isEmpty();
+            assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + orphan + "'")).isZero();
+            assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + mine + "'")).isEqualTo(1);
+            assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'botdb_verify_"
+                    + ProcessHandle.current().pid() + "_%' AND datname <> '" + mine + "'")).isZero();
+        } finally {
+            SchemaRoundTrip.exec("postgres", "DROP DATABASE IF EXISTS " + mine);
+        }
+    }
 }
