@@ -85,7 +85,8 @@ final class Restores {
                                             RestoreRequest request, Backups backups, long start)
             throws SQLException, IOException {
         Prepared prepared = prepare(to, request, backups);
-        try {
+        try (Cleanups.Handle onStop = Cleanups.register("undoing the restore into " + to.database(),
+                () -> prepared.undoOnStop(backups))) {
             PgRestore.load(archive, manifest, schema, to, backups.settings().jobs(), backups.log());
         } catch (SQLException | IOException | RuntimeException e) {
             throw prepared.undo(e, backups);
@@ -113,13 +114,40 @@ final class Restores {
         }
 
         /** Lets other sessions in again (on success and failure alike). */
-        void reopen(Backups backups) {
+        synchronized void reopen(Backups backups) {
             Sessions.reopen(to, closedFrom, backups.log());
             closedFrom = null;
         }
 
-        /** Undoes a failed load and returns the exception to throw, saying what state the target is in. */
-        BotDbException undo(Exception failure, Backups backups) {
+        /** The undo's outcome once it ran: SIGTERM's hook and the failing load may both ask for it. */
+        private BotDbException undone;
+
+        /**
+         * On SIGTERM: ends botdb's own loading sessions on the target (so they hold no locks), undoes
+         * the load and says on standard error what state the target is in.
+         */
+        void undoOnStop(Backups backups) {
+            System.err.println("botdb: stopped while restoring into " + to.database() + "; putting it back");
+            try {
+                Sessions.endOthers(to);
+            } catch (SQLException e) {
+                // the undo below says what it could not do
+            }
+            BotDbException outcome = undo(new BotDbException(ErrorCode.BACKUP_FAILED, "botdb was stopped (SIGTERM)"),
+                    backups);
+            System.err.println(outcome.getMessage());
+            reopen(backups);
+        }
+
+        /** Undoes a failed load (once) and returns the exception to throw, saying what state the target is in. */
+        synchronized BotDbException undo(Exception failure, Backups backups) {
+            if (undone == null) {
+                undone = undoOnce(failure, backups);
+            }
+            return undone;
+        }
+
+        private BotDbException undoOnce(Exception failure, Backups backups) {
             String what = failure.getMessage();
             ErrorCode code = failure instanceof BotDbException b ? b.code() : ErrorCode.BACKUP_FAILED;
             try {

@@ -115,6 +115,20 @@ final class Sessions {
         }
     }
 
+    /** Ends every other session on the database: botdb's own loading ones when a restore is stopped. */
+    static void endOthers(PostgresTarget to) throws SQLException {
+        try (Connection c = Connector.open(Backups.maintenance(to));
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT pg_catalog.pg_terminate_backend(a.pid, 10000)
+                     FROM pg_catalog.pg_stat_activity a
+                     WHERE a.datname = ?
+                       AND a.pid <> pg_catalog.pg_backend_pid()
+                     """)) {
+            ps.setString(1, to.database());
+            ps.execute();
+        }
+    }
+
     /** Puts the connection limit back after {@link #takeOver}; logs the SQL to run when it cannot. */
     static void reopen(PostgresTarget to, Integer closedFrom, Consumer<String> log) {
         if (closedFrom == null) {
