@@ -283,7 +283,8 @@ final class BackupCommands {
 
         @Override
         public Integer call() {
-            try (BotDb db = Session.open(cli, local)) {
+            // no idle pool: its sessions on the target would count as others connected to it
+            try (BotDb db = Session.openWithoutIdlePool(cli, local)) {
                 Backups backups = backups(cli, db, out, jobs);
                 ConnectionTarget target = target(db);
                 RestoreResult r = backups.restore(file, new RestoreRequest(target, tables, force, terminateSessions));
