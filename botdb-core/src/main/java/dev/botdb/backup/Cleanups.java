@@ -54,6 +54,37 @@ public final class Cleanups {
         return h;
     }
 
+    /**
+     * Names a process so a later run can tell whether it is still there: {@code what} of pid N
+     * started T on HOST (the start time so that a reused pid does not match).
+     */
+    static String mark(String what, ProcessHandle p) {
+        return what + " of pid " + p.pid() + " started " + p.info().startInstant().map(Object::toString).orElse("?")
+                + " on " + host();
+    }
+
+    /** True when {@code text} starts with a {@link #mark} of {@code what} by a process of this host that is gone. */
+    static boolean leftByGoneProcess(String text, String what) {
+        if (text == null) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(what)
+                + " of pid (\\d+) started \\S+ on (\\S+?)(;.*)?", java.util.regex.Pattern.DOTALL).matcher(text);
+        if (!m.matches() || !m.group(2).equals(host())) {
+            return false;
+        }
+        String mark = text.substring(0, m.end(2));
+        return ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !mark(what, p).equals(mark)).orElse(true);
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
     private static void runAll() {
         List<Handle> todo;
         synchronized (PENDING) {

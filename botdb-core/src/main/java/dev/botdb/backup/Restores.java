@@ -85,6 +85,11 @@ final class Restores {
                                             RestoreRequest request, Backups backups, long start)
             throws SQLException, IOException {
         Prepared prepared = prepare(to, request, backups);
+        try {
+            Sessions.markRestoring(to, prepared.safety.map(Path::toString).orElse("none (the database was empty)"));
+        } catch (SQLException e) {
+            throw prepared.undo(e, backups);
+        }
         try (Cleanups.Handle onStop = Cleanups.register("undoing the restore into " + to.database(),
                 () -> prepared.undoOnStop(backups))) {
             PgRestore.load(archive, manifest, schema, to, backups.settings().jobs(), backups.log());
@@ -93,6 +98,7 @@ final class Restores {
         } finally {
             prepared.reopen(backups);
         }
+        Sessions.unmark(to);
         backups.log().accept("[Restore] Restored " + manifest.tables().size() + " tables, " + manifest.totalRows()
                 + " rows into " + to.displayName());
         return new RestoreResult(manifest.tables().size(), manifest.totalRows(), prepared.created, prepared.safety,
@@ -159,6 +165,7 @@ final class Restores {
                 try (Connection c = Connector.open(to)) {
                     TargetState.wipe(c);
                 }
+                Sessions.unmark(to);
                 if (safety.isEmpty()) {
                     return new BotDbException(code, "Restore failed: " + what + "\n  " + to.database()
                             + " is empty again, as it was before.", failure);
@@ -195,6 +202,13 @@ final class Restores {
             Backups.createDatabase(to);
             backups.log().accept("[Restore] Created database " + to.database());
             return new Prepared(to, true, Optional.empty());
+        }
+        String interrupted = Sessions.interruptedRestore(to);
+        if (interrupted != null && !force) {
+            throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.database() + ": an earlier"
+                    + " restore into it was killed half way (" + interrupted + "), so it holds part of a backup. What"
+                    + " it held before is in that safety backup: botdb restore SAFETY_BACKUP --to " + to.displayName()
+                    + " --force (or add --force to restore this backup over it).");
         }
         List<String> objects;
         try (Connection c = Connector.open(to)) {

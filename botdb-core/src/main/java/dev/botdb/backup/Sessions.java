@@ -115,6 +115,48 @@ final class Sessions {
         }
     }
 
+    /** What an unfinished restore writes into its target's comment until it is done or undone. */
+    static final String RESTORING = "botdb restore in progress";
+
+    private static final String COMMENT = """
+            SELECT pg_catalog.shobj_description(d.oid, 'pg_database')
+            FROM pg_catalog.pg_database d
+            WHERE d.datname = ?
+            """;
+
+    /** Marks the target as being restored (a SIGKILL leaves the mark for the next restore to find). */
+    static void markRestoring(PostgresTarget to, String safety) throws SQLException {
+        comment(to, Cleanups.mark(RESTORING, ProcessHandle.current()) + "; safety backup: " + safety);
+    }
+
+    /** Removes the mark once the restore is done or undone. */
+    static void unmark(PostgresTarget to) throws SQLException {
+        comment(to, null);
+    }
+
+    private static void comment(PostgresTarget to, String text) throws SQLException {
+        try (Connection c = Connector.open(Backups.maintenance(to));
+             PreparedStatement ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?::text, ?::text)")) {
+            ps.setString(1, to.database());
+            ps.setString(2, text);
+            try (ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
+                rs.next();
+                st.execute(rs.getString(1));
+            }
+        }
+    }
+
+    /** The mark a restore killed half way left on the target, or null. */
+    static String interruptedRestore(PostgresTarget to) throws SQLException {
+        try (Connection c = Connector.open(Backups.maintenance(to)); PreparedStatement ps = c.prepareStatement(COMMENT)) {
+            ps.setString(1, to.database());
+            try (ResultSet rs = ps.executeQuery()) {
+                String text = rs.next() ? rs.getString(1) : null;
+                return Cleanups.leftByGoneProcess(text, RESTORING) ? text : null;
+            }
+        }
+    }
+
     /** Ends every other session on the database: botdb's own loading ones when a restore is stopped. */
     static void endOthers(PostgresTarget to) throws SQLException {
         try (Connection c = Connector.open(Backups.maintenance(to));

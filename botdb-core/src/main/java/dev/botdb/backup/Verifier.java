@@ -75,19 +75,8 @@ final class Verifier {
             WHERE d.datname LIKE 'botdb\\_verify\\_%'
             """;
 
-    /** How a scratch database names its maker: pid, start time and host, which a reused pid does not match. */
-    static String owner(ProcessHandle p) {
-        return "botdb verify scratch of pid " + p.pid() + " started " + p.info().startInstant().map(Object::toString)
-                .orElse("?") + " on " + host();
-    }
-
-    private static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
-    }
+    /** How a scratch database names its maker, in its comment. */
+    static final String SCRATCH = "botdb verify scratch";
 
     /**
      * Drops the scratch databases that verify runs on this host left when they were killed: their
@@ -95,18 +84,10 @@ final class Verifier {
      */
     static void dropOrphanedScratch(PostgresTarget server, Backups backups) throws SQLException {
         List<String> orphans = new ArrayList<>();
-        String here = " on " + host();
         try (Connection c = Connector.open(Backups.maintenance(server)); Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery(SCRATCH_DATABASES)) {
             while (rs.next()) {
-                String owner = rs.getString("owner");
-                java.util.regex.Matcher m = owner == null ? null
-                        : java.util.regex.Pattern.compile("botdb verify scratch of pid (\\d+) started .*").matcher(owner);
-                if (m == null || !m.matches() || !owner.endsWith(here)) {
-                    continue;
-                }
-                boolean alive = ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> owner(p).equals(owner)).orElse(false);
-                if (!alive) {
+                if (Cleanups.leftByGoneProcess(rs.getString("owner"), SCRATCH)) {
                     orphans.add(rs.getString("datname"));
                 }
             }
@@ -128,7 +109,7 @@ final class Verifier {
              var ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?, ?)")) {
             // who made it, so a later run can drop it when this process was killed (SIGKILL skips every cleanup)
             ps.setString(1, scratch.database());
-            ps.setString(2, owner(ProcessHandle.current()));
+            ps.setString(2, Cleanups.mark(SCRATCH, ProcessHandle.current()));
             try (java.sql.ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
                 rs.next();
                 st.execute(rs.getString(1));

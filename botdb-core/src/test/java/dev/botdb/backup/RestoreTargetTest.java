@@ -176,7 +176,7 @@ class RestoreTargetTest {
                         + gone.info().startInstant().map(Object::toString).orElse("?") + " on "
                         + java.net.InetAddress.getLocalHost().getHostName() + "'",
                 "DROP DATABASE IF EXISTS " + mine, "CREATE DATABASE " + mine,
-                "COMMENT ON DATABASE " + mine + " IS '" + Verifier.owner(ProcessHandle.current()) + "'");
+                "COMMENT ON DATABASE " + mine + " IS '" + Cleanups.mark(Verifier.SCRATCH, ProcessHandle.current()) + "'");
         try {
             VerifyResult v = backups().verify(b.file());
 
@@ -188,5 +188,29 @@ class RestoreTargetTest {
         } finally {
             SchemaRoundTrip.exec("postgres", "DROP DATABASE IF EXISTS " + mine);
         }
+    }
+
+    @Test
+    void aRestoreKilledHalfWayLeavesAMarkTheNextRestoreNamesWithItsSafetyBackup() throws Exception {
+        BackupResult b = backups().backup();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String target = SchemaRoundTrip.freshDatabase("target_killed");
+        SchemaRoundTrip.exec(target, "CREATE TABLE messages (id bigint)");
+        String mark = "botdb restore in progress of pid " + gone.pid() + " started "
+                + gone.info().startInstant().map(Object::toString).orElse("?") + " on "
+                + java.net.InetAddress.getLocalHost().getHostName() + "; safety backup: /backups/pre-restore-x.botdb";
+        SchemaRoundTrip.exec("postgres", "COMMENT ON DATABASE " + target + " IS '" + mark + "'");
+
+        assertThatThrownBy(() -> backups().restore(b.file(), BackupsTest.target(target)))
+                .isInstanceOf(BotDbException.class)
+                .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED))
+                .hasMessageContaining("was killed half way")
+                .hasMessageContaining("/backups/pre-restore-x.botdb");
+
+        backups().restore(b.file(), new RestoreRequest(BackupsTest.target(target), List.of(), true));
+        assertThat(count(target, "SELECT count(*) FROM messages")).isEqualTo(5000);
+        assertThat(count("postgres", "SELECT count(shobj_description(oid, 'pg_database')) FROM pg_database"
+                + " WHERE datname = '" + target + "'")).isZero();
     }
 }
