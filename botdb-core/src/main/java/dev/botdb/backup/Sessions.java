@@ -70,22 +70,20 @@ final class Sessions {
                 st.execute("ALTER DATABASE " + Backups.quoteIdent(to.database()) + " CONNECTION LIMIT 0");
             }
             try {
-                List<Long> pids = new ArrayList<>();
-                List<String> named = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(TargetState.OTHER_SESSIONS)) {
-                    ps.setString(1, to.database());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            pids.add(rs.getLong("pid"));
-                            named.add("pid " + rs.getLong("pid") + " (user " + rs.getString("usename")
-                                    + (rs.getString("application_name") == null || rs.getString("application_name").isEmpty()
-                                            ? "" : ", application " + rs.getString("application_name"))
-                                    + (rs.getString("client") == null ? "" : ", from " + rs.getString("client"))
-                                    + (rs.getString("state") == null ? "" : ", " + rs.getString("state") + " for "
-                                            + rs.getLong("seconds") + " s") + ")");
-                        }
+                // a session that was just closed (botdb's own pool, a bot just stopped) lingers in
+                // pg_stat_activity until its backend has exited: look again briefly before naming it
+                java.util.Map<Long, String> others = others(c, to);
+                for (int i = 0; i < 10 && !others.isEmpty(); i++) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
                     }
+                    others = others(c, to);
                 }
+                List<Long> pids = new ArrayList<>(others.keySet());
+                List<String> named = new ArrayList<>(others.values());
                 if (!named.isEmpty() && !terminate) {
                     throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.database() + ": "
                             + named.size() + " other session(s) are connected to it: " + String.join("; ", named)
@@ -169,6 +167,24 @@ final class Sessions {
             ps.setString(1, to.database());
             ps.execute();
         }
+    }
+
+    private static java.util.Map<Long, String> others(Connection c, PostgresTarget to) throws SQLException {
+        java.util.Map<Long, String> named = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(TargetState.OTHER_SESSIONS)) {
+            ps.setString(1, to.database());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String app = rs.getString("application_name");
+                    named.put(rs.getLong("pid"), "pid " + rs.getLong("pid") + " (user " + rs.getString("usename")
+                            + (app == null || app.isEmpty() ? "" : ", application " + app)
+                            + (rs.getString("client") == null ? "" : ", from " + rs.getString("client"))
+                            + (rs.getString("state") == null ? "" : ", " + rs.getString("state") + " for "
+                                    + rs.getLong("seconds") + " s") + ")");
+                }
+            }
+        }
+        return named;
     }
 
     /** Puts the connection limit back after {@link #takeOver}; logs the SQL to run when it cannot. */
