@@ -277,6 +277,10 @@ final class BackupCommands {
         @Option(names = "--force", description = "Replace what the target holds (a safety backup of it is taken first).")
         boolean force;
 
+        @Option(names = "--terminate-sessions", description = "End the other sessions connected to the target"
+                + " (without it, a restore into a database others are connected to is refused).")
+        boolean terminateSessions;
+
         @Option(names = "--jobs", description = "Tables loaded and indexed at once (default 2).")
         Integer jobs;
 
@@ -291,10 +295,11 @@ final class BackupCommands {
 
         @Override
         public Integer call() {
-            try (BotDb db = Session.open(cli, local)) {
+            // no idle pool: its sessions on the target would count as others connected to it
+            try (BotDb db = Session.openWithoutIdlePool(cli, local)) {
                 Backups backups = backups(cli, db, out, jobs);
                 ConnectionTarget target = target(db);
-                RestoreResult r = backups.restore(file, new RestoreRequest(target, tables, force));
+                RestoreResult r = backups.restore(file, new RestoreRequest(target, tables, force, terminateSessions));
                 cli.out.println("Restored " + file + " into " + target.displayName()
                         + (r.rows() >= 0 ? " (" + r.tables() + " tables, " + r.rows() + " rows)" : "")
                         + r.safetyBackup().map(p -> "; what was there before is in " + p).orElse(""));

@@ -247,7 +247,8 @@ public final class Backups {
 
     static void createDatabase(PostgresTarget target) throws SQLException {
         try (Connection c = Connector.open(maintenance(target)); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + quoteIdent(target.database()));
+            // template0, not template1: whatever someone put into template1 must not come along
+            st.execute("CREATE DATABASE " + quoteIdent(target.database()) + " TEMPLATE template0");
         }
     }
 

@@ -64,7 +64,7 @@ final class Restores {
             if (!request.tables().isEmpty()) {
                 return restoreTables(archive, manifest, schema, to, request, backups, start);
             }
-            return restoreAll(archive, manifest, schema, to, request.force(), backups, start);
+            return restoreAll(archive, manifest, schema, to, request, backups, start);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.BACKUP_FAILED, "Restore into " + request.to().displayName() + " failed: "
                     + e.getMessage(), e);
@@ -82,13 +82,23 @@ final class Restores {
     }
 
     private static RestoreResult restoreAll(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget to,
-                                            boolean force, Backups backups, long start) throws SQLException, IOException {
-        Prepared prepared = prepare(to, force, backups);
+                                            RestoreRequest request, Backups backups, long start)
+            throws SQLException, IOException {
+        Prepared prepared = prepare(to, request, backups);
         try {
+            Sessions.markRestoring(to, prepared.safety.map(Path::toString).orElse("none (the database was empty)"));
+        } catch (SQLException e) {
+            throw prepared.undo(e, backups);
+        }
+        try (Cleanups.Handle onStop = Cleanups.register("undoing the restore into " + to.database(),
+                () -> prepared.undoOnStop(backups))) {
             PgRestore.load(archive, manifest, schema, to, backups.settings().jobs(), backups.log());
         } catch (SQLException | IOException | RuntimeException e) {
             throw prepared.undo(e, backups);
+        } finally {
+            prepared.reopen(backups);
         }
+        Sessions.unmark(to);
         backups.log().accept("[Restore] Restored " + manifest.tables().size() + " tables, " + manifest.totalRows()
                 + " rows into " + to.displayName());
         return new RestoreResult(manifest.tables().size(), manifest.totalRows(), prepared.created, prepared.safety,
@@ -100,6 +110,8 @@ final class Restores {
         final PostgresTarget to;
         final boolean created;
         final Optional<Path> safety;
+        /** The connection limit to put back when the restore kept other sessions out, else null. */
+        Integer closedFrom;
 
         Prepared(PostgresTarget to, boolean created, Optional<Path> safety) {
             this.to = to;
@@ -107,8 +119,41 @@ final class Restores {
             this.safety = safety;
         }
 
-        /** Undoes a failed load and returns the exception to throw, saying what state the target is in. */
-        BotDbException undo(Exception failure, Backups backups) {
+        /** Lets other sessions in again (on success and failure alike). */
+        synchronized void reopen(Backups backups) {
+            Sessions.reopen(to, closedFrom, backups.log());
+            closedFrom = null;
+        }
+
+        /** The undo's outcome once it ran: SIGTERM's hook and the failing load may both ask for it. */
+        private BotDbException undone;
+
+        /**
+         * On SIGTERM: ends botdb's own loading sessions on the target (so they hold no locks), undoes
+         * the load and says on standard error what state the target is in.
+         */
+        void undoOnStop(Backups backups) {
+            System.err.println("botdb: stopped while restoring into " + to.database() + "; putting it back");
+            try {
+                Sessions.endOthers(to);
+            } catch (SQLException e) {
+                // the undo below says what it could not do
+            }
+            BotDbException outcome = undo(new BotDbException(ErrorCode.BACKUP_FAILED, "botdb was stopped (SIGTERM)"),
+                    backups);
+            System.err.println(outcome.getMessage());
+            reopen(backups);
+        }
+
+        /** Undoes a failed load (once) and returns the exception to throw, saying what state the target is in. */
+        synchronized BotDbException undo(Exception failure, Backups backups) {
+            if (undone == null) {
+                undone = undoOnce(failure, backups);
+            }
+            return undone;
+        }
+
+        private BotDbException undoOnce(Exception failure, Backups backups) {
             String what = failure.getMessage();
             ErrorCode code = failure instanceof BotDbException b ? b.code() : ErrorCode.BACKUP_FAILED;
             try {
@@ -120,51 +165,83 @@ final class Restores {
                 try (Connection c = Connector.open(to)) {
                     TargetState.wipe(c);
                 }
+                Sessions.unmark(to);
                 if (safety.isEmpty()) {
                     return new BotDbException(code, "Restore failed: " + what + "\n  " + to.database()
                             + " is empty again, as it was before.", failure);
                 }
                 Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                        .restore(safety.get(), new RestoreRequest(to, List.of(), false));
+                        .restore(safety.get(), new RestoreRequest(to, List.of(), false, true));
                 return new BotDbException(code, "Restore failed: " + what + "\n  What " + to.database()
                         + " held before was put back from the safety backup " + safety.get() + ".", failure);
             } catch (SQLException | RuntimeException undoFailure) {
                 failure.addSuppressed(undoFailure);
                 return new BotDbException(code, "Restore failed: " + what + "\n  Undoing it failed too ("
-                        + undoFailure.getMessage() + ")." + safety.map(p -> " What the database held before is in the"
-                        + " safety backup " + p + ": botdb restore " + p + " --force").orElse(""), failure);
+                        + undoFailure.getMessage() + "): " + to.database() + " is NOT as it was before; it holds part"
+                        + " of the backup." + safety.map(p -> " What it held before is in the safety backup " + p
+                        + "; put it back with: botdb restore " + p + " --to " + to.displayName() + " --force")
+                        .orElse(" Empty it, or drop it and restore again."), failure);
             }
         }
     }
 
-    /** Creates the database, or checks it is empty, or (force) backs it up and empties it. */
+    /** {@link #prepare(PostgresTarget, RestoreRequest, Backups)} refusing while other sessions are connected. */
     static Prepared prepare(PostgresTarget to, boolean force, Backups backups) throws SQLException {
+        return prepare(to, new RestoreRequest(to, List.of(), force), backups);
+    }
+
+    /**
+     * Creates the database, or checks it is empty, or (force) backs it up and empties it. An
+     * existing target is refused while other sessions are connected to it, unless the request
+     * says to end them; a superuser keeps new ones out until {@link Prepared#reopen}.
+     */
+    static Prepared prepare(PostgresTarget to, RestoreRequest request, Backups backups) throws SQLException {
+        boolean force = request.force();
+        Sessions.refuseTemplate(to);
         if (!Backups.databaseExists(to)) {
             Backups.createDatabase(to);
             backups.log().accept("[Restore] Created database " + to.database());
             return new Prepared(to, true, Optional.empty());
         }
+        String interrupted = Sessions.interruptedRestore(to);
+        if (interrupted != null && !force) {
+            throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.database() + ": an earlier"
+                    + " restore into it was killed half way (" + interrupted + "), so it holds part of a backup. What"
+                    + " it held before is in that safety backup: botdb restore SAFETY_BACKUP --to " + to.displayName()
+                    + " --force (or add --force to restore this backup over it).");
+        }
         List<String> objects;
         try (Connection c = Connector.open(to)) {
             objects = PgRestore.userObjects(c, 6);
         }
+        Integer closedFrom = Sessions.takeOver(to, request.terminateSessions(), backups.log());
         if (objects.isEmpty()) {
-            return new Prepared(to, false, Optional.empty());
+            Prepared p = new Prepared(to, false, Optional.empty());
+            p.closedFrom = closedFrom;
+            return p;
         }
         String sample = String.join(", ", objects.subList(0, Math.min(5, objects.size()))) + (objects.size() > 5 ? ", ..." : "");
         if (!force) {
+            Sessions.reopen(to, closedFrom, backups.log());
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.displayName()
                     + ": it already holds data (" + sample + "). Restore into a new database with --to"
                     + " postgres://.../new_name (botdb creates it), or add --force to replace what is there"
                     + " (botdb takes a safety backup of it first).");
         }
         backups.log().accept("[Restore] " + to.database() + " holds data (" + sample + "); taking a safety backup first");
-        BackupResult safety = Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                .backupNamed(BackupRequest.all(), "pre-restore");
-        try (Connection c = Connector.open(to)) {
-            TargetState.wipe(c);
+        try {
+            BackupResult safety = Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
+                    .backupNamed(BackupRequest.all(), "pre-restore");
+            try (Connection c = Connector.open(to)) {
+                TargetState.wipe(c);
+            }
+            Prepared p = new Prepared(to, false, Optional.of(safety.file()));
+            p.closedFrom = closedFrom;
+            return p;
+        } catch (SQLException | RuntimeException e) {
+            Sessions.reopen(to, closedFrom, backups.log());
+            throw e;
         }
-        return new Prepared(to, false, Optional.of(safety.file()));
     }
 
     /**
@@ -178,9 +255,14 @@ final class Restores {
         List<Manifest.Table> chosen = new ArrayList<>();
         for (String name : request.tables()) {
             QualifiedName q = QualifiedName.parse(name);
+            // the same reading as backup --table: quoted parts keep dots, quotes and case; exact match first
             Manifest.Table t = manifest.tables().stream()
-                    .filter(m -> m.name().equals(q.name()) && (name.contains(".") ? m.schema().equals(q.schema()) : true))
+                    .filter(m -> m.name().equals(q.name()) && (q.schema() == null || m.schema().equals(q.schema())))
                     .findFirst()
+                    .or(() -> manifest.tables().stream()
+                            .filter(m -> m.name().equalsIgnoreCase(q.name())
+                                    && (q.schema() == null || m.schema().equalsIgnoreCase(q.schema())))
+                            .findFirst())
                     .orElseThrow(() -> new BotDbException(ErrorCode.USAGE, "The backup has no table " + name + ". It has: "
                             + String.join(", ", manifest.tables().stream().map(Manifest.Table::qualified).toList())));
             chosen.add(t);

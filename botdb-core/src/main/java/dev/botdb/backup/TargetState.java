@@ -12,7 +12,11 @@ final class TargetState {
     private TargetState() {
     }
 
-    /** User objects: not in the system schemas, not created by an extension. */
+    /**
+     * User objects: not in the system schemas, not created by an extension; also every schema but
+     * {@code public} and every extension but plpgsql, because {@link #wipe} drops those: a database
+     * counts as empty only when wiping it loses nothing.
+     */
     static final String USER_OBJECTS = """
             SELECT n.nspname || '.' || c.relname
             FROM pg_catalog.pg_class c
@@ -40,7 +44,29 @@ final class TargetState {
               AND n.nspname NOT LIKE 'pg\\_%'
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                               WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+            UNION ALL
+            SELECT 'schema ' || n.nspname
+            FROM pg_catalog.pg_namespace n
+            WHERE n.nspname NOT IN ('public', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\\_%'
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                              WHERE d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+            UNION ALL
+            SELECT 'extension ' || e.extname
+            FROM pg_catalog.pg_extension e
+            WHERE e.extname <> 'plpgsql'
             LIMIT ?
+            """;
+
+    /** Other client sessions on the database (run from another database, so it has none of botdb's). */
+    static final String OTHER_SESSIONS = """
+            SELECT a.pid, a.usename, a.application_name, host(a.client_addr) AS client, a.state,
+                   extract(epoch FROM now() - a.state_change)::bigint AS seconds
+            FROM pg_catalog.pg_stat_activity a
+            WHERE a.datname = ?
+              AND a.pid <> pg_catalog.pg_backend_pid()
+              AND a.backend_type = 'client backend'
+            ORDER BY a.pid
             """;
 
     /**

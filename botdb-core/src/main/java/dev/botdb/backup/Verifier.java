@@ -67,11 +67,53 @@ final class Verifier {
         }
     }
 
+    /** Scratch databases of verify runs, with the comment naming the process that made each. */
+    private static final String SCRATCH_DATABASES = """
+            SELECT d.datname, pg_catalog.shobj_description(d.oid, 'pg_database') AS owner
+            FROM pg_catalog.pg_database d
+            WHERE d.datname LIKE 'botdb\\_verify\\_%'
+            """;
+
+    /** How a scratch database names its maker, in its comment. */
+    static final String SCRATCH = "botdb verify scratch";
+
+    /**
+     * Drops the scratch databases that verify runs on this host left when they were killed: their
+     * comment names a process that is gone (or a pid now used by another process).
+     */
+    static void dropOrphanedScratch(PostgresTarget server, Backups backups) throws SQLException {
+        List<String> orphans = new ArrayList<>();
+        try (Connection c = Connector.open(Backups.maintenance(server)); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(SCRATCH_DATABASES)) {
+            while (rs.next()) {
+                if (Cleanups.leftByGoneProcess(rs.getString("owner"), SCRATCH)) {
+                    orphans.add(rs.getString("datname"));
+                }
+            }
+        }
+        for (String name : orphans) {
+            Backups.dropDatabase(server.withDatabase(name));
+            backups.log().accept("[Verify] Dropped " + name + ", left by a verify run that was killed");
+        }
+    }
+
     private static VerifyResult verifyPostgres(Path file, ArchiveReader archive, Manifest manifest, PostgresTarget server,
                                                Backups backups, long start) throws SQLException, IOException {
         SchemaDump schema = Backups.schemaOf(archive);
-        PostgresTarget scratch = server.withDatabase("botdb_verify_" + Long.toHexString(System.nanoTime()));
+        dropOrphanedScratch(server, backups);
+        PostgresTarget scratch = server.withDatabase("botdb_verify_" + ProcessHandle.current().pid() + "_"
+                + Long.toHexString(System.nanoTime()));
         Backups.createDatabase(scratch);
+        try (Connection c = Connector.open(Backups.maintenance(scratch));
+             var ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?, ?)")) {
+            // who made it, so a later run can drop it when this process was killed (SIGKILL skips every cleanup)
+            ps.setString(1, scratch.database());
+            ps.setString(2, Cleanups.mark(SCRATCH, ProcessHandle.current()));
+            try (java.sql.ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
+                rs.next();
+                st.execute(rs.getString(1));
+            }
+        }
         try {
             PgRestore.load(archive, manifest, schema, scratch, backups.settings().jobs(), backups.log());
             List<String> problems = Collections.synchronizedList(new ArrayList<>());

@@ -94,6 +94,15 @@ public record PostgresTarget(
                 + " Use sslmode=require (or verify-full with sslrootcert) for remote servers.");
     }
 
+    /**
+     * For fix lines: {@code the host (PSQL_DB_HOST)}, naming the variable {@code field} (host, port,
+     * user, password, database) came from, or {@code the port (not set: the default)}.
+     */
+    public String named(String field, String words) {
+        String from = sources.get(field);
+        return "the " + words + " (" + (from == null || from.startsWith("default") ? "not set: the default" : from) + ")";
+    }
+
     private String src(String key) {
         return sources.getOrDefault(key, "default");
     }

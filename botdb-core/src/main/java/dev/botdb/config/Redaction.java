@@ -16,6 +16,18 @@ public final class Redaction {
                     + "((?:[^&;\\s]|[&;\\h](?!\\h*[a-z_][a-z0-9_.\\-]*\\h*=))*)");
     /** The scheme a connection URL starts with: {@code postgres://}, {@code jdbc:postgresql://}. */
     private static final Pattern LEADING_SCHEME = Pattern.compile("(?i)(?:jdbc:)?[a-z][a-z0-9+.\\-]*://");
+    /**
+     * The string after PASSWORD (ALTER ROLE ... PASSWORD '...'), which must never be shown, in each
+     * form PostgreSQL takes ("Lexical Structure"): '...', E'...' (backslash escapes), U&'...', and
+     * $tag$...$tag$, with comments allowed before it. A "--" comment (or an unclosed string) runs
+     * to the end of the one-line text, so the rest is masked. Group 1 keeps PASSWORD and what
+     * precedes the string, without the comments' text.
+     */
+    private static final Pattern PASSWORD_LITERAL = Pattern.compile("(?is)(password\\s*=?\\s*)"
+            + "(?:(?:/\\*.*?\\*/|--.*)\\s*)*"
+            + "(?:(?:E|U&)?'(?:[^'\\\\]|''|\\\\.)*(?:'|$)(?:\\s*UESCAPE\\s*'[^']*')?"
+            + "|\\$([A-Za-z_][A-Za-z_0-9]*)?\\$.*?(?:\\$\\2\\$|$)"
+            + "|--.*)");
     private static final int MAX_ECHO = 120;
 
     private Redaction() {
@@ -134,6 +146,19 @@ public final class Redaction {
         } else {
             hidden.set(from, to);
         }
+    }
+
+    /**
+     * Another session's statement for a report: one line, the password after every PASSWORD
+     * masked as {@code '****'}, at most {@code maxChars} characters; null stays null.
+     */
+    public static String statement(String sql, int maxChars) {
+        if (sql == null) {
+            return null;
+        }
+        String oneLine = sql.replaceAll("\\s+", " ").trim();
+        String masked = PASSWORD_LITERAL.matcher(oneLine).replaceAll("$1'****'");
+        return masked.length() <= maxChars ? masked : masked.substring(0, maxChars - 3) + "...";
     }
 
     /** A user-supplied fragment made safe to echo: control characters escaped, length capped. */

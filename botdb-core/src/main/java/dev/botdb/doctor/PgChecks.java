@@ -95,7 +95,7 @@ final class PgChecks {
             return all;
         } catch (UnknownHostException e) {
             chain.problem(HOST, "host '" + host + "' could not be resolved (host from " + source("host") + ")",
-                    "Check the host in DATABASE_URL (or POSTGRES_HOST / PGHOST). Inside Docker Compose the host is"
+                    "Check " + target.named("host", "host") + ". Inside Docker Compose the host is"
                             + " the database's service name (e.g. postgres), and the bot's service must be in the same"
                             + " compose project or network; outside Docker use localhost (or the server's name or"
                             + " address) and the port the compose file publishes.",

@@ -219,9 +219,15 @@ final class ActivityChecks {
     }
 
     /** pg_stat_statements is not created in this database: what to do, step by step. */
-    static void notInstalled(Finding f) {
+    static void notInstalled(Finding f, Server s) {
         f.raise(Verdict.NOT_APPLICABLE).summary("pg_stat_statements is not installed in this database, so per-statement"
                 + " times are not recorded");
+        if (s.pgssLoaded()) {
+            f.note("The server already loads the library (shared_preload_libraries has pg_stat_statements): no"
+                    + " restart is needed. Only the extension is missing; " + (s.superuser() ? "" : "as a superuser, ")
+                    + "run in this database: CREATE EXTENSION pg_stat_statements;");
+            return;
+        }
         f.note("To record them: in postgresql.conf set shared_preload_libraries = 'pg_stat_statements' (keep any"
                 + " libraries already listed, comma-separated), restart the server, then in this database run:"
                 + " CREATE EXTENSION pg_stat_statements;");
@@ -238,7 +244,7 @@ final class ActivityChecks {
 
     private static void slowQueries(List<List<Row>> results, Context ctx, Finding f) {
         if (results.isEmpty()) {
-            notInstalled(f);
+            notInstalled(f, ctx.server());
             return;
         }
         InspectOptions o = ctx.options();
@@ -262,7 +268,7 @@ final class ActivityChecks {
 
     private static void topQueries(List<List<Row>> results, Context ctx, Finding f) {
         if (results.isEmpty()) {
-            notInstalled(f);
+            notInstalled(f, ctx.server());
             return;
         }
         List<Row> rows = results.get(0);
@@ -393,10 +399,13 @@ final class ActivityChecks {
             f.summary(text);
             return;
         }
-        f.summary(text + ": new connections will soon be refused (\"too many clients already\")");
-        f.note("Find who holds them in the rows above; give each bot a small pool (DB_POOL_MAX), end idle sessions"
-                + " (botdb maintain kill-idle), or put PgBouncer in front. Raising max_connections needs a restart"
-                + " and memory per connection.");
+        // non-superusers cannot take the reserved slots, so at "usable" they are refused already
+        f.summary(text + (total >= usable ? ": new connections are being refused now (\"too many clients already\")"
+                : ": new connections will be refused (\"too many clients already\") once " + Text.count(usable - total)
+                + " more are open"));
+        f.note("Find who holds them in the rows above; give each bot a small pool (DB_MAX_OPEN_CONNS, or"
+                + " PG_POOL_SIZE + PG_MAX_OVERFLOW), end idle sessions (botdb maintain kill-idle), or put PgBouncer"
+                + " in front. Raising max_connections needs a restart and memory per connection.");
     }
 
     private static void replication(List<List<Row>> results, Context ctx, Finding f) {

@@ -54,12 +54,13 @@ record Check(String name, String group, String title, Sql sql, Judge judge) {
      * @param superuser    rolsuper
      * @param readAllStats member of pg_read_all_stats (or superuser): sees other roles' sessions and statements
      * @param pgssSchema   the schema pg_stat_statements is created in, or null
+     * @param pgssLoaded   the pg_stat_statements library is loaded (shared_preload_libraries has it)
      * @param standby      pg_is_in_recovery()
      */
     record Server(int versionNum, String version, String database, String user, boolean superuser,
-                  boolean readAllStats, String pgssSchema, boolean standby) {
+                  boolean readAllStats, String pgssSchema, boolean standby, boolean pgssLoaded) {
         /** What {@link Inspector#catalogQueries(InspectOptions)} assumes: PostgreSQL 17, pg_stat_statements on the search_path. */
-        static final Server ASSUMED = new Server(170_000, "17", "", "", true, true, "", false);
+        static final Server ASSUMED = new Server(170_000, "17", "", "", true, true, "", false, true);
 
         int major() {
             return versionNum / 10_000;
@@ -75,7 +76,11 @@ record Check(String name, String group, String title, Sql sql, Judge judge) {
                    pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS read_all_stats,
                    (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_stat_statements')
                        AS pgss_schema,
-                   pg_is_in_recovery() AS standby
+                   pg_is_in_recovery() AS standby,
+                   -- the library defines its settings when preloaded (an unloaded name is a text placeholder);
+                   -- pg_settings shows them to every role, unlike shared_preload_libraries itself
+                   EXISTS (SELECT 1 FROM pg_settings WHERE name = 'pg_stat_statements.max' AND vartype = 'integer')
+                       AS pgss_loaded
             """;
 
     /** One result row by column name; numbers come back as Long or Double whatever the SQL type. */

@@ -18,7 +18,9 @@ final class IndexChecks {
     /**
      * Indexes no scan has used since the statistics were reset, that enforce nothing: not unique,
      * not a primary key, not an exclusion constraint, not the replica identity, not backing any
-     * constraint (PostgreSQL docs, "pg_stat_all_indexes": idx_scan).
+     * constraint (PostgreSQL docs, "pg_stat_all_indexes": idx_scan). {@code foreign_key} names the
+     * foreign key an index is the last support of (the rule of {@link #FK_WITHOUT_INDEX}): such an
+     * index is scanned by the deletes of referenced rows, which idx_scan does not count, so it stays.
      */
     static final String UNUSED = """
             WITH %s,
@@ -28,7 +30,32 @@ final class IndexChecks {
                        CASE WHEN s.indexrelid IN (SELECT relation FROM locked)
                             THEN ic.relpages::bigint * current_setting('block_size')::bigint
                             ELSE pg_relation_size(s.indexrelid) END AS bytes,
-                       s.idx_scan AS scans
+                       s.idx_scan AS scans,
+                       (SELECT quote_ident(con.conname) || ' (' || pg_get_constraintdef(con.oid) || ')'
+                        FROM pg_constraint con
+                        WHERE con.contype = 'f'
+                          AND con.conrelid = i.indrelid
+                          AND i.indpred IS NULL
+                          AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] @> con.conkey
+                          AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] <@ con.conkey
+                          AND NOT EXISTS (
+                              SELECT 1
+                              FROM pg_index o
+                              WHERE o.indrelid = con.conrelid
+                                AND o.indexrelid <> i.indexrelid
+                                AND o.indisvalid
+                                -- another index stays (it is scanned or enforces something), or of two unscanned
+                                -- ones the older is kept and this one may go
+                                AND (o.indisunique OR o.indisprimary OR o.indisexclusion OR o.indisreplident
+                                     OR o.indexrelid IN (SELECT conindid FROM pg_constraint)
+                                     OR coalesce(pg_stat_get_numscans(o.indexrelid), 0) > 0
+                                     OR o.indexrelid < i.indexrelid)
+                                AND o.indpred IS NULL
+                                AND (string_to_array(o.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] @> con.conkey
+                                AND (string_to_array(o.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] <@ con.conkey
+                          )
+                        ORDER BY con.conname
+                        LIMIT 1) AS foreign_key
                 FROM pg_stat_user_indexes s
                 JOIN pg_index i ON i.indexrelid = s.indexrelid
                 JOIN pg_class ic ON ic.oid = s.indexrelid
@@ -44,6 +71,7 @@ final class IndexChecks {
                    u.table,
                    u.bytes,
                    u.scans,
+                   u.foreign_key,
                    (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
                    pg_postmaster_start_time() AS server_started
             FROM unused u
@@ -220,7 +248,8 @@ final class IndexChecks {
     }
 
     private static void unused(List<List<Row>> results, Context ctx, Finding f) {
-        List<Row> rows = results.get(0);
+        List<Row> kept = results.get(0).stream().filter(r -> r.text("foreign_key") != null).toList();
+        List<Row> rows = results.get(0).stream().filter(r -> r.text("foreign_key") == null).toList();
         long saves = rows.stream().mapToLong(r -> r.count("bytes")).sum();
         String min = ctx.options().unusedIndexMinBytes() > 0
                 ? " of at least " + Text.size(ctx.options().unusedIndexMinBytes()) : "";
@@ -235,6 +264,11 @@ final class IndexChecks {
             rows.stream().limit(ctx.options().limit())
                     .forEach(r -> f.note("DROP INDEX CONCURRENTLY " + r.text("index") + ";"));
         }
+        f.figure("kept_for_foreign_keys", kept.size());
+        kept.stream().limit(ctx.options().limit()).forEach(r -> f.note("Not listed: " + r.text("index")
+                + " has no scan but is the only index of foreign key " + r.text("foreign_key") + "; deletes and"
+                + " key updates of referenced rows search it (not counted in idx_scan), and dropping it would"
+                + " make fk-without-index report the key. It stays."));
     }
 
     /** {@code since the statistics were reset on 2024-05-01T10:00:00Z}. */

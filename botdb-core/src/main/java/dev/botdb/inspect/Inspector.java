@@ -129,7 +129,7 @@ public final class Inspector {
      */
     public static List<String> catalogQueries(InspectOptions options, int serverVersionNum,
                                               String pgStatStatementsSchema) {
-        Server server = new Server(serverVersionNum, "", "", "", true, true, pgStatStatementsSchema, false);
+        Server server = new Server(serverVersionNum, "", "", "", true, true, pgStatStatementsSchema, false, true);
         List<String> out = new ArrayList<>();
         out.add(Check.SERVER);
         for (String name : selected(options, false)) {

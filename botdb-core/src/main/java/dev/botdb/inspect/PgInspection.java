@@ -133,7 +133,8 @@ final class PgInspection {
             List<Row> rows = transaction(c, List.of(Check.SERVER), options).get(0);
             Row r = rows.get(0);
             return new Server((int) r.count("version_num"), r.text("version"), r.text("database"), r.text("user_name"),
-                    r.flag("superuser"), r.flag("read_all_stats"), r.text("pgss_schema"), r.flag("standby"));
+                    r.flag("superuser"), r.flag("read_all_stats"), r.text("pgss_schema"), r.flag("standby"),
+                    r.flag("pgss_loaded"));
         } finally {
             c.rollback();
         }

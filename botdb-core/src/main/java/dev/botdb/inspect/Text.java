@@ -1,5 +1,6 @@
 package dev.botdb.inspect;
 
+import dev.botdb.config.Redaction;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -64,12 +65,7 @@ final class Text {
 
     /** Another session's statement, one line, at most 100 characters, quoted strings after PASSWORD masked. */
     static String query(String query) {
-        if (query == null) {
-            return null;
-        }
-        String line = query.replaceAll("\\s+", " ").trim()
-                .replaceAll("(?i)(password\\s*=?\\s*)(E?'(?:[^']|'')*'?)", "$1'****'");
-        return line.length() <= QUERY_CHARS ? line : line.substring(0, QUERY_CHARS - 3) + "...";
+        return Redaction.statement(query, QUERY_CHARS);
     }
 
     /** An identifier as SQL needs it: {@code users}, {@code "Users"}. */

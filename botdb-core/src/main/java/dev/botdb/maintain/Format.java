@@ -1,13 +1,11 @@
 package dev.botdb.maintain;
 
+import dev.botdb.config.Redaction;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** How maintenance output writes sizes, durations and other sessions' queries. */
 final class Format {
-    /** A quoted string after PASSWORD (ALTER ROLE ... PASSWORD '...'), which must never be shown. */
-    private static final Pattern PASSWORD_LITERAL = Pattern.compile("(?i)(password\\s*=?\\s*)(E?'(?:[^']|'')*'?)");
     private static final int QUERY_CHARS = 80;
 
     private Format() {
@@ -65,12 +63,7 @@ final class Format {
      * at most 80 characters.
      */
     static String query(String query) {
-        if (query == null) {
-            return null;
-        }
-        String oneLine = query.replaceAll("\\s+", " ").trim();
-        String masked = PASSWORD_LITERAL.matcher(oneLine).replaceAll("$1'****'");
-        return masked.length() <= QUERY_CHARS ? masked : masked.substring(0, QUERY_CHARS - 3) + "...";
+        return Redaction.statement(query, QUERY_CHARS);
     }
 
     static String plural(long n, String one, String many) {

@@ -2,6 +2,7 @@ package dev.botdb.pool;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.schema.QualifiedName;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.Redaction;
@@ -44,8 +45,8 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
         if (state.equals("28P01") || text.contains("password authentication failed")) {
             return new ConnectionFailure(ErrorCode.AUTH_FAILED,
                     "password authentication failed for user \"" + user + "\" (" + where + ")",
-                    "Check the user and password in DATABASE_URL (or POSTGRES_PASSWORD / PGPASSWORD / ~/.pgpass),"
-                            + " and that the server's pg_hba.conf allows this user from this host.", false);
+                    "Check " + named(target, "user", "user") + " and " + named(target, "password", "password")
+                            + ", and that the server's pg_hba.conf allows this user from this host.", false);
         }
         if (state.equals("28000")) {
             return new ConnectionFailure(ErrorCode.AUTH_FAILED, firstLine(text) + " (" + where + ")",
@@ -56,8 +57,17 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
             return new ConnectionFailure(ErrorCode.DATABASE_MISSING,
                     "database \"" + db + "\" does not exist (" + where + ")",
                     "Create it: createdb -h " + hostOf(target) + " -p " + portOf(target) + " -U " + user + " " + db
-                            + "  (or in psql: CREATE DATABASE \"" + db + "\" OWNER \"" + user + "\";), or fix the"
-                            + " database name in DATABASE_URL.", false);
+                            + "  (or in psql: CREATE DATABASE \"" + db + "\" OWNER \"" + user + "\";), or fix "
+                            + named(target, "database", "database name") + ".", false);
+        }
+        boolean forRole = text.contains("too many connections for role");
+        if (forRole || text.contains("too many connections for database")) {
+            String object = forRole ? "ROLE " + QualifiedName.quote(user) : "DATABASE " + QualifiedName.quote(db);
+            return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, firstLine(text) + " (" + where + ")",
+                    "The " + (forRole ? "role's" : "database's") + " own CONNECTION LIMIT is used up (not the server's"
+                            + " max_connections). Lower DB_MAX_OPEN_CONNS (or PG_POOL_SIZE/PG_MAX_OVERFLOW) below it, end"
+                            + " idle sessions, or as " + (forRole ? "a superuser" : "its owner") + " raise it: ALTER "
+                            + object + " CONNECTION LIMIT -1;  (-1 = no limit, or give a number)", true);
         }
         if (state.equals("53300") || text.contains("too many clients") || text.contains("too many connections")) {
             return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, firstLine(text) + " (" + where + ")",
@@ -84,13 +94,14 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
         if (root instanceof UnknownHostException) {
             return new ConnectionFailure(ErrorCode.CONNECTION_FAILED,
                     "host '" + hostOf(target) + "' could not be resolved",
-                    "Check the host in DATABASE_URL (or POSTGRES_HOST / PGHOST); inside Docker Compose use the"
+                    "Check " + named(target, "host", "host") + "; inside Docker Compose use the"
                             + " service name, outside it use localhost.", true);
         }
         if (root instanceof ConnectException || root instanceof NoRouteToHostException
                 || text.contains("Connection refused")) {
             return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, "connection refused (" + where + ")",
-                    "Is PostgreSQL running? Check host and port in DATABASE_URL, and that the firewall allows"
+                    "Is PostgreSQL running? Check " + named(target, "host", "host") + " and "
+                            + named(target, "port", "port") + ", and that the firewall allows"
                             + " connections on port " + portOf(target) + ".", true);
         }
         if (root instanceof SocketTimeoutException || text.contains("timed out")) {
@@ -102,6 +113,11 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
                 firstLine(text) + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]") + " (" + where + ")",
                 "Run botdb config to see what botdb resolved, and botdb wait to retry until it answers.",
                 state.startsWith("08") || state.isEmpty());
+    }
+
+    /** {@code the host (PSQL_DB_HOST)}: where the value came from, so the fix names that variable. */
+    private static String named(ConnectionTarget t, String field, String words) {
+        return t instanceof PostgresTarget pg ? pg.named(field, words) : "the " + words;
     }
 
     private static String sslMode(ConnectionTarget t) {

@@ -78,8 +78,10 @@ public final class Connector {
                     }
                     throw failure.toException(e);
                 }
+                // the first notice says why the command is not failing yet and how to make it fail at once
                 log.accept("Database connection attempt " + attempt + "/" + attempts + " failed: " + failure.summary()
-                        + "; retrying in " + seconds(delay));
+                        + "; retrying in " + seconds(delay) + (attempt > 1 ? "" : " (botdb tries " + attempts
+                        + " times, set by BOTDB_CONNECT_ATTEMPTS; BOTDB_CONNECT_ATTEMPTS=1 fails at once, Ctrl-C stops now)"));
                 sleep(delay);
                 delay = delay.multipliedBy(2);
             }

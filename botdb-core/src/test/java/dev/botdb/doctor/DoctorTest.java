@@ -117,6 +117,33 @@ class DoctorTest {
     }
 
     @Test
+    void doctorLogsInOnceWhereOtherCommandsWouldRetryFiveTimes() throws Exception {
+        // a port that accepts and hangs up at once: the login fails the retryable way each time
+        try (java.net.ServerSocket hangUp = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            Thread t = new Thread(() -> {
+                while (!hangUp.isClosed()) {
+                    try (java.net.Socket s = hangUp.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+            DoctorReport r = Doctor.fromEnv(TestPostgres.env(url("doctor_bot", PASSWORD, hangUp.getLocalPort(),
+                    "doctor_db", ""), "BOTDB_CONNECT_ATTEMPTS", "5")).progress(progress::add).run();
+
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(progress).noneMatch(l -> l.contains("retrying"));
+            // one TCP probe and one login
+            assertThat(accepted.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aClosedPortIsConnectionRefusedWithTheServerAndComposeHints() {
         int port = TestPostgres.closedPort();
         DoctorReport r = doctor(url("doctor_bot", PASSWORD, port, "doctor_db", ""));

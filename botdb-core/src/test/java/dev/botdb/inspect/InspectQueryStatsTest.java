@@ -86,6 +86,30 @@ class InspectQueryStatsTest {
     }
 
     @Test
+    void aPreloadedLibraryWithoutTheExtensionAsksOnlyForCreateExtensionAndItWorks() throws Exception {
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE stats_bare");
+        }
+        PostgresTarget plain = new PostgresTarget("localhost", server.getPort(), "stats_bare", "stats_plain", null,
+                SslMode.DISABLE, Map.of(), Map.of(), Map.of());
+
+        CheckResult slow = Inspector.of(plain).run(options().build()).check("slow-queries").orElseThrow();
+
+        assertThat(slow.verdict()).isEqualTo(Verdict.NOT_APPLICABLE);
+        String notes = String.join(" ", slow.notes());
+        assertThat(notes).contains("already loads the library").contains("no restart is needed")
+                .doesNotContain("set shared_preload_libraries").doesNotContain("restart the server");
+        String line = "CREATE EXTENSION pg_stat_statements;";
+        assertThat(notes).contains("as a superuser, run in this database: " + line);
+        try (Connection c = server.getDatabase("postgres", "stats_bare").getConnection();
+             Statement st = c.createStatement()) {
+            st.execute(line);
+        }
+        CheckResult after = Inspector.of(plain).run(options().build()).check("slow-queries").orElseThrow();
+        assertThat(after.verdict()).isNotEqualTo(Verdict.NOT_APPLICABLE);
+    }
+
+    @Test
     void anotherRolesStatementTextsAreNotPermittedWithTheGrant() {
         CheckResult top = Inspector.of(target("stats_plain")).run(options().build()).check("top-queries").orElseThrow();
 

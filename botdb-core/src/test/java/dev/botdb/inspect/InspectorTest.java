@@ -193,6 +193,40 @@ class InspectorTest {
     }
 
     @Test
+    void anUnscannedIndexThatIsTheOnlySupportOfAForeignKeyIsKeptAndSaysWhy() throws Exception {
+        String db = database("inspect_unused_fk",
+                "CREATE TABLE users (id int PRIMARY KEY)",
+                "CREATE TABLE activities (id int PRIMARY KEY,"
+                        + " user_id int REFERENCES users (id) ON DELETE CASCADE, kind int)",
+                "CREATE INDEX idx_activities_user ON activities (user_id)",
+                "CREATE INDEX idx_activities_kind ON activities (kind)",
+                "CREATE TABLE notes (id int PRIMARY KEY, user_id int REFERENCES users (id))",
+                "CREATE INDEX notes_user ON notes (user_id)",
+                "CREATE INDEX notes_user_id ON notes (user_id, id)");
+
+        CheckResult unused = Inspector.of(target(db)).run(options("unused-indexes").unusedIndexMinBytes(0).build())
+                .checks().get(0);
+
+        // of two unscanned indexes for one key the older stays
+        assertThat(column(unused, "index")).containsExactlyInAnyOrder("public.idx_activities_kind",
+                "public.notes_user_id");
+        assertThat(unused.notes()).doesNotContain("DROP INDEX CONCURRENTLY public.idx_activities_user;");
+        assertThat(unused.notes()).anyMatch(n -> n.startsWith("Not listed: public.idx_activities_user")
+                && n.contains("only index of foreign key activities_user_id_fkey")
+                && n.contains("ON DELETE CASCADE") && n.contains("It stays."));
+        assertThat(unused.figure("kept_for_foreign_keys")).isEqualTo(2);
+
+        // the advice is sound: after every DROP it prints, fk-without-index still finds nothing
+        for (String note : unused.notes()) {
+            if (note.startsWith("DROP INDEX")) {
+                SchemaRoundTrip.exec(db, note);
+            }
+        }
+        CheckResult fk = Inspector.of(target(db)).run(options("fk-without-index").build()).checks().get(0);
+        assertThat(fk.verdict()).isEqualTo(Verdict.OK);
+    }
+
+    @Test
     void foreignKeysWithoutALeadingIndexAreListedWithTheCreateIndexLine() throws Exception {
         String db = database("inspect_fk",
                 "CREATE TABLE parents (id int PRIMARY KEY, a int, b int, UNIQUE (a, b))",
@@ -518,7 +552,12 @@ class InspectorTest {
             CheckResult full = Inspector.of(target(db)).run(options("connections").connectionsWarn(0)
                     .connectionsProblem(0.000_001).build()).checks().get(0);
             assertThat(full.verdict()).isEqualTo(Verdict.PROBLEM);
-            assertThat(full.summary()).contains("too many clients");
+            assertThat(full.summary()).contains("too many clients")
+                    .contains("will be refused (\"too many clients already\") once "
+                            + (usable - (Long) full.figure("total")) + " more are open")
+                    .doesNotContain("soon");
+            assertThat(String.join("\n", full.notes())).contains("DB_MAX_OPEN_CONNS")
+                    .contains("PG_POOL_SIZE + PG_MAX_OVERFLOW").doesNotContain("DB_POOL_MAX");
         }
     }
 

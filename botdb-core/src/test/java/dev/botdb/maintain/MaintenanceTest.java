@@ -425,6 +425,42 @@ public class MaintenanceTest {
     }
 
     @Test
+    void killIdleMasksEveryFormOfAPasswordInTheLastQueryOfRealSessions() throws Exception {
+        String db = SchemaRoundTrip.freshDatabase("maint_pw_forms");
+        TestPostgres.exec("DROP ROLE IF EXISTS maint_pw_role", "CREATE ROLE maint_pw_role");
+        List<String> forms = List.of("$$Dollar-Secret1$$", "$pw$Tagged-Secret2$pw$", "/**/'Comment-Secret3'",
+                "/* x */ 'Comment-Secret4'", "U&'Unicode-Secret5'", "U&'Unicode!0053ecret6' UESCAPE '!'",
+                "E'Escaped\\'Secret7'", "'Plain-Secret8' VALID UNTIL 'infinity'");
+        List<Connection> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < forms.size(); i++) {
+                Connection c = connect(db, "pw-form-" + i);
+                sessions.add(c);
+                exec(c, "ALTER ROLE maint_pw_role PASSWORD " + forms.get(i));
+            }
+            await("all idle past 1 s", sql(db, "SELECT count(*) = " + forms.size() + " FROM pg_stat_activity"
+                    + " WHERE application_name LIKE 'pw-form-%' AND state = 'idle'"
+                    + " AND now() - state_change > interval '1 s'"));
+
+            KillIdleResult r = maintenance(db).killIdle(new KillIdleRequest(Duration.ofSeconds(1), false, true));
+
+            List<IdleSession> listed = r.sessions().stream().filter(x -> x.application().startsWith("pw-form-")).toList();
+            assertThat(listed).hasSize(forms.size());
+            String shown = listed.stream().map(IdleSession::lastQuery).toList() + " " + String.join("\n", log)
+                    + " " + r;
+            assertThat(listed).allSatisfy(x -> assertThat(x.lastQuery()).startsWith("ALTER ROLE maint_pw_role PASSWORD"));
+            for (String secret : List.of("Dollar-Secret1", "Tagged-Secret2", "Comment-Secret3", "Comment-Secret4",
+                    "Unicode-Secret5", "0053ecret6", "Secret7", "Plain-Secret8")) {
+                assertThat(shown).doesNotContain(secret);
+            }
+        } finally {
+            for (Connection c : sessions) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void passwordsInAnotherSessionsLastQueryAreMasked() {
         assertThat(Format.query("ALTER ROLE bot PASSWORD 'hunter2'")).isEqualTo("ALTER ROLE bot PASSWORD '****'");
         assertThat(Format.query("CREATE USER x WITH\n  password 'it''s'  LOGIN")).isEqualTo(

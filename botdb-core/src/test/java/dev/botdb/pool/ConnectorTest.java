@@ -11,6 +11,7 @@ import dev.botdb.config.BotDbConfig;
 import dev.botdb.dialect.ServerInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,9 @@ class ConnectorTest {
                 .hasMessageContaining("Is PostgreSQL running?")
                 .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
         assertThat(log).containsExactly(
-                "Database connection attempt 1/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.1 s",
+                "Database connection attempt 1/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.1 s"
+                        + " (botdb tries 3 times, set by BOTDB_CONNECT_ATTEMPTS; BOTDB_CONNECT_ATTEMPTS=1 fails at once,"
+                        + " Ctrl-C stops now)",
                 "Database connection attempt 2/3 failed: connection refused (localhost:" + portOf(c) + "); retrying in 0.2 s",
                 "Database connection attempt 3/3 failed: connection refused (localhost:" + portOf(c) + "); giving up");
     }
@@ -157,6 +160,88 @@ class ConnectorTest {
             assertThat(log).hasSize(2).first().asString().contains("retrying");
             assertThat(held.isValid(1)).isTrue();
         }
+    }
+
+    @Test
+    void aRoleOrDatabaseConnectionLimitIsNamedAndItsPrintedFixLetsTheNextConnectionIn() throws Exception {
+        TestPostgres.createUserWithDatabase("capped_bot", PASSWORD, "capped_db");
+        TestPostgres.exec("ALTER ROLE capped_bot CONNECTION LIMIT 1");
+        BotDbConfig c = config("postgres://capped_bot:" + PASSWORD + "@localhost:" + TestPostgres.port()
+                + "/capped_db?sslmode=disable", "BOTDB_CONNECT_ATTEMPTS", "1");
+        try (java.sql.Connection held = Connector.open(c.target(), c.pool())) {
+            String message = failure(c);
+            assertThat(message).contains("too many connections for role \"capped_bot\"")
+                    .contains("role's own CONNECTION LIMIT").doesNotContain("server's max_connections is used up");
+            TestPostgres.exec(fixLine(message, "ALTER ROLE capped_bot CONNECTION LIMIT -1;"));
+            Connector.open(c.target(), c.pool()).close();
+        }
+
+        TestPostgres.exec("ALTER DATABASE capped_db CONNECTION LIMIT 1");
+        try (java.sql.Connection held = Connector.open(c.target(), c.pool())) {
+            String message = failure(c);
+            assertThat(message).contains("too many connections for database \"capped_db\"")
+                    .contains("database's own CONNECTION LIMIT").doesNotContain("server's max_connections is used up");
+            TestPostgres.exec(fixLine(message, "ALTER DATABASE capped_db CONNECTION LIMIT -1;"));
+            Connector.open(c.target(), c.pool()).close();
+        }
+    }
+
+    private static String failure(BotDbConfig c) {
+        try {
+            Connector.connectWithRetry(c.target(), c.pool(), Duration.ofMillis(10), l -> { });
+        } catch (BotDbException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("connected although the limit is used up");
+    }
+
+    /** The SQL the message prints, as a user would paste it. */
+    private static String fixLine(String message, String expected) {
+        assertThat(message).contains(expected);
+        return expected;
+    }
+
+    @Test
+    void withOneConnectAttemptARefusedPortFailsAtOnceWithoutARetryNotice() {
+        BotDbConfig once = config(url(TestPostgres.closedPort(), PASSWORD, "connector_db", ""),
+                "BOTDB_CONNECT_ATTEMPTS", "1");
+        List<String> none = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> Connector.connectWithRetry(once.target(), once.pool(), Duration.ofMillis(10), none::add))
+                .hasMessageStartingWith("Failed to connect to database: connection refused");
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void connectionErrorsNameTheVariablesTheValuesCameFrom() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("HOME", System.getProperty("java.io.tmpdir"),
+                "PSQL_DB_HOST", "localhost", "PSQL_DB_PORT", Integer.toString(TestPostgres.closedPort()),
+                "PSQL_DB_USER", "connector_bot", "PSQL_DB_PASSWORD", PASSWORD, "PSQL_DB_NAME", "connector_db",
+                "BOTDB_CONNECT_ATTEMPTS", "1"));
+        BotDbConfig refused = BotDbConfig.fromEnv(env);
+        assertThatThrownBy(() -> Connector.connectWithRetry(refused.target(), refused.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("connection refused").hasMessageContaining("host (PSQL_DB_HOST)")
+                .hasMessageContaining("port (PSQL_DB_PORT)").hasMessageNotContaining("DATABASE_URL");
+
+        env.put("PSQL_DB_PORT", Integer.toString(TestPostgres.port()));
+        env.put("PSQL_DB_PASSWORD", "wrong-" + PASSWORD);
+        env.put("PGSSLMODE", "disable");
+        BotDbConfig wrong = BotDbConfig.fromEnv(env);
+        assertThatThrownBy(() -> Connector.connectWithRetry(wrong.target(), wrong.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("password authentication failed").hasMessageContaining("user (PSQL_DB_USER)")
+                .hasMessageContaining("password (PSQL_DB_PASSWORD)").hasMessageNotContaining("DATABASE_URL")
+                .hasMessageNotContaining(PASSWORD);
+
+        env.put("PSQL_DB_PASSWORD", PASSWORD);
+        env.put("PSQL_DB_NAME", "no_such_db");
+        BotDbConfig missing = BotDbConfig.fromEnv(env);
+        assertThatThrownBy(() -> Connector.connectWithRetry(missing.target(), missing.pool(), Duration.ofMillis(10), l -> { }))
+                .hasMessageContaining("does not exist").hasMessageContaining("database name (PSQL_DB_NAME)")
+                .hasMessageNotContaining("DATABASE_URL");
+
+        BotDbConfig unresolved = BotDbConfig.fromEnv(Map.of("HOME", System.getProperty("java.io.tmpdir"),
+                "POSTGRES_HOST", "no-such-host.invalid", "POSTGRES_DB", "x", "BOTDB_CONNECT_ATTEMPTS", "1"));
+        assertThatThrownBy(() -> Connector.connectWithRetry(unresolved.target(), unresolved.pool(), Duration.ofMillis(10),
+                l -> { })).hasMessageContaining("host (POSTGRES_HOST)").hasMessageNotContaining("DATABASE_URL");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.botdb.backup.external;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.Cleanups;
 import dev.botdb.config.PostgresTarget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +39,13 @@ final class ChildEnvironment implements AutoCloseable {
 
     private final Map<String, String> variables;
     private final Path passFile;
+    /** Deletes the pass file on SIGTERM too; a SIGKILLed run's is deleted by the next run's {@link #writePassFile}. */
+    private final Cleanups.Handle onStop;
 
     private ChildEnvironment(Map<String, String> variables, Path passFile) {
         this.variables = Map.copyOf(variables);
         this.passFile = passFile;
+        this.onStop = passFile == null ? null : Cleanups.register("deleting " + passFile, () -> deleteQuietly(passFile));
     }
 
     /**
@@ -108,7 +112,9 @@ final class ChildEnvironment implements AutoCloseable {
         Path file;
         try {
             // created 0600 in one step: there is no moment at which another user could open it
-            file = Files.createTempFile("botdb-pgpass-", "", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            deleteStalePassFiles();
+            file = Files.createTempFile(PASS_FILE_PREFIX + ProcessHandle.current().pid() + "-", "",
+                    PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (IOException e) {
             throw new BotDbException(ErrorCode.BACKUP_FAILED, "Could not create a temporary pass file for the"
                     + " PostgreSQL client programs in " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage()
@@ -127,8 +133,30 @@ final class ChildEnvironment implements AutoCloseable {
         }
     }
 
+    /** A pass file's name: the prefix, the pid of the botdb that wrote it, a dash, random digits. */
+    private static final String PASS_FILE_PREFIX = "botdb-pgpass-pid";
+
+    /** Deletes the pass files of botdb processes that are gone (killed with SIGKILL before their close()). */
+    private static void deleteStalePassFiles() {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile(PASS_FILE_PREFIX + "(\\d+)-\\d+");
+        try (var files = Files.newDirectoryStream(dir, PASS_FILE_PREFIX + "*")) {
+            for (Path f : files) {
+                java.util.regex.Matcher m = name.matcher(f.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    deleteQuietly(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a folder botdb cannot list: the pass file about to be created there says what is wrong
+        }
+    }
+
     @Override
     public void close() {
+        if (onStop != null) {
+            onStop.close();
+        }
         if (passFile != null) {
             try {
                 Files.deleteIfExists(passFile);

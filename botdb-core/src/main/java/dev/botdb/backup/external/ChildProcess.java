@@ -2,6 +2,7 @@ package dev.botdb.backup.external;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.Cleanups;
 import dev.botdb.config.Redaction;
 import dev.botdb.config.Secret;
 import java.io.BufferedReader;
@@ -93,6 +94,7 @@ final class ChildProcess {
         }
         StderrCollector errors = new StderrCollector(process.getErrorStream(), secret);
         Thread errorThread = daemon(errors, "botdb-stderr-" + process.pid());
+        Cleanups.Handle onStop = Cleanups.register("ending " + command.get(0), () -> end(process));
         Feeder feeder = stdin == null ? null : new Feeder(stdin, process, check);
         Thread feederThread = feeder == null ? null : daemon(feeder, "botdb-stdin-" + process.pid());
         try {
@@ -109,9 +111,23 @@ final class ChildProcess {
             Thread.currentThread().interrupt();
             throw new BotDbException(ErrorCode.BACKUP_FAILED, command.get(0) + " was stopped: botdb was interrupted.", e);
         } finally {
+            onStop.close();
             if (process.isAlive()) {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    /** On SIGTERM: asks the child to stop (it cleans up), then kills it if it has not within 5 s. */
+    private static void end(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
