@@ -63,11 +63,11 @@ final class External {
                     }
                 }
                 if (!others.isEmpty()) {
-                    return replaceTables(file, kind, tools, to, request.force(), fileTables, replaced, others, backups,
+                    return replaceTables(file, kind, tools, to, request, fileTables, replaced, others, backups,
                             start);
                 }
             }
-            Restores.Prepared prepared = Restores.prepare(to, request.force(), backups);
+            Restores.Prepared prepared = Restores.prepare(to, request, backups);
             try {
                 ToolRun run = kind == FileKind.PG_DUMP_CUSTOM
                         ? tools.restoreCustomFormat(to, file, List.of(), backups.settings().jobs())
@@ -75,6 +75,8 @@ final class External {
                 backups.log().accept("[Restore] " + run.summary());
             } catch (RuntimeException e) {
                 throw prepared.undo(e, backups);
+            } finally {
+                prepared.reopen(backups);
             }
             return new RestoreResult(-1, -1, prepared.created, prepared.safety, (System.nanoTime() - start) / 1_000_000);
         } catch (SQLException e) {
@@ -88,12 +90,14 @@ final class External {
      * replaced, in one psql transaction that first drops them (or, for a data-only file, empties
      * them); every table the file does not hold stays as it is.
      */
-    private static RestoreResult replaceTables(Path file, FileKind kind, PgTools tools, PostgresTarget to, boolean force,
+    private static RestoreResult replaceTables(Path file, FileKind kind, PgTools tools, PostgresTarget to,
+                                               RestoreRequest request,
                                                Set<QualifiedName> fileTables, List<QualifiedName> replaced,
                                                List<QualifiedName> others, Backups backups, long start)
             throws SQLException {
         String held = fileTables.isEmpty() ? "no table" : names(fileTables);
-        if (!replaced.isEmpty() && !force) {
+        Sessions.refuseTemplate(to);
+        if (!replaced.isEmpty() && !request.force()) {
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring " + file + " into " + to.displayName()
                     + ": it holds " + held + ", and " + names(replaced) + " already exist there. Add --force to replace"
                     + " only " + (replaced.size() == 1 ? "that table" : "those tables") + " (botdb backs "
@@ -112,6 +116,19 @@ final class External {
                         + " need, or restore a dump of the whole database.");
             }
         }
+        Integer closedFrom = Sessions.takeOver(to, request.terminateSessions(), backups.log());
+        try {
+            return replaceTables(file, kind, tools, to, fileTables, created, replaced, others, backups, start);
+        } finally {
+            Sessions.reopen(to, closedFrom, backups.log());
+        }
+    }
+
+    private static RestoreResult replaceTables(Path file, FileKind kind, PgTools tools, PostgresTarget to,
+                                               Set<QualifiedName> fileTables, Set<QualifiedName> created,
+                                               List<QualifiedName> replaced, List<QualifiedName> others,
+                                               Backups backups, long start) {
+        String held = fileTables.isEmpty() ? "no table" : names(fileTables);
         Optional<Path> safety = Optional.empty();
         if (!replaced.isEmpty()) {
             backups.log().accept("[Restore] " + file.getFileName() + " holds " + held + "; replacing only "
@@ -210,6 +227,19 @@ final class External {
                     + " without cascading into those tables needs a superuser (session_replication_role). Restore the"
                     + " whole file into a new database (--to new_name) and copy what you need from there.");
         }
+        Sessions.refuseTemplate(to);
+        Integer closedFrom = Sessions.takeOver(to, request.terminateSessions(), backups.log());
+        try {
+            return loadArchiveTables(file, tools, to, chosen, existing, withRows, referenced, backups, start);
+        } finally {
+            Sessions.reopen(to, closedFrom, backups.log());
+        }
+    }
+
+    private static RestoreResult loadArchiveTables(Path file, PgTools tools, PostgresTarget to, List<QualifiedName> chosen,
+                                                   List<QualifiedName> existing, List<QualifiedName> withRows,
+                                                   List<String> referenced, Backups backups, long start)
+            throws SQLException {
         Optional<Path> safety = Optional.empty();
         if (!withRows.isEmpty()) {
             safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
