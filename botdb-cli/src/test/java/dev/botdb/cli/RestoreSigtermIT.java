@@ -80,6 +80,44 @@ class RestoreSigtermIT {
         assertThat(count("postgres", "SELECT datconnlimit FROM pg_database WHERE datname = '" + DST + "'")).isEqualTo(-1);
     }
 
+    @Test
+    void aVerifyStoppedWithSigtermWhileItLoadsDropsItsScratchDatabase() throws Exception {
+        String src = "verify_term_src";
+        TestPostgres.exec("DROP DATABASE IF EXISTS " + src + " WITH (FORCE)", "CREATE DATABASE " + src);
+        try (Connection c = TestPostgres.superuser(src); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE messages (id bigint PRIMARY KEY, text text NOT NULL)");
+            st.execute("INSERT INTO messages SELECT g, 'message ' || g || md5(g::text) FROM generate_series(1, 700000) g");
+        }
+        CliRun backup = CliRun.of(env(src), "backup");
+        assertThat(backup.exitCode()).as(backup.all()).isZero();
+        String file = backup.out().lines().findFirst().orElseThrow();
+        long scratchBefore = count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'botdb\\_verify\\_%'");
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "backup", "verify", file))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
+        pb.environment().keySet().removeIf(k -> k.equals("DATABASE_URL") || k.startsWith("PG") || k.startsWith("POSTGRES_")
+                || k.startsWith("PSQL_DB_") || k.startsWith("BOTDB_") || k.startsWith("BACKUP_"));
+        pb.environment().putAll(env(src));
+        Process verify = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (count("postgres", "SELECT count(*) FROM pg_stat_progress_copy WHERE datname LIKE 'botdb\\_verify\\_%'"
+                + " AND command = 'COPY FROM'") == 0) {
+            assertThat(verify.isAlive()).as(log()).isTrue();
+            assertThat(System.nanoTime()).as("no load within 5 minutes: " + log()).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'botdb\\_verify\\_%'"))
+                .isEqualTo(scratchBefore + 1);
+        verify.destroy(); // SIGTERM, as `timeout` sends
+        assertThat(verify.waitFor(3, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(verify.exitValue()).as(log()).isEqualTo(143);
+        assertThat(log()).contains("dropped the scratch database botdb_verify_");
+        assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'botdb\\_verify\\_%'"))
+                .isEqualTo(scratchBefore);
+    }
+
     private String log() throws Exception {
         return Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
     }

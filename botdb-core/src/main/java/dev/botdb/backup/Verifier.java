@@ -104,6 +104,17 @@ final class Verifier {
         PostgresTarget scratch = server.withDatabase("botdb_verify_" + ProcessHandle.current().pid() + "_"
                 + Long.toHexString(System.nanoTime()));
         Backups.createDatabase(scratch);
+        // SIGTERM (a cron job's timeout): drop the scratch database before the process ends; a
+        // SIGKILL skips this, and the next verify drops it by the comment below
+        Cleanups.Handle onStop = Cleanups.register("dropping the scratch database " + scratch.database(), () -> {
+            try {
+                Backups.dropDatabase(scratch);
+                System.err.println("[Verify] Stopped: dropped the scratch database " + scratch.database() + ".");
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not drop " + scratch.database() + ": " + e.getMessage()
+                        + "; the next botdb backup verify drops it", e);
+            }
+        });
         try (Connection c = Connector.open(Backups.maintenance(scratch));
              var ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?, ?)")) {
             // who made it, so a later run can drop it when this process was killed (SIGKILL skips every cleanup)
@@ -209,6 +220,7 @@ final class Verifier {
             return new VerifyResult(file, problems, manifest.tables().size(), rows, (System.nanoTime() - start) / 1_000_000);
         } finally {
             Backups.dropDatabase(scratch);
+            onStop.close();
         }
     }
 
