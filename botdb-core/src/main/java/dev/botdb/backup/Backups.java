@@ -230,6 +230,20 @@ public final class Backups {
         }
     }
 
+    /**
+     * Whether a database's comment ({@code shobj_description(oid, 'pg_database')}) is the mark a
+     * {@code botdb restore} leaves until it is done or undone, left by a process that is gone
+     * (killed half way, SIGKILL): the database holds part of a backup. Returns the safety backup
+     * the mark names (or "none ..." when the database was empty before).
+     */
+    public static Optional<String> interruptedRestore(String comment) {
+        if (!Cleanups.leftByGoneProcess(comment, Sessions.RESTORING)) {
+            return Optional.empty();
+        }
+        int at = comment.indexOf("; safety backup: ");
+        return Optional.of(at < 0 ? "unknown" : comment.substring(at + "; safety backup: ".length()));
+    }
+
     static boolean databaseExists(PostgresTarget target) throws SQLException {
         try (Connection c = Connector.open(maintenance(target));
              var ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {

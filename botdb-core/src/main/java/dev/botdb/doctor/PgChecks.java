@@ -1,6 +1,7 @@
 package dev.botdb.doctor;
 
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.Backups;
 import dev.botdb.backup.schema.QualifiedName;
 import dev.botdb.config.Engine;
 import dev.botdb.config.MigrationSettings;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.postgresql.util.PSQLException;
@@ -331,6 +333,21 @@ final class PgChecks {
             WHERE r.rolname = current_user
             """;
 
+    /** The database's comment, where an unfinished botdb restore leaves its mark. */
+    private static final String DATABASE_COMMENT = """
+            SELECT pg_catalog.shobj_description(d.oid, 'pg_database')
+            FROM pg_catalog.pg_database d
+            WHERE d.datname = current_database()
+            """;
+
+    private static Optional<String> interruptedRestore(Connection c) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(DATABASE_COMMENT)) {
+            return rs.next() ? Backups.interruptedRestore(rs.getString(1)) : Optional.empty();
+        } catch (SQLException e) {
+            return Optional.empty(); // the next links report a failing session
+        }
+    }
+
     private void connected(Chain chain, Connection c) {
         Session s;
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SESSION)) {
@@ -346,6 +363,17 @@ final class PgChecks {
                 : "not encrypted (sslmode=" + target.sslMode().value() + (target.sslMode().alwaysEncrypted() ? ""
                 : target.sslMode().value().equals("prefer") ? ": the server offers no SSL" : "") + ")");
         chain.ok(AUTHENTICATION, "logged in as " + s.user() + (s.superuser() ? " (a superuser)" : ""));
+        Optional<String> interrupted = interruptedRestore(c);
+        if (interrupted.isPresent()) {
+            String safety = interrupted.get();
+            chain.problem(DATABASE, s.database() + " holds part of a backup: a botdb restore into it was killed half"
+                    + " way and never finished or undone", safety.startsWith("/") || safety.contains(".botdb")
+                    ? "Put back what it held before: botdb restore " + safety + " --force (or restore the backup you"
+                    + " meant to again, with --force)"
+                    : "It was empty before (" + safety + "): restore the backup again with --force, or empty it",
+                    ErrorCode.PROBLEMS_FOUND);
+            return;
+        }
         chain.ok(DATABASE, s.database() + " exists (owner " + s.databaseOwner() + ", " + s.size() + ")");
 
         Slots slots;

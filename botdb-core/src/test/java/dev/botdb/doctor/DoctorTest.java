@@ -190,6 +190,34 @@ class DoctorTest {
     }
 
     @Test
+    void aDatabaseLeftHalfRestoredByAKilledRestoreIsAProblemNamingTheSafetyBackup() throws Exception {
+        TestPostgres.exec("DROP DATABASE IF EXISTS doctor_half", "CREATE DATABASE doctor_half OWNER doctor_bot");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        // what botdb restore writes into its target until it is done or undone (a SIGKILL leaves it)
+        String mark = "botdb restore in progress of pid " + gone.pid() + " started "
+                + gone.info().startInstant().map(Object::toString).orElse("?") + " on "
+                + java.net.InetAddress.getLocalHost().getHostName() + "; safety backup: /backups/pre-restore-x.botdb";
+        TestPostgres.exec("COMMENT ON DATABASE doctor_half IS '" + mark + "'");
+
+        DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_half", ""));
+
+        Check db = check(r, "database");
+        assertThat(db.status()).as(text(r)).isEqualTo(Status.PROBLEM);
+        assertThat(db.detail()).contains("killed half way");
+        assertThat(db.fix()).contains("botdb restore /backups/pre-restore-x.botdb --force");
+        assertThat(r.exitCode()).isEqualTo(20);
+
+        // a restore still running (this process) is not reported
+        String running = "botdb restore in progress of pid " + ProcessHandle.current().pid() + " started "
+                + ProcessHandle.current().info().startInstant().map(Object::toString).orElse("?") + " on "
+                + java.net.InetAddress.getLocalHost().getHostName() + "; safety backup: none";
+        TestPostgres.exec("COMMENT ON DATABASE doctor_half IS '" + running + "'");
+        assertThat(check(doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_half", "")), "database")
+                .status()).isEqualTo(Status.OK);
+    }
+
+    @Test
     void aMissingDatabaseGetsTheExactCreatedbLine() {
         DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_nowhere", ""));
 
