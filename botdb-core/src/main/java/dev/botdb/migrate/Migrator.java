@@ -115,6 +115,7 @@ public final class Migrator {
             inTransaction(c, () -> {
                 lock.verify(c, "before " + file.fileName() + ", which it did not run");
                 migration.migrate(c, engine);
+                resetSearchPath(c);
                 lock.fence(c, beforeCommit(file));
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
             });
@@ -672,12 +673,29 @@ public final class Migrator {
     }
 
     /** Writes the history row of a file that ran outside a transaction, fenced in a transaction of its own. */
-    private static void record(Connection c, MigrationLock lock, MigrationFile file, SqlWork write) throws SQLException {
+    private void record(Connection c, MigrationLock lock, MigrationFile file, SqlWork write) throws SQLException {
         inTransaction(c, () -> {
+            resetSearchPath(c);
             lock.fence(c, "after running " + file.fileName() + ", before recording it; it is not recorded, so check"
                     + " it before running migrate again");
             write.run();
         });
+    }
+
+    /**
+     * Puts the connection's search_path back to what it was when it connected: a file may empty it
+     * ({@code set_config('search_path', '', false)}, the header of every pg_dump and {@code supabase
+     * db dump}, whose closing {@code RESET ALL} is not always kept), which would leave botdb's own
+     * tables unreachable for the history row and every later file, and the pooled connection
+     * changed for the bot.
+     */
+    private void resetSearchPath(Connection c) throws SQLException {
+        if (engine != Engine.POSTGRESQL) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("RESET search_path");
+        }
     }
 
     private static String beforeCommit(MigrationFile file) {
@@ -699,6 +717,7 @@ public final class Migrator {
                     }
                     throw failed;
                 }
+                resetSearchPath(c);
                 lock.fence(c, beforeCommit(file));
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
             });
@@ -728,6 +747,7 @@ public final class Migrator {
                     st.addBatch(s.sql());
                 }
                 st.executeBatch();
+                resetSearchPath(c);
                 lock.fence(c, beforeCommit(file));
                 history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
                 c.commit();

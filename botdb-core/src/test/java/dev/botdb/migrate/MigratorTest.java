@@ -98,6 +98,21 @@ class MigratorTest {
     }
 
     @Test
+    void aFileThatEmptiesTheSearchPathLikeAPgDumpHeaderStillGetsRecordedAndTheNextFileRunsInTheUsualSchema()
+            throws Exception {
+        // a supabase db dump / pg_dump header without the RESET ALL at its end
+        file("001_dump.sql", "SELECT pg_catalog.set_config('search_path', '', false);\n"
+                + "CREATE TABLE public.users (id int);\n");
+        file("002_more.sql", "CREATE TABLE chats (id int);\n");
+
+        MigrationResult r = migrator().migrate();
+
+        assertThat(r.applied()).containsExactly("001_dump.sql", "002_more.sql");
+        assertThat(one("SELECT count(*) FROM schema_migrations")).isEqualTo("2");
+        assertThat(one("SELECT to_regclass('public.chats') IS NOT NULL")).isEqualTo("t");
+    }
+
+    @Test
     void aHundredFilesAreReadInParallelButAppliedInVersionOrder() throws Exception {
         file("0_steps.sql", "CREATE TABLE steps (seq serial, n int);\n");
         for (int i = 1; i <= 100; i++) {
