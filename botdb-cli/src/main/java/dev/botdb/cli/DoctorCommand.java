@@ -1,6 +1,6 @@
 package dev.botdb.cli;
 
-import dev.botdb.doctor.Check;
+import dev.botdb.doctor.DoctorCheck;
 import dev.botdb.doctor.Doctor;
 import dev.botdb.doctor.DoctorReport;
 import java.util.LinkedHashMap;
@@ -43,7 +43,7 @@ final class DoctorCommand implements Callable<Integer> {
             return r.exitCode();
         }
         cli.out.println("botdb doctor: " + r.target());
-        for (Check c : r.checks()) {
+        for (DoctorCheck c : r.checks()) {
             cli.out.printf("  %-8s %-" + NAME_WIDTH + "s %s%n", c.statusWord(), c.name(), c.detail());
         }
         r.problem().ifPresent(p -> {

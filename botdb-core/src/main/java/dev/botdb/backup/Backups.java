@@ -162,12 +162,12 @@ public final class Backups {
 
     /** Every file in the backups folder, newest first. */
     public List<BackupInfo> list() {
-        return Catalog.list(settings.directory(), key);
+        return BackupFolder.list(settings.directory(), key);
     }
 
     /** Applies a retention policy to the backups folder; {@code dryRun} only reports. */
     public dev.botdb.backup.retention.RetentionPlan prune(dev.botdb.backup.retention.RetentionPolicy policy, boolean dryRun) {
-        return Catalog.prune(settings.directory(), key, policy, dryRun, Instant.now(), log);
+        return BackupFolder.prune(settings.directory(), key, policy, dryRun, Instant.now(), log);
     }
 
     /** {@code backup --format pg_dump}: pg_dump's custom format, when a pg_dump that can dump this server is installed. */

@@ -11,34 +11,34 @@ import java.util.Optional;
  */
 final class Chain {
     private final List<String> links;
-    private final List<Check> checks = new ArrayList<>();
+    private final List<DoctorCheck> checks = new ArrayList<>();
 
     Chain(List<String> links) {
         this.links = List.copyOf(links);
     }
 
     void ok(String name, String detail) {
-        add(Check.ok(name, detail));
+        add(DoctorCheck.ok(name, detail));
     }
 
     void problem(String name, String detail, String fix, ErrorCode code) {
-        add(Check.problem(name, detail, fix, code));
+        add(DoctorCheck.problem(name, detail, fix, code));
     }
 
     /** A link that does not apply, or could not be reached without being broken itself. */
     void skip(String name, String detail) {
-        add(Check.skipped(name, detail));
+        add(DoctorCheck.skipped(name, detail));
     }
 
-    private void add(Check check) {
+    private void add(DoctorCheck check) {
         if (broken().isPresent()) {
             throw new IllegalStateException(check.name() + " checked after " + broken().get().name() + " failed");
         }
         checks.add(check);
     }
 
-    Optional<Check> broken() {
-        return checks.stream().filter(c -> c.status() == Check.Status.PROBLEM).findFirst();
+    Optional<DoctorCheck> broken() {
+        return checks.stream().filter(c -> c.status() == DoctorCheck.Status.PROBLEM).findFirst();
     }
 
     boolean done(String name) {
@@ -46,12 +46,12 @@ final class Chain {
     }
 
     /** Every link in order: those checked, then the rest as skipped. */
-    List<Check> finish() {
+    List<DoctorCheck> finish() {
         String why = broken().map(p -> "not checked: " + p.name() + " failed first").orElse("not checked");
-        List<Check> all = new ArrayList<>(checks);
+        List<DoctorCheck> all = new ArrayList<>(checks);
         for (String link : links) {
             if (!done(link)) {
-                all.add(Check.skipped(link, why));
+                all.add(DoctorCheck.skipped(link, why));
             }
         }
         return all;

@@ -11,15 +11,15 @@ import java.util.Optional;
  * @param engine {@code postgresql}, {@code sqlite}, {@code embedded} or {@code unknown} (configuration invalid)
  * @param checks every link, in the order they were walked
  */
-public record DoctorReport(String target, String engine, List<Check> checks) {
+public record DoctorReport(String target, String engine, List<DoctorCheck> checks) {
 
     public DoctorReport {
         checks = List.copyOf(checks);
     }
 
     /** The first broken link, if any. */
-    public Optional<Check> problem() {
-        return checks.stream().filter(c -> c.status() == Check.Status.PROBLEM).findFirst();
+    public Optional<DoctorCheck> problem() {
+        return checks.stream().filter(c -> c.status() == DoctorCheck.Status.PROBLEM).findFirst();
     }
 
     /** True when no link is broken (skipped links that do not apply are fine). */
@@ -33,14 +33,14 @@ public record DoctorReport(String target, String engine, List<Check> checks) {
     }
 
     /** The check named {@code name}. */
-    public Optional<Check> check(String name) {
+    public Optional<DoctorCheck> check(String name) {
         return checks.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
     /** {@code Doctor: all 10 checks ok} or {@code Doctor: authentication is broken (exit 5); 5 later checks skipped}. */
     public String summary() {
-        long ok = checks.stream().filter(c -> c.status() == Check.Status.OK).count();
-        long skipped = checks.stream().filter(c -> c.status() == Check.Status.SKIPPED).count();
+        long ok = checks.stream().filter(c -> c.status() == DoctorCheck.Status.OK).count();
+        long skipped = checks.stream().filter(c -> c.status() == DoctorCheck.Status.SKIPPED).count();
         return problem().map(p -> "Doctor: " + p.name() + " is broken (exit " + exitCode() + "); " + ok + " ok, "
                         + skipped + " skipped")
                 .orElse("Doctor: all " + ok + " checks ok" + (skipped == 0 ? "" : ", " + skipped + " do not apply"));

@@ -25,12 +25,12 @@ import javax.sql.DataSource;
  * @param check   the link's result, not yet recorded
  * @param pending migration files not applied yet; -1 when unknown (no folder, unreadable files)
  */
-record MigrationCheck(Check check, int pending) {
+record MigrationCheck(DoctorCheck check, int pending) {
     static final String NAME = "migrations";
 
     static MigrationCheck run(Connection c, Engine engine, MigrationSettings settings) {
         if (!Files.isDirectory(settings.directory())) {
-            return new MigrationCheck(Check.skipped(NAME, "no migrations folder " + settings.directory().toAbsolutePath()
+            return new MigrationCheck(DoctorCheck.skipped(NAME, "no migrations folder " + settings.directory().toAbsolutePath()
                     + " (MIGRATIONS_PATH, from " + settings.sources().getOrDefault("directory", "default")
                     + "): nothing to compare with the database"), -1);
         }
@@ -39,7 +39,7 @@ record MigrationCheck(Check check, int pending) {
         try {
             states = Migrator.of(new SharedConnection(c), engine, settings.directory(), notes::add).status();
         } catch (BotDbException e) {
-            return new MigrationCheck(Check.problem(NAME, e.getMessage(), fixFor(e.code()), e.code()), -1);
+            return new MigrationCheck(DoctorCheck.problem(NAME, e.getMessage(), fixFor(e.code()), e.code()), -1);
         }
         long applied = count(states, MigrationState.State.APPLIED);
         int pending = (int) count(states, MigrationState.State.PENDING);
@@ -49,12 +49,12 @@ record MigrationCheck(Check check, int pending) {
             String detail = broken.size() + " of " + states.size() + " migrations are not as applied: "
                     + broken.stream().map(s -> s.version() + " " + s.state().name().toLowerCase(Locale.ROOT)
                             + (s.detail() == null ? "" : " (" + s.detail() + ")")).collect(Collectors.joining("; "));
-            return new MigrationCheck(Check.problem(NAME, detail, fixFor(broken), ErrorCode.MIGRATION_DRIFT), pending);
+            return new MigrationCheck(DoctorCheck.problem(NAME, detail, fixFor(broken), ErrorCode.MIGRATION_DRIFT), pending);
         }
         String detail = applied + " applied, " + (pending == 0 ? "none pending"
                 : pending + " pending (botdb migrate applies them; AUTO_MIGRATE=true does at startup)")
                 + " in " + settings.directory() + notes.stream().map(n -> "; " + n).collect(Collectors.joining());
-        return new MigrationCheck(Check.ok(NAME, detail), pending);
+        return new MigrationCheck(DoctorCheck.ok(NAME, detail), pending);
     }
 
     private static long count(List<MigrationState> states, MigrationState.State state) {

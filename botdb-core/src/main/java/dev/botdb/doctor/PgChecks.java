@@ -398,7 +398,7 @@ final class PgChecks {
         pool(chain, slots);
     }
 
-    static void record(Chain chain, Check check) {
+    static void record(Chain chain, DoctorCheck check) {
         switch (check.status()) {
             case OK -> chain.ok(check.name(), check.detail());
             case PROBLEM -> chain.problem(check.name(), check.detail(), check.fix(), check.code());
@@ -513,7 +513,7 @@ final class PgChecks {
             return true;
         }
         int pending = migrationCheck.pending();
-        if (pending == 0 || (pending < 0 && migrationCheck.check().status() == Check.Status.SKIPPED)) {
+        if (pending == 0 || (pending < 0 && migrationCheck.check().status() == DoctorCheck.Status.SKIPPED)) {
             chain.ok(PRIVILEGES, user + " cannot CREATE in " + where + ": a read/write role, fine while no migration"
                     + " is pending (" + (pending == 0 ? "none is" : "no migrations folder here") + "); new migrations"
                     + " must run as " + ownerRole + dbText);

@@ -1,9 +1,9 @@
 package dev.botdb.inspect;
 
-import dev.botdb.inspect.Check.Context;
-import dev.botdb.inspect.Check.Finding;
-import dev.botdb.inspect.Check.Row;
-import dev.botdb.inspect.Check.Server;
+import dev.botdb.inspect.InspectionCheck.Context;
+import dev.botdb.inspect.InspectionCheck.Finding;
+import dev.botdb.inspect.InspectionCheck.Row;
+import dev.botdb.inspect.InspectionCheck.Server;
 import dev.botdb.inspect.CheckResult.Verdict;
 import java.util.List;
 
@@ -176,32 +176,32 @@ final class ActivityChecks {
                         THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END AS replay_lag_seconds
             """;
 
-    static List<Check> all() {
+    static List<InspectionCheck> all() {
         return List.of(
-                new Check("slow-queries", "queries", "Slow queries",
+                new InspectionCheck("slow-queries", "queries", "Slow queries",
                         (o, s) -> s.pgssSchema() == null ? List.of() : List.of(SLOW_QUERIES.formatted(pgss(s),
                                 meanColumn(s), totalColumn(s), o.slowQueryCalls(), o.slowQuery().toMillis(),
                                 o.limit())),
                         ActivityChecks::slowQueries),
-                new Check("top-queries", "queries", "Most time-consuming queries",
+                new InspectionCheck("top-queries", "queries", "Most time-consuming queries",
                         (o, s) -> s.pgssSchema() == null ? List.of() : List.of(TOP_QUERIES.formatted(pgss(s),
                                 meanColumn(s), totalColumn(s), o.limit())),
                         ActivityChecks::topQueries),
-                new Check("long-running-queries", "queries", "Long-running queries",
-                        (o, s) -> List.of(LONG_RUNNING.formatted(Check.interval(o.longQuery()), APPLICATION),
+                new InspectionCheck("long-running-queries", "queries", "Long-running queries",
+                        (o, s) -> List.of(LONG_RUNNING.formatted(InspectionCheck.interval(o.longQuery()), APPLICATION),
                                 HIDDEN_SESSIONS),
                         ActivityChecks::longRunning),
-                new Check("blocked-queries", "queries", "Blocked queries",
-                        (o, s) -> List.of(BLOCKED.formatted(Check.interval(o.blockedQuery())), HIDDEN_SESSIONS),
+                new InspectionCheck("blocked-queries", "queries", "Blocked queries",
+                        (o, s) -> List.of(BLOCKED.formatted(InspectionCheck.interval(o.blockedQuery())), HIDDEN_SESSIONS),
                         ActivityChecks::blocked),
-                new Check("idle-in-transaction", "queries", "Sessions idle in a transaction",
-                        (o, s) -> List.of(IDLE_IN_TRANSACTION.formatted(Check.interval(o.idleInTransaction()), APPLICATION),
+                new InspectionCheck("idle-in-transaction", "queries", "Sessions idle in a transaction",
+                        (o, s) -> List.of(IDLE_IN_TRANSACTION.formatted(InspectionCheck.interval(o.idleInTransaction()), APPLICATION),
                                 HIDDEN_SESSIONS),
                         ActivityChecks::idleInTransaction),
-                new Check("connections", "connections", "Connections",
+                new InspectionCheck("connections", "connections", "Connections",
                         (o, s) -> List.of(CONNECTIONS, CONNECTION_LIMITS),
                         ActivityChecks::connections),
-                new Check("replication", "connections", "Replication slots and lag",
+                new InspectionCheck("replication", "connections", "Replication slots and lag",
                         (o, s) -> List.of(REPLICATION_SLOTS, STANDBY),
                         ActivityChecks::replication));
     }

@@ -1,8 +1,8 @@
 package dev.botdb.inspect;
 
-import dev.botdb.inspect.Check.Context;
-import dev.botdb.inspect.Check.Finding;
-import dev.botdb.inspect.Check.Row;
+import dev.botdb.inspect.InspectionCheck.Context;
+import dev.botdb.inspect.InspectionCheck.Finding;
+import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.CheckResult.Verdict;
 import java.util.List;
 
@@ -228,22 +228,22 @@ final class IndexChecks {
             ORDER BY 1, 2
             """;
 
-    static List<Check> all() {
+    static List<InspectionCheck> all() {
         return List.of(
-                new Check("unused-indexes", "indexes", "Unused indexes",
-                        (o, s) -> List.of(UNUSED.formatted(Check.LOCKED, o.unusedIndexMinBytes())),
+                new InspectionCheck("unused-indexes", "indexes", "Unused indexes",
+                        (o, s) -> List.of(UNUSED.formatted(InspectionCheck.LOCKED, o.unusedIndexMinBytes())),
                         IndexChecks::unused),
-                new Check("duplicate-indexes", "indexes", "Duplicate indexes",
-                        (o, s) -> List.of(DUPLICATE.formatted(Check.LOCKED, Check.USER_SCHEMA)),
+                new InspectionCheck("duplicate-indexes", "indexes", "Duplicate indexes",
+                        (o, s) -> List.of(DUPLICATE.formatted(InspectionCheck.LOCKED, InspectionCheck.USER_SCHEMA)),
                         IndexChecks::duplicate),
-                new Check("invalid-indexes", "indexes", "Invalid indexes",
+                new InspectionCheck("invalid-indexes", "indexes", "Invalid indexes",
                         (o, s) -> List.of(INVALID),
                         IndexChecks::invalid),
-                new Check("fk-without-index", "indexes", "Foreign keys without an index",
-                        (o, s) -> List.of(FK_WITHOUT_INDEX.formatted(Check.USER_SCHEMA)),
+                new InspectionCheck("fk-without-index", "indexes", "Foreign keys without an index",
+                        (o, s) -> List.of(FK_WITHOUT_INDEX.formatted(InspectionCheck.USER_SCHEMA)),
                         IndexChecks::fkWithoutIndex),
-                new Check("invalid-constraints", "indexes", "Constraints not validated",
-                        (o, s) -> List.of(INVALID_CONSTRAINTS.formatted(Check.USER_SCHEMA)),
+                new InspectionCheck("invalid-constraints", "indexes", "Constraints not validated",
+                        (o, s) -> List.of(INVALID_CONSTRAINTS.formatted(InspectionCheck.USER_SCHEMA)),
                         IndexChecks::invalidConstraints));
     }
 

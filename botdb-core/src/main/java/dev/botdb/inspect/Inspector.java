@@ -5,7 +5,7 @@ import dev.botdb.ErrorCode;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
-import dev.botdb.inspect.Check.Server;
+import dev.botdb.inspect.InspectionCheck.Server;
 import dev.botdb.inspect.CheckResult.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,21 +28,21 @@ import java.util.Map;
  * }</pre>
  */
 public final class Inspector {
-    private static final Map<String, Check> CHECKS = new LinkedHashMap<>();
+    private static final Map<String, InspectionCheck> CHECKS = new LinkedHashMap<>();
 
     static {
-        List<Check> all = new ArrayList<>();
+        List<InspectionCheck> all = new ArrayList<>();
         all.addAll(SpaceChecks.all());
         all.addAll(IndexChecks.all());
         all.addAll(TableChecks.all());
         all.addAll(MaintenanceChecks.all());
         all.addAll(ActivityChecks.all());
-        all.add(new Check("integrity", "sqlite", "SQLite quick_check", (o, s) -> List.of(),
+        all.add(new InspectionCheck("integrity", "sqlite", "SQLite quick_check", (o, s) -> List.of(),
                 (r, ctx, f) -> f.raise(Verdict.NOT_APPLICABLE).summary("SQLite only; on PostgreSQL, botdb backup verify"
                         + " reads every row and restores it into a scratch database")));
-        all.add(new Check("freelist", "sqlite", "SQLite free pages", (o, s) -> List.of(),
+        all.add(new InspectionCheck("freelist", "sqlite", "SQLite free pages", (o, s) -> List.of(),
                 (r, ctx, f) -> f.raise(Verdict.NOT_APPLICABLE).summary("SQLite only; on PostgreSQL see dead-rows")));
-        for (Check c : all) {
+        for (InspectionCheck c : all) {
             CHECKS.put(c.name(), c);
         }
     }
@@ -84,12 +84,12 @@ public final class Inspector {
 
     /** {@code Unused indexes (indexes)} for {@code unused-indexes}. */
     public static String describe(String name) {
-        Check c = check(name);
+        InspectionCheck c = check(name);
         return c.title() + " (" + c.group() + ")";
     }
 
-    static Check check(String name) {
-        Check c = CHECKS.get(name);
+    static InspectionCheck check(String name) {
+        InspectionCheck c = CHECKS.get(name);
         if (c == null) {
             throw new BotDbException(ErrorCode.USAGE, "unknown check '" + name + "'. The checks are: "
                     + String.join(", ", CHECKS.keySet()) + " (botdb inspect --list describes them)");
@@ -131,7 +131,7 @@ public final class Inspector {
                                               String pgStatStatementsSchema) {
         Server server = new Server(serverVersionNum, "", "", "", true, true, pgStatStatementsSchema, false, true);
         List<String> out = new ArrayList<>();
-        out.add(Check.SERVER);
+        out.add(InspectionCheck.SERVER);
         for (String name : selected(options, false)) {
             out.addAll(CHECKS.get(name).sql().statements(options, server));
         }

@@ -1,8 +1,8 @@
 package dev.botdb.inspect;
 
-import dev.botdb.inspect.Check.Context;
-import dev.botdb.inspect.Check.Finding;
-import dev.botdb.inspect.Check.Row;
+import dev.botdb.inspect.InspectionCheck.Context;
+import dev.botdb.inspect.InspectionCheck.Finding;
+import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.CheckResult.Verdict;
 import java.util.List;
 
@@ -198,21 +198,21 @@ final class MaintenanceChecks {
             ORDER BY s.name
             """;
 
-    static List<Check> all() {
+    static List<InspectionCheck> all() {
         return List.of(
-                new Check("dead-rows", "maintenance", "Dead rows and vacuum",
-                        (o, s) -> List.of(DEAD_ROWS.formatted(o.deadRowsMin(), Check.literal(o.deadRowsWarn()))),
+                new InspectionCheck("dead-rows", "maintenance", "Dead rows and vacuum",
+                        (o, s) -> List.of(DEAD_ROWS.formatted(o.deadRowsMin(), InspectionCheck.literal(o.deadRowsWarn()))),
                         MaintenanceChecks::deadRows),
-                new Check("autovacuum-disabled", "maintenance", "Tables with autovacuum off",
-                        (o, s) -> List.of(AUTOVACUUM_DISABLED.formatted(Check.USER_SCHEMA)),
+                new InspectionCheck("autovacuum-disabled", "maintenance", "Tables with autovacuum off",
+                        (o, s) -> List.of(AUTOVACUUM_DISABLED.formatted(InspectionCheck.USER_SCHEMA)),
                         MaintenanceChecks::autovacuumDisabled),
-                new Check("wraparound", "maintenance", "Transaction ID wraparound",
+                new InspectionCheck("wraparound", "maintenance", "Transaction ID wraparound",
                         (o, s) -> List.of(WRAPAROUND_DATABASES, WRAPAROUND_TABLES.formatted(o.limit())),
                         MaintenanceChecks::wraparound),
-                new Check("sequences", "maintenance", "Sequences near their maximum",
-                        (o, s) -> List.of(SEQUENCES.formatted(Check.literal(o.sequenceWarn()))),
+                new InspectionCheck("sequences", "maintenance", "Sequences near their maximum",
+                        (o, s) -> List.of(SEQUENCES.formatted(InspectionCheck.literal(o.sequenceWarn()))),
                         MaintenanceChecks::sequences),
-                new Check("settings", "maintenance", "Settings",
+                new InspectionCheck("settings", "maintenance", "Settings",
                         (o, s) -> List.of(SETTINGS),
                         MaintenanceChecks::settings));
     }

@@ -3,10 +3,10 @@ package dev.botdb.inspect;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
-import dev.botdb.inspect.Check.Context;
-import dev.botdb.inspect.Check.Finding;
-import dev.botdb.inspect.Check.Row;
-import dev.botdb.inspect.Check.Server;
+import dev.botdb.inspect.InspectionCheck.Context;
+import dev.botdb.inspect.InspectionCheck.Finding;
+import dev.botdb.inspect.InspectionCheck.Row;
+import dev.botdb.inspect.InspectionCheck.Server;
 import dev.botdb.inspect.CheckResult.Verdict;
 import dev.botdb.pool.Connector;
 import java.sql.Connection;
@@ -38,7 +38,7 @@ final class PgInspection {
         this.target = target;
     }
 
-    InspectReport run(List<Check> checks, InspectOptions options) {
+    InspectReport run(List<InspectionCheck> checks, InspectOptions options) {
         long start = System.nanoTime();
         List<Connection> connections = new ArrayList<>();
         try {
@@ -69,7 +69,7 @@ final class PgInspection {
         }
     }
 
-    private static void runAll(List<Check> checks, Context ctx, List<Connection> connections, CheckResult[] results) {
+    private static void runAll(List<InspectionCheck> checks, Context ctx, List<Connection> connections, CheckResult[] results) {
         ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < checks.size(); i++) {
             queue.add(i);
@@ -104,7 +104,7 @@ final class PgInspection {
         }
     }
 
-    private static Runnable worker(List<Check> checks, Context ctx, Connection c, ConcurrentLinkedQueue<Integer> queue,
+    private static Runnable worker(List<InspectionCheck> checks, Context ctx, Connection c, ConcurrentLinkedQueue<Integer> queue,
                                    CheckResult[] results) {
         return () -> {
             for (Integer i = queue.poll(); i != null; i = queue.poll()) {
@@ -130,7 +130,7 @@ final class PgInspection {
 
     private static Server server(Connection c, InspectOptions options) throws SQLException {
         try {
-            List<Row> rows = transaction(c, List.of(Check.SERVER), options).get(0);
+            List<Row> rows = transaction(c, List.of(InspectionCheck.SERVER), options).get(0);
             Row r = rows.get(0);
             return new Server((int) r.count("version_num"), r.text("version"), r.text("database"), r.text("user_name"),
                     r.flag("superuser"), r.flag("read_all_stats"), r.text("pgss_schema"), r.flag("standby"),
@@ -172,7 +172,7 @@ final class PgInspection {
         return rows;
     }
 
-    static CheckResult runOne(Connection c, Check check, Context ctx) {
+    static CheckResult runOne(Connection c, InspectionCheck check, Context ctx) {
         long start = System.nanoTime();
         Finding f = new Finding();
         InspectOptions o = ctx.options();
@@ -191,7 +191,7 @@ final class PgInspection {
         return f.result(check, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static Finding failed(Check check, SQLException e, Context ctx) {
+    private static Finding failed(InspectionCheck check, SQLException e, Context ctx) {
         Finding f = new Finding();
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ");

@@ -1,8 +1,8 @@
 package dev.botdb.inspect;
 
-import dev.botdb.inspect.Check.Context;
-import dev.botdb.inspect.Check.Finding;
-import dev.botdb.inspect.Check.Row;
+import dev.botdb.inspect.InspectionCheck.Context;
+import dev.botdb.inspect.InspectionCheck.Finding;
+import dev.botdb.inspect.InspectionCheck.Row;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,16 +102,16 @@ final class SpaceChecks {
             LIMIT %d
             """;
 
-    static List<Check> all() {
+    static List<InspectionCheck> all() {
         return List.of(
-                new Check("database-size", "space", "Database size",
+                new InspectionCheck("database-size", "space", "Database size",
                         (o, s) -> List.of(DATABASE_SIZE),
                         (r, ctx, f) -> databaseSize(r.get(0).get(0).count("bytes"), ctx, f)),
-                new Check("largest-tables", "space", "Largest tables",
-                        (o, s) -> List.of(LARGEST_TABLES.formatted(Check.LOCKED, Check.USER_SCHEMA, o.limit())),
+                new InspectionCheck("largest-tables", "space", "Largest tables",
+                        (o, s) -> List.of(LARGEST_TABLES.formatted(InspectionCheck.LOCKED, InspectionCheck.USER_SCHEMA, o.limit())),
                         SpaceChecks::largestTables),
-                new Check("largest-indexes", "space", "Largest indexes",
-                        (o, s) -> List.of(LARGEST_INDEXES.formatted(Check.LOCKED, Check.USER_SCHEMA, o.limit())),
+                new InspectionCheck("largest-indexes", "space", "Largest indexes",
+                        (o, s) -> List.of(LARGEST_INDEXES.formatted(InspectionCheck.LOCKED, InspectionCheck.USER_SCHEMA, o.limit())),
                         SpaceChecks::largestIndexes));
     }
 

@@ -1,8 +1,8 @@
 package dev.botdb.inspect;
 
-import dev.botdb.inspect.Check.Context;
-import dev.botdb.inspect.Check.Finding;
-import dev.botdb.inspect.Check.Row;
+import dev.botdb.inspect.InspectionCheck.Context;
+import dev.botdb.inspect.InspectionCheck.Finding;
+import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.CheckResult.Verdict;
 import java.util.List;
 
@@ -58,17 +58,17 @@ final class TableChecks {
             ORDER BY c.reltuples DESC, 1
             """;
 
-    static List<Check> all() {
+    static List<InspectionCheck> all() {
         return List.of(
-                new Check("seq-scans", "tables", "Tables read mostly by sequential scans",
+                new InspectionCheck("seq-scans", "tables", "Tables read mostly by sequential scans",
                         (o, s) -> List.of(SEQ_SCANS.formatted(o.seqScanMinRows(), o.seqScanMinScans(),
-                                Check.literal(o.seqScanShare()))),
+                                InspectionCheck.literal(o.seqScanShare()))),
                         TableChecks::seqScans),
-                new Check("cache-hit-ratio", "tables", "Cache hit ratio",
+                new InspectionCheck("cache-hit-ratio", "tables", "Cache hit ratio",
                         (o, s) -> List.of(CACHE_HIT),
                         TableChecks::cacheHit),
-                new Check("tables-without-primary-key", "tables", "Tables without a primary key",
-                        (o, s) -> List.of(NO_PRIMARY_KEY.formatted(Check.USER_SCHEMA)),
+                new InspectionCheck("tables-without-primary-key", "tables", "Tables without a primary key",
+                        (o, s) -> List.of(NO_PRIMARY_KEY.formatted(InspectionCheck.USER_SCHEMA)),
                         TableChecks::noPrimaryKey));
     }
 

@@ -2,7 +2,7 @@ package dev.botdb.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.botdb.doctor.Check.Status;
+import dev.botdb.doctor.DoctorCheck.Status;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +98,7 @@ class DoctorSlotsTest {
                 + (c.fix() == null ? "" : " FIX " + c.fix())).collect(Collectors.joining("\n"));
     }
 
-    private static Check slots(DoctorReport r) {
+    private static DoctorCheck slots(DoctorReport r) {
         return r.check("connection slots").orElseThrow();
     }
 
@@ -106,7 +106,7 @@ class DoctorSlotsTest {
     void aSuperuserGetsInThroughTheReservedSlotAndNamesWhoHoldsTheOthers() {
         DoctorReport r = Doctor.fromEnv(env("postgres")).run();
 
-        Check slots = slots(r);
+        DoctorCheck slots = slots(r);
         assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(slots.detail())
                 .startsWith("every slot an ordinary role may take is in use: 5 client sessions (this one included) of"
@@ -124,7 +124,7 @@ class DoctorSlotsTest {
         DoctorReport r = Doctor.fromEnv(env("crowd")).slotRetries(2, Duration.ofMillis(200)).progress(progress::add)
                 .run();
 
-        Check slots = slots(r);
+        DoctorCheck slots = slots(r);
         assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(slots.detail()).contains("remaining connection slots are reserved for")
                 .contains("refused again on 1 retry as crowd over 0.2 s")
@@ -151,7 +151,7 @@ class DoctorSlotsTest {
         DoctorReport r = Doctor.fromEnv(env("crowd")).slotRetries(10, Duration.ofMillis(300)).run();
         freeOne.join();
 
-        Check slots = slots(r);
+        DoctorCheck slots = slots(r);
         assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(slots.detail()).startsWith("the first login was refused (remaining connection slots are reserved")
                 .contains("; got in as crowd after ")
@@ -166,7 +166,7 @@ class DoctorSlotsTest {
 
         DoctorReport r = Doctor.fromEnv(env("postgres")).slotRetries(1, Duration.ZERO).run();
 
-        Check slots = slots(r);
+        DoctorCheck slots = slots(r);
         assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(slots.detail()).startsWith("sorry, too many clients already")
                 .contains("not even a superuser gets in until a session ends");

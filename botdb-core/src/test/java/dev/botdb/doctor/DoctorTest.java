@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.botdb.BotDb;
 import dev.botdb.TestPostgres;
 import dev.botdb.config.BotDbConfig;
-import dev.botdb.doctor.Check.Status;
+import dev.botdb.doctor.DoctorCheck.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,12 +83,12 @@ class DoctorTest {
                 + (c.fix() == null ? "" : " FIX " + c.fix())).collect(Collectors.joining("\n"));
     }
 
-    private static Check check(DoctorReport r, String name) {
+    private static DoctorCheck check(DoctorReport r, String name) {
         return r.check(name).orElseThrow(() -> new AssertionError("no check " + name + " in\n" + text(r)));
     }
 
     private static void assertSkippedAfter(DoctorReport r, String broken) {
-        List<Check> checks = r.checks();
+        List<DoctorCheck> checks = r.checks();
         int at = checks.indexOf(check(r, broken));
         assertThat(checks.subList(at + 1, checks.size())).isNotEmpty()
                 .allSatisfy(c -> {
@@ -104,7 +104,7 @@ class DoctorTest {
 
         DoctorReport r = doctor(botUrl(), "MIGRATIONS_PATH", folder.toString());
 
-        assertThat(r.checks()).extracting(Check::name).containsExactlyElementsOf(PG_LINKS);
+        assertThat(r.checks()).extracting(DoctorCheck::name).containsExactlyElementsOf(PG_LINKS);
         assertThat(r.checks()).as(text(r)).allSatisfy(c -> assertThat(c.status()).isEqualTo(Status.OK));
         assertThat(r.ok()).isTrue();
         assertThat(r.exitCode()).isZero();
@@ -148,7 +148,7 @@ class DoctorTest {
         int port = TestPostgres.closedPort();
         DoctorReport r = doctor(url("doctor_bot", PASSWORD, port, "doctor_db", ""));
 
-        Check server = check(r, "server");
+        DoctorCheck server = check(r, "server");
         assertThat(server.status()).isEqualTo(Status.PROBLEM);
         assertThat(server.detail()).startsWith("connection refused (localhost:" + port + ")");
         assertThat(server.fix()).contains("Is PostgreSQL running").contains("firewall allow port " + port)
@@ -163,7 +163,7 @@ class DoctorTest {
     void anUnresolvableHostIsTheFirstBrokenLink() {
         DoctorReport r = doctor("postgres://doctor_bot:" + PASSWORD + "@no-such-db-host.invalid:5432/doctor_db");
 
-        Check host = check(r, "host");
+        DoctorCheck host = check(r, "host");
         assertThat(host.status()).isEqualTo(Status.PROBLEM);
         assertThat(host.detail()).isEqualTo("host 'no-such-db-host.invalid' could not be resolved (host from"
                 + " DATABASE_URL)");
@@ -177,7 +177,7 @@ class DoctorTest {
         String wrong = "Wr0ng-Secret-77";
         DoctorReport r = doctor(url("doctor_bot", wrong, TestPostgres.port(), "doctor_db", ""));
 
-        Check auth = check(r, "authentication");
+        DoctorCheck auth = check(r, "authentication");
         assertThat(auth.status()).isEqualTo(Status.PROBLEM);
         assertThat(auth.detail()).contains("password authentication failed for user \"doctor_bot\"")
                 .contains("the password came from DATABASE_URL");
@@ -202,7 +202,7 @@ class DoctorTest {
 
         DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_half", ""));
 
-        Check db = check(r, "database");
+        DoctorCheck db = check(r, "database");
         assertThat(db.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(db.detail()).contains("killed half way");
         assertThat(db.fix()).contains("botdb restore /backups/pre-restore-x.botdb --force");
@@ -221,7 +221,7 @@ class DoctorTest {
     void aMissingDatabaseGetsTheExactCreatedbLine() {
         DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_nowhere", ""));
 
-        Check db = check(r, "database");
+        DoctorCheck db = check(r, "database");
         assertThat(db.status()).isEqualTo(Status.PROBLEM);
         assertThat(db.detail()).startsWith("database \"doctor_nowhere\" does not exist");
         assertThat(db.fix()).contains("createdb -h localhost -p " + TestPostgres.port() + " -U doctor_bot doctor_nowhere");
@@ -234,7 +234,7 @@ class DoctorTest {
     void sslRequiredByTheClientButOffOnTheServerIsAnSslProblem() {
         DoctorReport r = doctor(url("doctor_bot", PASSWORD, TestPostgres.port(), "doctor_db", "?sslmode=require"));
 
-        Check ssl = check(r, "ssl");
+        DoctorCheck ssl = check(r, "ssl");
         assertThat(ssl.status()).isEqualTo(Status.PROBLEM);
         assertThat(ssl.detail()).contains("the server does not support SSL, but sslmode=require requires it");
         assertThat(ssl.fix()).contains("ssl = on").contains("sslmode=prefer or disable");
@@ -248,7 +248,7 @@ class DoctorTest {
         DoctorReport r = doctor("postgres://doctor_bot:p@ss@localhost/doctor_db?sslmode=sometimes");
 
         assertThat(r.checks()).hasSize(1);
-        Check config = check(r, "configuration");
+        DoctorCheck config = check(r, "configuration");
         assertThat(config.status()).isEqualTo(Status.PROBLEM);
         assertThat(config.fix()).contains("botdb config");
         assertThat(r.exitCode()).isEqualTo(3);
@@ -260,7 +260,7 @@ class DoctorTest {
         String remote = "postgres://doctor_bot:" + PASSWORD + "@db.example.invalid:5432/doctor_db?sslmode=prefer";
         DoctorReport r = doctor(remote, "BOTDB_ENV", "production");
 
-        Check config = check(r, "configuration");
+        DoctorCheck config = check(r, "configuration");
         assertThat(config.status()).isEqualTo(Status.PROBLEM);
         assertThat(config.detail()).startsWith("Refusing an unencrypted connection under BOTDB_ENV=production");
         assertThat(config.fix()).contains("sslmode=require").contains("--allow-insecure");
@@ -278,7 +278,7 @@ class DoctorTest {
         DoctorReport r = doctor(url("doctor_ro", PASSWORD, TestPostgres.port(), "doctor_ro_db", ""),
                 "MIGRATIONS_PATH", folder.toString());
 
-        Check privileges = check(r, "migration privileges");
+        DoctorCheck privileges = check(r, "migration privileges");
         assertThat(privileges.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(privileges.detail()).contains("doctor_ro cannot CREATE in schema public (owner pg_database_owner,"
                 + " i.e. postgres), and 1 migrations are pending: they would fail with 'permission denied for schema"
@@ -313,7 +313,7 @@ class DoctorTest {
 
         DoctorReport r = doctor(driftUrl, "MIGRATIONS_PATH", folder.toString());
 
-        Check m = check(r, "migrations");
+        DoctorCheck m = check(r, "migrations");
         assertThat(m.status()).isEqualTo(Status.PROBLEM);
         assertThat(m.detail()).startsWith("1 of 2 migrations are not as applied: 001_a.sql changed (stored ");
         assertThat(m.fix()).contains("revert the change").contains("botdb repair");
@@ -333,7 +333,7 @@ class DoctorTest {
         }
         DoctorReport r = doctor(botUrl(), "DB_MAX_OPEN_CONNS", Integer.toString(max + 1));
 
-        Check pool = check(r, "pool size");
+        DoctorCheck pool = check(r, "pool size");
         assertThat(pool.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(pool.detail()).contains("the pool opens up to " + (max + 1) + " connections (DB_MAX_OPEN_CONNS),"
                 + " more than the server allows doctor_bot in all: max_connections ")
@@ -345,7 +345,7 @@ class DoctorTest {
 
     @Test
     void aRoleThatUsedUpItsOwnConnectionLimitIsASlotsProblemNamingTheLimit() throws Exception {
-        Check slots = slotsWithOneHeld("doctor_full", "ALTER ROLE doctor_full CONNECTION LIMIT 1");
+        DoctorCheck slots = slotsWithOneHeld("doctor_full", "ALTER ROLE doctor_full CONNECTION LIMIT 1");
         assertThat(slots.detail()).contains("too many connections for role")
                 .contains("has used up its own CONNECTION LIMIT (rolconnlimit)");
         assertThat(slots.fix()).contains("botdb maintain kill-idle");
@@ -353,20 +353,20 @@ class DoctorTest {
 
     @Test
     void aDatabaseWhoseConnectionLimitIsUsedUpIsASlotsProblemNamingTheLimit() throws Exception {
-        Check slots = slotsWithOneHeld("doctor_dblimit", "ALTER DATABASE doctor_dblimit_db CONNECTION LIMIT 1");
+        DoctorCheck slots = slotsWithOneHeld("doctor_dblimit", "ALTER DATABASE doctor_dblimit_db CONNECTION LIMIT 1");
         assertThat(slots.detail()).contains("too many connections for database")
                 .contains("CONNECTION LIMIT (datconnlimit) is used up");
     }
 
     /** Doctor as {@code role} on its own database while one session of it is held under {@code limit}: the slots link. */
-    private Check slotsWithOneHeld(String role, String limit) throws Exception {
+    private DoctorCheck slotsWithOneHeld(String role, String limit) throws Exception {
         String db = role + "_db";
         TestPostgres.createUserWithDatabase(role, PASSWORD, db);
         TestPostgres.exec(limit);
         try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:"
                 + TestPostgres.port() + "/" + db, role, PASSWORD)) {
             DoctorReport r = doctor(url(role, PASSWORD, TestPostgres.port(), db, ""));
-            Check slots = check(r, "connection slots");
+            DoctorCheck slots = check(r, "connection slots");
             assertThat(slots.status()).as(text(r)).isEqualTo(Status.PROBLEM);
             assertThat(r.exitCode()).isEqualTo(20);
             assertSkippedAfter(r, "connection slots");
@@ -382,7 +382,7 @@ class DoctorTest {
 
         DoctorReport r = doctor(url("doctor_limited", PASSWORD, TestPostgres.port(), "doctor_limited_db", ""));
 
-        Check pool = check(r, "pool size");
+        DoctorCheck pool = check(r, "pool size");
         assertThat(pool.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(pool.detail()).isEqualTo("the pool opens up to 10 connections (default), but role doctor_limited"
                 + " may open only 3 (its CONNECTION LIMIT, rolconnlimit)");
@@ -399,13 +399,13 @@ class DoctorTest {
         DoctorReport r = doctor("sqlite:///" + db, "MIGRATIONS_PATH", folder.toString());
 
         assertThat(r.engine()).isEqualTo("sqlite");
-        assertThat(r.checks()).extracting(Check::name).containsExactly("configuration", "file", "open",
+        assertThat(r.checks()).extracting(DoctorCheck::name).containsExactly("configuration", "file", "open",
                 "journal mode", "integrity", "migrations", "postgresql-only checks");
         assertThat(r.checks().subList(0, 6)).as(text(r)).allSatisfy(c -> assertThat(c.status()).isEqualTo(Status.OK));
         assertThat(check(r, "journal mode").detail()).startsWith("wal");
         assertThat(check(r, "integrity").detail()).isEqualTo("PRAGMA quick_check: ok");
         assertThat(check(r, "migrations").detail()).startsWith("1 applied, none pending");
-        Check pgOnly = check(r, "postgresql-only checks");
+        DoctorCheck pgOnly = check(r, "postgresql-only checks");
         assertThat(pgOnly.status()).isEqualTo(Status.SKIPPED);
         assertThat(pgOnly.detail()).contains("ssl, authentication").contains("pool size are PostgreSQL's");
         assertThat(r.exitCode()).isZero();
@@ -421,7 +421,7 @@ class DoctorTest {
         }
         DoctorReport r = doctor("sqlite:///" + folder.resolve("bot.db"));
 
-        Check file = check(r, "file");
+        DoctorCheck file = check(r, "file");
         assertThat(file.status()).as(text(r)).isEqualTo(Status.PROBLEM);
         assertThat(file.detail()).startsWith("the folder " + folder + " is not writable (");
         assertThat(file.fix()).contains("-wal").contains("chown or chmod");
@@ -438,7 +438,7 @@ class DoctorTest {
 
         DoctorReport r = doctor("sqlite:///" + notDb);
 
-        Check problem = r.problem().orElseThrow(() -> new AssertionError(text(r)));
+        DoctorCheck problem = r.problem().orElseThrow(() -> new AssertionError(text(r)));
         assertThat(problem.name()).isEqualTo("open");
         assertThat(problem.detail()).startsWith("SQLite could not open " + notDb).contains("not a database");
         assertThat(r.exitCode()).isEqualTo(4);

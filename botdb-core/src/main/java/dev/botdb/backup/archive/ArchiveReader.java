@@ -54,13 +54,13 @@ public final class ArchiveReader implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
-    private final Format.Header header;
+    private final ArchiveLayout.Header header;
     private final ArchiveCrypto crypto;
-    private final Map<String, Format.Entry> entries;
+    private final Map<String, ArchiveLayout.Entry> entries;
     private final byte[] manifest;
 
-    private ArchiveReader(Path file, FileChannel channel, Format.Header header, ArchiveCrypto crypto,
-                          List<Format.Entry> entries, byte[] manifest) {
+    private ArchiveReader(Path file, FileChannel channel, ArchiveLayout.Header header, ArchiveCrypto crypto,
+                          List<ArchiveLayout.Entry> entries, byte[] manifest) {
         this.file = file;
         this.channel = channel;
         this.header = header;
@@ -77,7 +77,7 @@ public final class ArchiveReader implements Closeable {
      */
     public static ArchiveHeader readHeader(Path file) {
         try (FileChannel channel = openChannel(file)) {
-            Format.Header header = readCheckedHeader(file, channel);
+            ArchiveLayout.Header header = readCheckedHeader(file, channel);
             readCheckedTrailer(file, channel, header);
             return describe(header);
         } catch (IOException e) {
@@ -94,8 +94,8 @@ public final class ArchiveReader implements Closeable {
     public static ArchiveReader open(Path file, Optional<BackupKey> key) {
         FileChannel channel = openChannel(file);
         try {
-            Format.Header header = readCheckedHeader(file, channel);
-            Format.Trailer trailer = readCheckedTrailer(file, channel, header);
+            ArchiveLayout.Header header = readCheckedHeader(file, channel);
+            ArchiveLayout.Trailer trailer = readCheckedTrailer(file, channel, header);
             byte[] headerBytes = header.encode();
             byte[] indexStored = readFully(file, channel, trailer.indexOffset(), (int) trailer.indexLength());
             byte[] manifestStored = readFully(file, channel, trailer.manifestOffset(), (int) trailer.manifestLength());
@@ -118,10 +118,10 @@ public final class ArchiveReader implements Closeable {
                 manifest = openMetadata(file, cipher, "manifest", ArchiveCrypto.manifestNonce(), headerBytes,
                         manifestStored);
             }
-            List<Format.Entry> entries;
+            List<ArchiveLayout.Entry> entries;
             try {
-                entries = Format.decodeIndex(index, trailer.indexOffset());
-            } catch (Format.Corrupt e) {
+                entries = ArchiveLayout.decodeIndex(index, trailer.indexOffset());
+            } catch (ArchiveLayout.Corrupt e) {
                 throw invalid(file, "is damaged: its index is inconsistent (" + e.getMessage() + "). Use another backup");
             }
             return new ArchiveReader(file, channel, header, crypto, entries, manifest);
@@ -145,34 +145,34 @@ public final class ArchiveReader implements Closeable {
         }
     }
 
-    private static Format.Header readCheckedHeader(Path file, FileChannel channel) throws IOException {
-        if (file.getFileName() != null && file.getFileName().toString().endsWith(Format.PARTIAL_SUFFIX)) {
+    private static ArchiveLayout.Header readCheckedHeader(Path file, FileChannel channel) throws IOException {
+        if (file.getFileName() != null && file.getFileName().toString().endsWith(ArchiveLayout.PARTIAL_SUFFIX)) {
             throw unfinished(file);
         }
         long size = channel.size();
-        byte[] start = readFully(file, channel, 0, (int) Math.min(size, Format.HEADER_SIZE));
-        if (!Format.startsWithMagic(start)) {
-            if (start.length < Format.MAGIC.length
-                    && Arrays.equals(start, 0, start.length, Format.MAGIC, 0, start.length) && start.length > 0) {
+        byte[] start = readFully(file, channel, 0, (int) Math.min(size, ArchiveLayout.HEADER_SIZE));
+        if (!ArchiveLayout.startsWithMagic(start)) {
+            if (start.length < ArchiveLayout.MAGIC.length
+                    && Arrays.equals(start, 0, start.length, ArchiveLayout.MAGIC, 0, start.length) && start.length > 0) {
                 throw invalid(file, "is truncated: it ends at byte " + size + ", inside its header. It was probably"
                         + " copied while being written or the disk filled; use another backup");
             }
             throw notABackup(file, start);
         }
-        if (size < Format.HEADER_SIZE) {
+        if (size < ArchiveLayout.HEADER_SIZE) {
             throw invalid(file, "is truncated: it ends at byte " + size + ", inside its header. It was probably"
                     + " copied while being written or the disk filled; use another backup");
         }
-        Format.Header header;
+        ArchiveLayout.Header header;
         try {
-            header = Format.Header.decode(start);
-        } catch (Format.Corrupt e) {
-            throw invalid(file, "is damaged: its header (bytes 0.." + Format.HEADER_SIZE + ") does not match its"
+            header = ArchiveLayout.Header.decode(start);
+        } catch (ArchiveLayout.Corrupt e) {
+            throw invalid(file, "is damaged: its header (bytes 0.." + ArchiveLayout.HEADER_SIZE + ") does not match its"
                     + " checksum. Use another backup");
         }
-        if (header.version() != Format.VERSION || (header.flags() & ~Format.FLAG_ENCRYPTED) != 0) {
+        if (header.version() != ArchiveLayout.VERSION || (header.flags() & ~ArchiveLayout.FLAG_ENCRYPTED) != 0) {
             throw invalid(file, "was written by a newer botdb (archive format " + header.version() + ", flags "
-                    + header.flags() + "); this botdb reads format " + Format.VERSION + ". Upgrade botdb to read it");
+                    + header.flags() + "); this botdb reads format " + ArchiveLayout.VERSION + ". Upgrade botdb to read it");
         }
         if (header.length() == 0) {
             throw unfinished(file);
@@ -185,8 +185,8 @@ public final class ArchiveReader implements Closeable {
             throw invalid(file, "has " + (size - header.length()) + " unexpected bytes after its end at byte "
                     + header.length() + ": it was appended to or damaged. Use another backup");
         }
-        boolean sane = header.chunkSize() > 0 && header.chunkSize() <= Format.MAX_CHUNK_SIZE
-                && header.length() >= Format.HEADER_SIZE + Format.TRAILER_SIZE
+        boolean sane = header.chunkSize() > 0 && header.chunkSize() <= ArchiveLayout.MAX_CHUNK_SIZE
+                && header.length() >= ArchiveLayout.HEADER_SIZE + ArchiveLayout.TRAILER_SIZE
                 && (header.encrypted()
                 ? header.kdfIterations() > 0 && header.kdfIterations() <= ArchiveCrypto.MAX_ITERATIONS
                 : header.kdfIterations() == 0);
@@ -196,19 +196,19 @@ public final class ArchiveReader implements Closeable {
         return header;
     }
 
-    private static Format.Trailer readCheckedTrailer(Path file, FileChannel channel, Format.Header header)
+    private static ArchiveLayout.Trailer readCheckedTrailer(Path file, FileChannel channel, ArchiveLayout.Header header)
             throws IOException {
-        long at = header.length() - Format.TRAILER_SIZE;
-        Format.Trailer t;
+        long at = header.length() - ArchiveLayout.TRAILER_SIZE;
+        ArchiveLayout.Trailer t;
         try {
-            t = Format.Trailer.decode(readFully(file, channel, at, Format.TRAILER_SIZE));
-        } catch (Format.Corrupt e) {
+            t = ArchiveLayout.Trailer.decode(readFully(file, channel, at, ArchiveLayout.TRAILER_SIZE));
+        } catch (ArchiveLayout.Corrupt e) {
             throw invalid(file, "is damaged: its end record (bytes " + at + ".." + header.length() + ") " + e.getMessage()
                     + ". Use another backup");
         }
-        boolean sane = t.indexOffset() >= Format.HEADER_SIZE
-                && t.indexLength() >= 0 && t.indexLength() <= Format.MAX_METADATA_BYTES
-                && t.manifestLength() >= 0 && t.manifestLength() <= Format.MAX_METADATA_BYTES
+        boolean sane = t.indexOffset() >= ArchiveLayout.HEADER_SIZE
+                && t.indexLength() >= 0 && t.indexLength() <= ArchiveLayout.MAX_METADATA_BYTES
+                && t.manifestLength() >= 0 && t.manifestLength() <= ArchiveLayout.MAX_METADATA_BYTES
                 && t.manifestOffset() == t.indexOffset() + t.indexLength()
                 && t.manifestOffset() + t.manifestLength() == at;
         if (!sane) {
@@ -217,7 +217,7 @@ public final class ArchiveReader implements Closeable {
         return t;
     }
 
-    private static ArchiveCrypto keyFor(Path file, Format.Header header, Optional<BackupKey> key) {
+    private static ArchiveCrypto keyFor(Path file, ArchiveLayout.Header header, Optional<BackupKey> key) {
         if (key.isEmpty()) {
             throw invalid(file, "is an encrypted backup, but no key is configured: set " + BackupKey.KEY_VARIABLE
                     + " or " + BackupKey.KEY_FILE_VARIABLE + " to the key it was written with");
@@ -247,7 +247,7 @@ public final class ArchiveReader implements Closeable {
 
     /** The first bytes of every botdb archive (for telling files apart). */
     public static byte[] magic() {
-        return Format.MAGIC.clone();
+        return ArchiveLayout.MAGIC.clone();
     }
 
     /** The archive's format version, creation time and encryption, from its header. */
@@ -276,10 +276,10 @@ public final class ArchiveReader implements Closeable {
      * @throws BotDbException {@link ErrorCode#BACKUP_INVALID} naming the first bad chunk
      */
     public void verifyIntegrity() {
-        record Located(Format.Entry entry, int number, Format.Chunk chunk) {
+        record Located(ArchiveLayout.Entry entry, int number, ArchiveLayout.Chunk chunk) {
         }
         List<Located> all = new ArrayList<>();
-        for (Format.Entry e : entries.values()) {
+        for (ArchiveLayout.Entry e : entries.values()) {
             for (int i = 0; i < e.chunks().size(); i++) {
                 all.add(new Located(e, i, e.chunks().get(i)));
             }
@@ -335,7 +335,7 @@ public final class ArchiveReader implements Closeable {
      * @throws IllegalArgumentException when the archive has no such entry
      */
     public InputStream openEntry(String name) {
-        Format.Entry entry = entries.get(name);
+        ArchiveLayout.Entry entry = entries.get(name);
         if (entry == null) {
             throw new IllegalArgumentException(file + " has no entry '" + Redaction.printable(name) + "'; it has "
                     + entries.keySet());
@@ -344,8 +344,8 @@ public final class ArchiveReader implements Closeable {
     }
 
     /** Reads one chunk into {@code into} and checks its SHA-256. */
-    void readChunk(Format.Entry entry, int number, byte[] into, MessageDigest sha) {
-        Format.Chunk c = entry.chunks().get(number);
+    void readChunk(ArchiveLayout.Entry entry, int number, byte[] into, MessageDigest sha) {
+        ArchiveLayout.Chunk c = entry.chunks().get(number);
         try {
             ByteBuffer buffer = ByteBuffer.wrap(into, 0, c.storedLength());
             while (buffer.hasRemaining()) {
@@ -365,8 +365,8 @@ public final class ArchiveReader implements Closeable {
     }
 
     /** Decrypts and authenticates one chunk; returns the plaintext length. */
-    int decrypt(Format.Entry entry, int number, ArchiveCrypto.Session cipher, byte[] stored, byte[] into) {
-        Format.Chunk c = entry.chunks().get(number);
+    int decrypt(ArchiveLayout.Entry entry, int number, ArchiveCrypto.Session cipher, byte[] stored, byte[] into) {
+        ArchiveLayout.Chunk c = entry.chunks().get(number);
         if (c.storedLength() < ArchiveCrypto.TAG_BYTES) {
             throw invalid(file, "is damaged: " + where(entry, number) + " is too short to be encrypted");
         }
@@ -384,8 +384,8 @@ public final class ArchiveReader implements Closeable {
         return crypto == null ? null : crypto.session();
     }
 
-    String where(Format.Entry entry, int number) {
-        Format.Chunk c = entry.chunks().get(number);
+    String where(ArchiveLayout.Entry entry, int number) {
+        ArchiveLayout.Chunk c = entry.chunks().get(number);
         return "chunk " + number + " of entry '" + entry.name() + "' (bytes " + c.offset() + ".."
                 + (c.offset() + c.storedLength()) + ")";
     }
@@ -399,12 +399,12 @@ public final class ArchiveReader implements Closeable {
         closeQuietly(channel);
     }
 
-    private static EntryInfo info(Format.Entry e) {
+    private static EntryInfo info(ArchiveLayout.Entry e) {
         return new EntryInfo(e.name(), e.rawBytes(), HexFormat.of().formatHex(e.sha256()), e.chunks().size(),
                 e.storedBytes());
     }
 
-    private static ArchiveHeader describe(Format.Header h) {
+    private static ArchiveHeader describe(ArchiveLayout.Header h) {
         return new ArchiveHeader(h.version(), Instant.ofEpochMilli(h.createdMillis()), h.encrypted(), h.chunkSize(),
                 h.length());
     }

@@ -65,21 +65,21 @@ public final class ArchiveWriter implements Closeable {
     private final Path partialPath;
     private final FileChannel channel;
     private final ArchiveCrypto crypto;
-    private final Format.Header header;
+    private final ArchiveLayout.Header header;
     private final int zstdLevel;
     private final int chunkSize;
 
     // guarded by this
     private State state = State.OPEN;
-    private long position = Format.HEADER_SIZE;
+    private long position = ArchiveLayout.HEADER_SIZE;
     private final List<String> names = new ArrayList<>();
     /** By entry id; null while the entry is open. */
-    private final List<Format.Entry> entries = new ArrayList<>();
+    private final List<ArchiveLayout.Entry> entries = new ArrayList<>();
     private final List<EntryInfo> infos = new ArrayList<>();
     private Throwable failure;
 
     private ArchiveWriter(Path finalPath, Path partialPath, FileChannel channel, ArchiveCrypto crypto,
-                          Format.Header header, int zstdLevel, int chunkSize) {
+                          ArchiveLayout.Header header, int zstdLevel, int chunkSize) {
         this.finalPath = finalPath;
         this.partialPath = partialPath;
         this.channel = channel;
@@ -110,10 +110,10 @@ public final class ArchiveWriter implements Closeable {
             throw new IllegalArgumentException("zstd level must be from " + MIN_ZSTD_LEVEL + " to " + MAX_ZSTD_LEVEL
                     + ", but it is " + zstdLevel);
         }
-        if (chunkSize < 1 || chunkSize > Format.MAX_CHUNK_SIZE) {
-            throw new IllegalArgumentException("chunk size must be from 1 to " + Format.MAX_CHUNK_SIZE);
+        if (chunkSize < 1 || chunkSize > ArchiveLayout.MAX_CHUNK_SIZE) {
+            throw new IllegalArgumentException("chunk size must be from 1 to " + ArchiveLayout.MAX_CHUNK_SIZE);
         }
-        Path partial = finalPath.resolveSibling(finalPath.getFileName() + Format.PARTIAL_SUFFIX);
+        Path partial = finalPath.resolveSibling(finalPath.getFileName() + ArchiveLayout.PARTIAL_SUFFIX);
         if (Files.exists(finalPath)) {
             throw new BotDbException(ErrorCode.BACKUP_FAILED, finalPath + " already exists; botdb never overwrites a"
                     + " backup. Move it away or choose another name");
@@ -126,7 +126,7 @@ public final class ArchiveWriter implements Closeable {
             crypto = key.get().deriveForWriting(salt, iterations);
             keyCheck = crypto.keyCheck();
         }
-        Format.Header header = new Format.Header(Format.VERSION, crypto == null ? 0 : Format.FLAG_ENCRYPTED, chunkSize,
+        ArchiveLayout.Header header = new ArchiveLayout.Header(ArchiveLayout.VERSION, crypto == null ? 0 : ArchiveLayout.FLAG_ENCRYPTED, chunkSize,
                 System.currentTimeMillis(), 0, crypto == null ? 0 : iterations, salt, keyCheck);
         FileChannel channel = createOwnerOnly(partial);
         ArchiveWriter writer = new ArchiveWriter(finalPath, partial, channel, crypto, header, zstdLevel, chunkSize);
@@ -169,8 +169,8 @@ public final class ArchiveWriter implements Closeable {
     public synchronized EntryOutput openEntry(String name) {
         Objects.requireNonNull(name, "name");
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > Format.MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("an entry name must be 1 to " + Format.MAX_NAME_BYTES
+        if (bytes == 0 || bytes > ArchiveLayout.MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("an entry name must be 1 to " + ArchiveLayout.MAX_NAME_BYTES
                     + " bytes of UTF-8, but it is " + bytes);
         }
         if (names.contains(name)) {
@@ -205,7 +205,7 @@ public final class ArchiveWriter implements Closeable {
      */
     public Path finish(byte[] manifestJson) {
         Objects.requireNonNull(manifestJson, "manifestJson");
-        List<Format.Entry> complete;
+        List<ArchiveLayout.Entry> complete;
         long dataEnd;
         synchronized (this) {
             checkWritable();
@@ -243,12 +243,12 @@ public final class ArchiveWriter implements Closeable {
         }
     }
 
-    private void writeMetadata(List<Format.Entry> complete, long dataEnd, byte[] manifestJson) throws IOException {
-        byte[] index = Format.encodeIndex(complete);
+    private void writeMetadata(List<ArchiveLayout.Entry> complete, long dataEnd, byte[] manifestJson) throws IOException {
+        byte[] index = ArchiveLayout.encodeIndex(complete);
         int tag = crypto == null ? 0 : ArchiveCrypto.TAG_BYTES;
         long indexLength = index.length + tag;
         long manifestLength = manifestJson.length + tag;
-        long total = dataEnd + indexLength + manifestLength + Format.TRAILER_SIZE;
+        long total = dataEnd + indexLength + manifestLength + ArchiveLayout.TRAILER_SIZE;
         byte[] headerBytes = header.withLength(total).encode();
         byte[] indexStored = index;
         byte[] manifestStored = manifestJson;
@@ -265,7 +265,7 @@ public final class ArchiveWriter implements Closeable {
         sha.update(headerBytes);
         sha.update(indexStored);
         sha.update(manifestStored);
-        byte[] trailer = new Format.Trailer(dataEnd, indexLength, dataEnd + indexLength, manifestLength, sha.digest())
+        byte[] trailer = new ArchiveLayout.Trailer(dataEnd, indexLength, dataEnd + indexLength, manifestLength, sha.digest())
                 .encode();
         writeFully(indexStored, dataEnd);
         writeFully(manifestStored, dataEnd + indexLength);
@@ -343,7 +343,7 @@ public final class ArchiveWriter implements Closeable {
         }
     }
 
-    synchronized void entryClosed(Format.Entry entry, EntryInfo info) {
+    synchronized void entryClosed(ArchiveLayout.Entry entry, EntryInfo info) {
         entries.set(entry.id(), entry);
         infos.set(entry.id(), info);
     }

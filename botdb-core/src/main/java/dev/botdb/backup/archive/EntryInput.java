@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 final class EntryInput extends InputStream {
     private final ArchiveReader reader;
-    private final Format.Entry entry;
+    private final ArchiveLayout.Entry entry;
     /** Null when every chunk's content is checked on its own. */
     private final MessageDigest sha256;
     private final MessageDigest chunkSha256 = ArchiveWriter.sha256();
@@ -33,11 +33,11 @@ final class EntryInput extends InputStream {
     private boolean closed;
     private boolean ended;
 
-    EntryInput(ArchiveReader reader, Format.Entry entry) {
+    EntryInput(ArchiveReader reader, ArchiveLayout.Entry entry) {
         this.reader = reader;
         this.entry = entry;
         this.cipher = reader.cipherSession();
-        this.sha256 = entry.chunks().stream().anyMatch(c -> c.codec() == Format.CODEC_ZSTD) ? ArchiveWriter.sha256() : null;
+        this.sha256 = entry.chunks().stream().anyMatch(c -> c.codec() == ArchiveLayout.CODEC_ZSTD) ? ArchiveWriter.sha256() : null;
     }
 
     @Override
@@ -78,7 +78,7 @@ final class EntryInput extends InputStream {
             return false;
         }
         int number = next++;
-        Format.Chunk c = entry.chunks().get(number);
+        ArchiveLayout.Chunk c = entry.chunks().get(number);
         stored = ensure(stored, c.storedLength());
         reader.readChunk(entry, number, stored, chunkSha256);
         byte[] payload = stored;
@@ -90,11 +90,11 @@ final class EntryInput extends InputStream {
         }
         raw = ensure(raw, c.rawLength());
         int produced;
-        if (c.codec() == Format.CODEC_STORED) {
+        if (c.codec() == ArchiveLayout.CODEC_STORED) {
             produced = payloadLength;
             System.arraycopy(payload, 0, raw, 0, Math.min(payloadLength, c.rawLength()));
         } else {
-            if (c.codec() == Format.CODEC_ZSTD_CHECKED && !hasContentChecksum(payload, payloadLength)) {
+            if (c.codec() == ArchiveLayout.CODEC_ZSTD_CHECKED && !hasContentChecksum(payload, payloadLength)) {
                 throw reader.invalid("is damaged: " + reader.where(entry, number) + " lacks zstd's content checksum."
                         + " Use another backup");
             }

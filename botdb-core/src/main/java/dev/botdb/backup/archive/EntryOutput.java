@@ -31,7 +31,7 @@ public final class EntryOutput extends OutputStream {
     private final int chunkSize;
     private final MessageDigest sha256 = ArchiveWriter.sha256();
     private final MessageDigest chunkSha256 = ArchiveWriter.sha256();
-    private final List<Format.Chunk> chunks = new ArrayList<>();
+    private final List<ArchiveLayout.Chunk> chunks = new ArrayList<>();
 
     private byte[] buffer = new byte[0];
     private int filled;
@@ -107,9 +107,9 @@ public final class EntryOutput extends OutputStream {
             }
             int packedLength = zstd.compressByteArray(packed, 0, packed.length, buffer, 0, filled);
             // incompressible data (an already compressed blob) is stored as it is
-            int codec = packedLength < filled ? Format.CODEC_ZSTD_CHECKED : Format.CODEC_STORED;
-            byte[] payload = codec == Format.CODEC_STORED ? buffer : packed;
-            int payloadLength = codec == Format.CODEC_STORED ? filled : packedLength;
+            int codec = packedLength < filled ? ArchiveLayout.CODEC_ZSTD_CHECKED : ArchiveLayout.CODEC_STORED;
+            byte[] payload = codec == ArchiveLayout.CODEC_STORED ? buffer : packed;
+            int payloadLength = codec == ArchiveLayout.CODEC_STORED ? filled : packedLength;
             if (crypto != null) {
                 if (cipher == null) {
                     cipher = crypto.session();
@@ -125,7 +125,7 @@ public final class EntryOutput extends OutputStream {
             chunkSha256.update(payload, 0, payloadLength);
             byte[] storedHash = chunkSha256.digest();
             long offset = writer.append(payload, payloadLength);
-            chunks.add(new Format.Chunk(offset, payloadLength, filled, codec, storedHash));
+            chunks.add(new ArchiveLayout.Chunk(offset, payloadLength, filled, codec, storedHash));
             rawBytes += filled;
             storedBytes += payloadLength;
             filled = 0;
@@ -172,7 +172,7 @@ public final class EntryOutput extends OutputStream {
         }
         byte[] digest = sha256.digest();
         info = new EntryInfo(name, rawBytes, HexFormat.of().formatHex(digest), chunks.size(), storedBytes);
-        writer.entryClosed(new Format.Entry(name, id, rawBytes, digest, List.copyOf(chunks)), info);
+        writer.entryClosed(new ArchiveLayout.Entry(name, id, rawBytes, digest, List.copyOf(chunks)), info);
         release();
         return info;
     }

@@ -4,7 +4,7 @@
  * and, with a {@link dev.botdb.backup.archive.BackupKey}, encrypted with AES-256-GCM. Write with
  * {@link dev.botdb.backup.archive.ArchiveWriter}, read with {@link dev.botdb.backup.archive.ArchiveReader}.
  *
- * <h2>Format version 1</h2>
+ * <h2>ArchiveLayout version 1</h2>
  * All integers are big-endian. Offsets are from the start of the file.
  * <pre>
  * header   64 bytes

@@ -3,17 +3,17 @@ package dev.botdb.backup.schema;
 import static dev.botdb.backup.schema.Sql.literal;
 import static dev.botdb.backup.schema.Sql.q;
 
-import dev.botdb.backup.schema.Catalog.Column;
-import dev.botdb.backup.schema.Catalog.Constraint;
-import dev.botdb.backup.schema.Catalog.Extension;
-import dev.botdb.backup.schema.Catalog.Function;
-import dev.botdb.backup.schema.Catalog.Index;
-import dev.botdb.backup.schema.Catalog.Policy;
-import dev.botdb.backup.schema.Catalog.Relation;
-import dev.botdb.backup.schema.Catalog.Rule;
-import dev.botdb.backup.schema.Catalog.Sequence;
-import dev.botdb.backup.schema.Catalog.Trigger;
-import dev.botdb.backup.schema.Catalog.Type;
+import dev.botdb.backup.schema.CatalogQueries.Column;
+import dev.botdb.backup.schema.CatalogQueries.Constraint;
+import dev.botdb.backup.schema.CatalogQueries.Extension;
+import dev.botdb.backup.schema.CatalogQueries.Function;
+import dev.botdb.backup.schema.CatalogQueries.Index;
+import dev.botdb.backup.schema.CatalogQueries.Policy;
+import dev.botdb.backup.schema.CatalogQueries.Relation;
+import dev.botdb.backup.schema.CatalogQueries.Rule;
+import dev.botdb.backup.schema.CatalogQueries.Sequence;
+import dev.botdb.backup.schema.CatalogQueries.Trigger;
+import dev.botdb.backup.schema.CatalogQueries.Type;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,7 +42,7 @@ final class Ddl {
     private final Map<Long, List<Long>> parents;
     private final List<Sequence> sequences;
     private final Map<Long, List<String>> enumLabels;
-    private final Map<Long, Catalog.Range> ranges;
+    private final Map<Long, CatalogQueries.Range> ranges;
     private final List<DdlStatement> pre = new ArrayList<>();
     private final List<Post> post = new ArrayList<>();
     /** Post-data objects actually written, so comments go only to objects that will exist. */
@@ -50,7 +50,7 @@ final class Ddl {
     private final Map<Long, Index> indexes = new HashMap<>();
 
     Ddl(int version, Map<Long, Relation> relations, Map<Long, List<Column>> columns, Map<Long, List<Long>> parents,
-        List<Sequence> sequences, Map<Long, List<String>> enumLabels, Map<Long, Catalog.Range> ranges) {
+        List<Sequence> sequences, Map<Long, List<String>> enumLabels, Map<Long, CatalogQueries.Range> ranges) {
         this.version = version;
         this.relations = relations;
         this.columns = columns;
@@ -123,7 +123,7 @@ final class Ddl {
                         + String.join(",\n    ", attrs) + "\n") + ")");
             }
             case 'r' -> {
-                Catalog.Range r = ranges.get(t.oid());
+                CatalogQueries.Range r = ranges.get(t.oid());
                 List<String> opts = new ArrayList<>();
                 opts.add("subtype = " + r.subtype());
                 opts.add("subtype_opclass = " + r.opclass());
@@ -562,14 +562,14 @@ final class Ddl {
 
     // ---- comments
 
-    void comments(List<Catalog.Comment> comments, List<Catalog.Schema> schemas, List<Type> types, List<Function> functions,
+    void comments(List<CatalogQueries.Comment> comments, List<CatalogQueries.Schema> schemas, List<Type> types, List<Function> functions,
                   List<Sequence> seqs, Set<Long> included, List<Constraint> constraints,
                   List<Trigger> triggers, List<Rule> rules, List<Policy> policies) {
         Map<String, String> text = new HashMap<>();
-        for (Catalog.Comment c : comments) {
+        for (CatalogQueries.Comment c : comments) {
             text.put(c.catalog() + ":" + c.oid() + ":" + c.subid(), c.text());
         }
-        for (Catalog.Schema s : schemas) {
+        for (CatalogQueries.Schema s : schemas) {
             comment(text, "pg_namespace", s.oid(), 0, "SCHEMA " + q(s.name()), new QualifiedName(null, s.name()), null);
         }
         for (Type t : types) {
@@ -657,9 +657,9 @@ final class Ddl {
 
     // ---- ownership and grants
 
-    void ownershipAndGrants(List<Catalog.Schema> schemas, List<Type> types, List<Function> functions, List<Sequence> seqs,
+    void ownershipAndGrants(List<CatalogQueries.Schema> schemas, List<Type> types, List<Function> functions, List<Sequence> seqs,
                             Set<Long> included) {
-        for (Catalog.Schema s : schemas) {
+        for (CatalogQueries.Schema s : schemas) {
             QualifiedName name = new QualifiedName(null, s.name());
             String target = "SCHEMA " + q(s.name());
             post3("OWNER", name, null, "ALTER " + target + " OWNER TO " + q(s.owner()));
@@ -708,7 +708,7 @@ final class Ddl {
      * An object's ACL: nothing for the default (NULL); otherwise everything revoked and then
      * granted entry by entry, which rebuilds the same ACL in the same order.
      */
-    private void acl(String target, String owner, List<Catalog.Acl> acl, QualifiedName object, QualifiedName table) {
+    private void acl(String target, String owner, List<CatalogQueries.Acl> acl, QualifiedName object, QualifiedName table) {
         if (acl == null) {
             return;
         }
@@ -718,12 +718,12 @@ final class Ddl {
     }
 
     /** GRANT statements, one per grantee and grant option, in ACL order. */
-    private void grants(List<Catalog.Acl> acl, String columnSuffix, String on, String prefix, QualifiedName object,
+    private void grants(List<CatalogQueries.Acl> acl, String columnSuffix, String on, String prefix, QualifiedName object,
                         QualifiedName table) {
         Map<String, List<String>> plain = new java.util.LinkedHashMap<>();
         Map<String, List<String>> withOption = new java.util.LinkedHashMap<>();
         List<String> order = new ArrayList<>();
-        for (Catalog.Acl a : acl) {
+        for (CatalogQueries.Acl a : acl) {
             if (!order.contains(a.grantee())) {
                 order.add(a.grantee());
             }
@@ -742,8 +742,8 @@ final class Ddl {
         }
     }
 
-    void defaultPrivileges(List<Catalog.DefaultAcl> defaults) {
-        for (Catalog.DefaultAcl d : defaults) {
+    void defaultPrivileges(List<CatalogQueries.DefaultAcl> defaults) {
+        for (CatalogQueries.DefaultAcl d : defaults) {
             String what = switch (d.objectType()) {
                 case 'r' -> "TABLES";
                 case 'S' -> "SEQUENCES";

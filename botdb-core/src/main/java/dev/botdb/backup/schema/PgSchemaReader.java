@@ -2,17 +2,17 @@ package dev.botdb.backup.schema;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.schema.Catalog.Column;
-import dev.botdb.backup.schema.Catalog.Constraint;
-import dev.botdb.backup.schema.Catalog.Depend;
-import dev.botdb.backup.schema.Catalog.Extension;
-import dev.botdb.backup.schema.Catalog.Function;
-import dev.botdb.backup.schema.Catalog.Inherit;
-import dev.botdb.backup.schema.Catalog.Obj;
-import dev.botdb.backup.schema.Catalog.Relation;
-import dev.botdb.backup.schema.Catalog.Schema;
-import dev.botdb.backup.schema.Catalog.Sequence;
-import dev.botdb.backup.schema.Catalog.Type;
+import dev.botdb.backup.schema.CatalogQueries.Column;
+import dev.botdb.backup.schema.CatalogQueries.Constraint;
+import dev.botdb.backup.schema.CatalogQueries.Depend;
+import dev.botdb.backup.schema.CatalogQueries.Extension;
+import dev.botdb.backup.schema.CatalogQueries.Function;
+import dev.botdb.backup.schema.CatalogQueries.Inherit;
+import dev.botdb.backup.schema.CatalogQueries.Obj;
+import dev.botdb.backup.schema.CatalogQueries.Relation;
+import dev.botdb.backup.schema.CatalogQueries.Schema;
+import dev.botdb.backup.schema.CatalogQueries.Sequence;
+import dev.botdb.backup.schema.CatalogQueries.Type;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -106,7 +106,7 @@ public final class PgSchemaReader {
     private static final int RANK_TABLE = 5;
     private static final int RANK_VIEW = 6;
 
-    private final Catalog catalog;
+    private final CatalogQueries catalog;
     private final SchemaOptions options;
     private final List<String> notes = new ArrayList<>();
 
@@ -116,7 +116,7 @@ public final class PgSchemaReader {
     private final Map<Long, List<Column>> columns = new HashMap<>();
     private final Map<Long, List<Long>> parents = new HashMap<>();
     private final Map<Long, List<Long>> children = new HashMap<>();
-    private final Map<Obj, Catalog.Alias> aliases = new HashMap<>();
+    private final Map<Obj, CatalogQueries.Alias> aliases = new HashMap<>();
     private final Map<Obj, Long> extensionMembers;
     /** The catalog row of each node. */
     private final Map<Obj, Object> rows = new HashMap<>();
@@ -124,7 +124,7 @@ public final class PgSchemaReader {
     private final Map<String, Schema> schemaByName = new HashMap<>();
     private final List<Type> typeList = new ArrayList<>();
     private final List<Function> functionList = new ArrayList<>();
-    private final Map<Long, Catalog.Range> ranges = new HashMap<>();
+    private final Map<Long, CatalogQueries.Range> ranges = new HashMap<>();
     private List<Depend> depends;
     private List<Constraint> constraints;
     private List<Sequence> sequences;
@@ -137,7 +137,7 @@ public final class PgSchemaReader {
     }
 
     private PgSchemaReader(Connection connection, int version, SchemaOptions options) throws SQLException {
-        this.catalog = new Catalog(connection, version);
+        this.catalog = new CatalogQueries(connection, version);
         this.options = options;
         this.extensionMembers = catalog.extensionMembers();
     }
@@ -283,7 +283,7 @@ public final class PgSchemaReader {
             put(new Obj("pg_extension", x.oid()), RANK_EXTENSION, new QualifiedName(null, x.name()), "", x);
         }
         enumLabels = catalog.enumLabels();
-        for (Catalog.Range r : catalog.ranges()) {
+        for (CatalogQueries.Range r : catalog.ranges()) {
             ranges.put(r.oid(), r);
         }
         for (Type t : sorted(catalog.types(), t -> t.schema() + "\u0000" + t.name())) {
@@ -317,7 +317,7 @@ public final class PgSchemaReader {
             Obj owner = c.relid() != 0 ? new Obj("pg_class", c.relid()) : new Obj("pg_type", c.typid());
             constraintsByOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(c);
         }
-        for (Catalog.Alias a : catalog.aliases()) {
+        for (CatalogQueries.Alias a : catalog.aliases()) {
             aliases.put(a.from(), a);
         }
         depends = catalog.depends();
@@ -365,7 +365,7 @@ public final class PgSchemaReader {
             if (ext != null) {
                 return new Obj("pg_extension", ext);
             }
-            Catalog.Alias a = aliases.get(o);
+            CatalogQueries.Alias a = aliases.get(o);
             if (a == null || preDataOnly && !a.pre()) {
                 return o;
             }
@@ -541,10 +541,10 @@ public final class PgSchemaReader {
                         + ": it references " + relationName(c.refRelid()) + ", which is not in the selection.");
             }
         }
-        List<Catalog.Index> indexes = sorted(catalog.indexes(), Catalog.Index::name);
-        List<Catalog.Trigger> triggers = sorted(catalog.triggers(), Catalog.Trigger::name);
-        List<Catalog.Rule> rules = sorted(catalog.rules(), Catalog.Rule::name);
-        List<Catalog.Policy> policies = sorted(catalog.policies(), Catalog.Policy::name);
+        List<CatalogQueries.Index> indexes = sorted(catalog.indexes(), CatalogQueries.Index::name);
+        List<CatalogQueries.Trigger> triggers = sorted(catalog.triggers(), CatalogQueries.Trigger::name);
+        List<CatalogQueries.Rule> rules = sorted(catalog.rules(), CatalogQueries.Rule::name);
+        List<CatalogQueries.Policy> policies = sorted(catalog.policies(), CatalogQueries.Policy::name);
         ddl.postData(constraints, indexes, triggers, rules, policies, includedRelations, this::lane, this::depth);
         List<Long> matviews = new ArrayList<>();
         for (Obj o : order) {

@@ -15,8 +15,8 @@ public final class ArchiveDamage {
      * fails only when it is decompressed.
      */
     public static void breakContentChecksum(Path file, String entry) throws Exception {
-        Format.Chunk first = Archives.entryOf(file, entry).chunks().get(0);
-        assertThat(first.codec()).as("a compressed chunk with zstd's checksum").isEqualTo(Format.CODEC_ZSTD_CHECKED);
+        ArchiveLayout.Chunk first = Archives.entryOf(file, entry).chunks().get(0);
+        assertThat(first.codec()).as("a compressed chunk with zstd's checksum").isEqualTo(ArchiveLayout.CODEC_ZSTD_CHECKED);
         Archives.patchChunk(file, first, first.storedLength() - 1, b -> b ^ 1);
     }
 }

@@ -71,20 +71,20 @@ class ArchiveReaderTest {
         "trailer, false", "trailer, true"})
     void aChangedByteInEachRegionIsReportedForThatRegion(String region, boolean encrypted) throws Exception {
         Path file = smallArchive(encrypted);
-        Format.Trailer t = Archives.trailer(file);
+        ArchiveLayout.Trailer t = Archives.trailer(file);
         long size = Files.size(file);
         long offset = switch (region) {
             case "header" -> 16; // the created-at time
-            case "chunk" -> Format.HEADER_SIZE + 3; // schema.json's only chunk
+            case "chunk" -> ArchiveLayout.HEADER_SIZE + 3; // schema.json's only chunk
             case "index" -> t.indexOffset() + 7;
             case "manifest" -> t.manifestOffset() + 3;
-            default -> size - Format.TRAILER_SIZE + 5; // the index offset
+            default -> size - ArchiveLayout.TRAILER_SIZE + 5; // the index offset
         };
         String expected = switch (region) {
             case "header" -> "its header (bytes 0..64) does not match its checksum";
             case "chunk" -> "chunk 0 of entry 'schema.json' (bytes 64..";
             case "index", "manifest" -> "its index or manifest (bytes " + t.indexOffset() + "..";
-            default -> "its end record (bytes " + (size - Format.TRAILER_SIZE) + ".." + size + ")";
+            default -> "its end record (bytes " + (size - ArchiveLayout.TRAILER_SIZE) + ".." + size + ")";
         };
         Archives.xorByte(file, offset, 0x20);
 
@@ -98,7 +98,7 @@ class ArchiveReaderTest {
         entries.put("data/public.more", Archives.chatCopyText(new Random(3), 20_000));
         Path file = Archives.write(dir.resolve("whole.botdb"), Optional.empty(), 1000, entries, 3);
         byte[] whole = Files.readAllBytes(file);
-        TreeSet<Integer> lengths = new TreeSet<>(List.of(1, 7, 8, 63, 64, 65, whole.length - Format.TRAILER_SIZE,
+        TreeSet<Integer> lengths = new TreeSet<>(List.of(1, 7, 8, 63, 64, 65, whole.length - ArchiveLayout.TRAILER_SIZE,
                 whole.length - 1));
         Random random = new Random(42);
         while (lengths.size() < 300) {
@@ -107,7 +107,7 @@ class ArchiveReaderTest {
         Path cut = dir.resolve("cut.botdb");
         for (int length : lengths) {
             Files.write(cut, Arrays.copyOf(whole, length));
-            String expected = length < Format.HEADER_SIZE ? "is truncated: it ends at byte " + length
+            String expected = length < ArchiveLayout.HEADER_SIZE ? "is truncated: it ends at byte " + length
                     : "is truncated: it ends at byte " + length + " of " + whole.length + ". It was probably copied"
                     + " while being written or the disk filled; use another backup";
             assertRefused(cut, Optional.empty()).as("cut at %d", length).hasMessageContaining(expected);
@@ -152,11 +152,11 @@ class ArchiveReaderTest {
         // swap the chunks in the index: each chunk's offset and hash now describe the other, so
         // only the GCM tag, bound to entry and position, can tell
         Archives.rewriteIndex(file, KEY, entries -> {
-            Format.Entry e = entries.get(0);
-            List<Format.Chunk> chunks = new ArrayList<>(e.chunks());
+            ArchiveLayout.Entry e = entries.get(0);
+            List<ArchiveLayout.Chunk> chunks = new ArrayList<>(e.chunks());
             chunks.set(0, e.chunks().get(1));
             chunks.set(1, e.chunks().get(0));
-            return List.of(new Format.Entry(e.name(), e.id(), e.rawBytes(), e.sha256(), chunks));
+            return List.of(new ArchiveLayout.Entry(e.name(), e.id(), e.rawBytes(), e.sha256(), chunks));
         });
 
         try (ArchiveReader reader = ArchiveReader.open(file, KEY)) {
@@ -170,7 +170,7 @@ class ArchiveReaderTest {
     void withSeveralDamagedChunksTheFirstInTheFileIsNamed() throws Exception {
         Path file = Archives.write(dir.resolve("many.botdb"), Optional.empty(), 1000,
                 Map.of("data/public.messages", Archives.chatCopyText(new Random(3), 60_000)), 3);
-        List<Format.Chunk> chunks = Archives.entryOf(file, "data/public.messages").chunks();
+        List<ArchiveLayout.Chunk> chunks = Archives.entryOf(file, "data/public.messages").chunks();
         assertThat(chunks).hasSizeGreaterThan(20);
         for (int n : new int[] {17, 5, 11}) {
             Archives.xorByte(file, chunks.get(n).offset() + 2, 0x40);
@@ -190,16 +190,16 @@ class ArchiveReaderTest {
         byte[] content = Archives.chatCopyText(new Random(1), 5000);
         Path file = Archives.write(dir.resolve("hash.botdb"), Optional.empty(), 1000, Map.of("data/public.messages", content), 1);
         // earlier builds wrote zstd chunks without zstd's checksum (codec 1); zstd reads those frames all the same
-        Archives.rewriteIndex(file, Optional.empty(), entries -> List.of(withChunks(entries.get(0), Format.CODEC_ZSTD)));
+        Archives.rewriteIndex(file, Optional.empty(), entries -> List.of(withChunks(entries.get(0), ArchiveLayout.CODEC_ZSTD)));
         try (ArchiveReader reader = ArchiveReader.open(file, Optional.empty())) {
             assertThat(reader.openEntry("data/public.messages").readAllBytes()).isEqualTo(content);
         }
 
         Archives.rewriteIndex(file, Optional.empty(), entries -> {
-            Format.Entry e = entries.get(0);
+            ArchiveLayout.Entry e = entries.get(0);
             byte[] wrong = e.sha256().clone();
             wrong[0] ^= 1;
-            return List.of(new Format.Entry(e.name(), e.id(), e.rawBytes(), wrong, e.chunks()));
+            return List.of(new ArchiveLayout.Entry(e.name(), e.id(), e.rawBytes(), wrong, e.chunks()));
         });
 
         // the chunks are intact; only the content hash is wrong
@@ -221,7 +221,7 @@ class ArchiveReaderTest {
     void aCompressedChunkWithoutZstdsChecksumIsRefusedWhenTheIndexSaysItHasOne() throws Exception {
         Path file = Archives.write(dir.resolve("nocheck.botdb"), Optional.empty(), 1000,
                 Map.of("data/public.messages", Archives.chatCopyText(new Random(1), 5000)), 1);
-        Format.Chunk first = Archives.entryOf(file, "data/public.messages").chunks().get(0);
+        ArchiveLayout.Chunk first = Archives.entryOf(file, "data/public.messages").chunks().get(0);
         Archives.patchChunk(file, first, 4, b -> b & ~0x04); // the frame header's Content_Checksum_flag
 
         readingMessagesFails(file).hasMessageContaining("chunk 0 of entry 'data/public.messages'")
@@ -238,9 +238,9 @@ class ArchiveReaderTest {
         }
     }
 
-    private static Format.Entry withChunks(Format.Entry e, int codec) {
-        return new Format.Entry(e.name(), e.id(), e.rawBytes(), e.sha256(), e.chunks().stream()
-                .map(c -> new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), codec, c.sha256())).toList());
+    private static ArchiveLayout.Entry withChunks(ArchiveLayout.Entry e, int codec) {
+        return new ArchiveLayout.Entry(e.name(), e.id(), e.rawBytes(), e.sha256(), e.chunks().stream()
+                .map(c -> new ArchiveLayout.Chunk(c.offset(), c.storedLength(), c.rawLength(), codec, c.sha256())).toList());
     }
 
     @Test
@@ -304,7 +304,7 @@ class ArchiveReaderTest {
     void aNewerFormatVersionAsksForAnUpgrade() throws Exception {
         Path file = smallArchive(false);
         byte[] all = Files.readAllBytes(file);
-        ByteBuffer.wrap(all).putShort(8, (short) 2).putInt(60, Format.crc32c(all, 0, 60));
+        ByteBuffer.wrap(all).putShort(8, (short) 2).putInt(60, ArchiveLayout.crc32c(all, 0, 60));
         Files.write(file, all);
 
         assertRefused(file, Optional.empty()).hasMessageContaining("was written by a newer botdb (archive format 2")

@@ -153,12 +153,12 @@ final class Archives {
      * (which must keep its size), encrypts it again and fixes the metadata hash, so only the
      * per-chunk checks are left to catch the change.
      */
-    static void rewriteIndex(Path file, Optional<BackupKey> key, UnaryOperator<List<Format.Entry>> change)
+    static void rewriteIndex(Path file, Optional<BackupKey> key, UnaryOperator<List<ArchiveLayout.Entry>> change)
             throws Exception {
         byte[] all = Files.readAllBytes(file);
-        byte[] headerBytes = Arrays.copyOf(all, Format.HEADER_SIZE);
-        Format.Header header = Format.Header.decode(headerBytes);
-        Format.Trailer t = trailer(file);
+        byte[] headerBytes = Arrays.copyOf(all, ArchiveLayout.HEADER_SIZE);
+        ArchiveLayout.Header header = ArchiveLayout.Header.decode(headerBytes);
+        ArchiveLayout.Trailer t = trailer(file);
         int indexAt = (int) t.indexOffset();
         byte[] stored = Arrays.copyOfRange(all, indexAt, indexAt + (int) t.indexLength());
         byte[] manifest = Arrays.copyOfRange(all, (int) t.manifestOffset(), (int) (t.manifestOffset() + t.manifestLength()));
@@ -169,7 +169,7 @@ final class Archives {
             index = new byte[stored.length - ArchiveCrypto.TAG_BYTES];
             crypto.session().open(ArchiveCrypto.indexNonce(), aad, stored, stored.length, index);
         }
-        byte[] changed = Format.encodeIndex(change.apply(Format.decodeIndex(index, t.indexOffset())));
+        byte[] changed = ArchiveLayout.encodeIndex(change.apply(ArchiveLayout.decodeIndex(index, t.indexOffset())));
         assertThat(changed).hasSameSizeAs(index);
         byte[] newStored = changed;
         if (crypto != null) {
@@ -180,24 +180,24 @@ final class Archives {
         sha.update(headerBytes);
         sha.update(newStored);
         sha.update(manifest);
-        byte[] trailer = new Format.Trailer(t.indexOffset(), t.indexLength(), t.manifestOffset(), t.manifestLength(),
+        byte[] trailer = new ArchiveLayout.Trailer(t.indexOffset(), t.indexLength(), t.manifestOffset(), t.manifestLength(),
                 sha.digest()).encode();
         System.arraycopy(newStored, 0, all, indexAt, newStored.length);
-        System.arraycopy(trailer, 0, all, all.length - Format.TRAILER_SIZE, Format.TRAILER_SIZE);
+        System.arraycopy(trailer, 0, all, all.length - ArchiveLayout.TRAILER_SIZE, ArchiveLayout.TRAILER_SIZE);
         Files.write(file, all);
     }
 
-    static Format.Trailer trailer(Path file) throws Exception {
+    static ArchiveLayout.Trailer trailer(Path file) throws Exception {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(Format.TRAILER_SIZE);
-            ch.read(b, ch.size() - Format.TRAILER_SIZE);
-            return Format.Trailer.decode(b.array());
+            ByteBuffer b = ByteBuffer.allocate(ArchiveLayout.TRAILER_SIZE);
+            ch.read(b, ch.size() - ArchiveLayout.TRAILER_SIZE);
+            return ArchiveLayout.Trailer.decode(b.array());
         }
     }
 
     /** An entry as the (unencrypted) archive's index records it. */
-    static Format.Entry entryOf(Path file, String name) throws Exception {
-        Format.Entry[] found = new Format.Entry[1];
+    static ArchiveLayout.Entry entryOf(Path file, String name) throws Exception {
+        ArchiveLayout.Entry[] found = new ArchiveLayout.Entry[1];
         rewriteIndex(file, Optional.empty(), entries -> {
             found[0] = entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
             return entries;
@@ -206,7 +206,7 @@ final class Archives {
     }
 
     /** Changes one stored byte of a chunk and gives the chunk the SHA-256 of its new bytes. */
-    static void patchChunk(Path file, Format.Chunk chunk, int at, java.util.function.IntUnaryOperator change)
+    static void patchChunk(Path file, ArchiveLayout.Chunk chunk, int at, java.util.function.IntUnaryOperator change)
             throws Exception {
         byte[] all = Files.readAllBytes(file);
         int p = (int) chunk.offset() + at;
@@ -214,9 +214,9 @@ final class Archives {
         Files.write(file, all);
         byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
                 .digest(Arrays.copyOfRange(all, (int) chunk.offset(), (int) chunk.offset() + chunk.storedLength()));
-        rewriteIndex(file, Optional.empty(), entries -> entries.stream().map(e -> new Format.Entry(e.name(),
+        rewriteIndex(file, Optional.empty(), entries -> entries.stream().map(e -> new ArchiveLayout.Entry(e.name(),
                 e.id(), e.rawBytes(), e.sha256(), e.chunks().stream().map(c -> c.offset() == chunk.offset()
-                        ? new Format.Chunk(c.offset(), c.storedLength(), c.rawLength(), c.codec(), sha) : c).toList()))
+                        ? new ArchiveLayout.Chunk(c.offset(), c.storedLength(), c.rawLength(), c.codec(), sha) : c).toList()))
                 .toList());
     }
 }

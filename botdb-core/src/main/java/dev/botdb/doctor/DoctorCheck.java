@@ -11,21 +11,21 @@ import dev.botdb.ErrorCode;
  * @param fix    for a problem, what to do; otherwise null
  * @param code   for a problem, the error code whose exit code {@code botdb doctor} returns; otherwise null
  */
-public record Check(String name, Status status, String detail, String fix, ErrorCode code) {
+public record DoctorCheck(String name, Status status, String detail, String fix, ErrorCode code) {
 
     /** What a link's check found. */
     public enum Status { OK, PROBLEM, SKIPPED }
 
-    static Check ok(String name, String detail) {
-        return new Check(name, Status.OK, detail, null, null);
+    static DoctorCheck ok(String name, String detail) {
+        return new DoctorCheck(name, Status.OK, detail, null, null);
     }
 
-    static Check problem(String name, String detail, String fix, ErrorCode code) {
-        return new Check(name, Status.PROBLEM, detail, fix, code);
+    static DoctorCheck problem(String name, String detail, String fix, ErrorCode code) {
+        return new DoctorCheck(name, Status.PROBLEM, detail, fix, code);
     }
 
-    static Check skipped(String name, String detail) {
-        return new Check(name, Status.SKIPPED, detail, null, null);
+    static DoctorCheck skipped(String name, String detail) {
+        return new DoctorCheck(name, Status.SKIPPED, detail, null, null);
     }
 
     /** {@code ok}, {@code problem} or {@code skipped}. */

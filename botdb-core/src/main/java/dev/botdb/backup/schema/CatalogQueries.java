@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code pg_get_*def} functions, which the reader runs with {@code search_path = pg_catalog} so
  * that every user object in them is schema-qualified.
  */
-final class Catalog {
+final class CatalogQueries {
     /** A catalog row: {@code pg_class}, {@code pg_type}, ... and its oid. */
     record Obj(String catalog, long oid) {
     }
@@ -113,7 +113,7 @@ final class Catalog {
     private final Connection connection;
     final int version;
 
-    Catalog(Connection connection, int version) {
+    CatalogQueries(Connection connection, int version) {
         this.connection = connection;
         this.version = version;
     }

@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** The backups folder: what is in it ({@code list}) and what may go ({@code prune}). */
-final class Catalog {
-    private Catalog() {
+final class BackupFolder {
+    private BackupFolder() {
     }
 
     static List<BackupInfo> list(Path dir, Optional<BackupKey> key) {

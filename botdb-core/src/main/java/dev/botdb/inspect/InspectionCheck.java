@@ -22,7 +22,7 @@ import java.util.Map;
  * @param sql   the statements for these options on this server
  * @param judge the verdict from their rows
  */
-record Check(String name, String group, String title, Sql sql, Judge judge) {
+record InspectionCheck(String name, String group, String title, Sql sql, Judge judge) {
 
     /** The statements a check runs. */
     interface Sql {
@@ -218,7 +218,7 @@ record Check(String name, String group, String title, Sql sql, Judge judge) {
             return this;
         }
 
-        CheckResult result(Check c, Duration took) {
+        CheckResult result(InspectionCheck c, Duration took) {
             return new CheckResult(c.name(), c.group(), c.title(), verdict, summary, columns, rows, notes, figures, took);
         }
     }

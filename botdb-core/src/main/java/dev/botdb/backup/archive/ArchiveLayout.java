@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * and index encoding. Everything is big-endian. Decoding checks every count and offset, so a
  * damaged or hostile file fails with {@link Corrupt} instead of a huge allocation.
  */
-final class Format {
+final class ArchiveLayout {
     /** PNG-style signature: a high byte and CR LF catch 7-bit and line-ending mangling. */
     static final byte[] MAGIC = {(byte) 0x89, 'B', 'O', 'T', 'D', 'B', '\r', '\n'};
     static final byte[] END_MAGIC = {'B', 'O', 'T', 'D', 'B', 'E', 'N', 'D'};
@@ -42,7 +42,7 @@ final class Format {
     static final long MAX_METADATA_BYTES = 256L << 20;
     static final String PARTIAL_SUFFIX = ".partial";
 
-    private Format() {
+    private ArchiveLayout() {
     }
 
     /** A decoding failure; the reader turns it into a message naming the file. */
