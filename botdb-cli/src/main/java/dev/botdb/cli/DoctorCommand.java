@@ -61,8 +61,8 @@ final class DoctorCommand implements Callable<Integer> {
         m.put("engine", r.engine());
         m.put("ok", r.ok());
         m.put("exit_code", r.exitCode());
-        m.put("problem", r.problem().map(Check::name).orElse(null));
-        m.put("fix", r.problem().map(Check::fix).orElse(null));
+        m.put("problem", r.problem().map(DoctorCheck::name).orElse(null));
+        m.put("fix", r.problem().map(DoctorCheck::fix).orElse(null));
         m.put("checks", r.checks().stream().map(c -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", c.name());
