@@ -2,21 +2,13 @@ package dev.botdb.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.botdb.CrowdedServer;
 import dev.botdb.doctor.DoctorCheck.Status;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -30,64 +22,31 @@ import org.junit.jupiter.api.Test;
  * its own (max_connections 5, one slot reserved for superusers), filled by another client.
  */
 class DoctorSlotsTest {
-    private static EmbeddedPostgres server;
-    private final List<Connection> holders = new ArrayList<>();
+    private static CrowdedServer server;
 
     @BeforeAll
     static void smallServer() throws Exception {
-        server = EmbeddedPostgres.builder()
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setServerConfig("max_connections", "5")
-                .setServerConfig("superuser_reserved_connections", "1")
-                .setDataDirectoryCustomizer(dir -> {
-                    try {
-                        Files.writeString(dir.toPath().resolve("pg_hba.conf"), """
-                                local all all              trust
-                                host  all all 127.0.0.1/32 trust
-                                host  all all ::1/128      trust
-                                """);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                })
-                .start();
-        try (Connection c = connect("postgres", "postgres", "setup"); Statement st = c.createStatement()) {
-            st.execute("CREATE ROLE crowd LOGIN");
-            st.execute("CREATE DATABASE crowd_db OWNER crowd");
-        }
+        server = CrowdedServer.start();
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() throws Exception {
         server.close();
     }
 
-    /** Four sessions of another bot: every slot an ordinary role may take (5 - 1 reserved). */
     @BeforeEach
     void fill() throws SQLException {
-        for (String app : List.of("crowd-bot", "crowd-bot", "crowd-bot", "crowd-admin")) {
-            holders.add(connect("crowd", "crowd_db", app));
-        }
+        server.fill();
     }
 
     @AfterEach
     void release() throws SQLException {
-        for (Connection c : holders) {
-            c.close();
-        }
-        holders.clear();
-    }
-
-    private static Connection connect(String user, String database, String application) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("ApplicationName", application);
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + server.getPort() + "/" + database, p);
+        server.release();
     }
 
     private static Map<String, String> env(String user) {
         Map<String, String> env = new HashMap<>();
-        env.put("DATABASE_URL", "postgres://" + user + "@localhost:" + server.getPort() + "/crowd_db?sslmode=disable");
+        env.put("DATABASE_URL", "postgres://" + user + "@localhost:" + server.port() + "/crowd_db?sslmode=disable");
         env.put("HOME", System.getProperty("java.io.tmpdir") + "/botdb-test-home-without-pgpass");
         env.put("MIGRATIONS_PATH", "/nonexistent-doctor-migrations");
         return env;
@@ -142,7 +101,7 @@ class DoctorSlotsTest {
         Thread freeOne = new Thread(() -> {
             try {
                 Thread.sleep(700);
-                holders.remove(holders.size() - 1).close();
+                server.freeOne();
             } catch (InterruptedException | SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -162,7 +121,7 @@ class DoctorSlotsTest {
 
     @Test
     void whenEvenTheReservedSlotIsTakenNotEvenASuperuserGetsIn() throws SQLException {
-        holders.add(connect("postgres", "postgres", "admin-console"));
+        server.hold(server.connect("postgres", "postgres", "admin-console"));
 
         DoctorReport r = Doctor.fromEnv(env("postgres")).slotRetries(1, Duration.ZERO).run();
 
