@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.botdb.CrowdedServer;
 import dev.botdb.config.PostgresTarget;
+import dev.botdb.inspect.CheckResult.Verdict;
 import dev.botdb.config.SslMode;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,9 +36,13 @@ class InspectSlotsTest {
     }
 
     private CheckResult connections() {
+        return connections(InspectOptions.builder());
+    }
+
+    private CheckResult connections(InspectOptions.Builder builder) {
         PostgresTarget superuser = new PostgresTarget("localhost", server.port(), "crowd_db", "postgres", null,
                 SslMode.DISABLE, Map.of(), Map.of(), Map.of());
-        InspectOptions options = InspectOptions.builder().checks(List.of("connections"))
+        InspectOptions options = builder.checks(List.of("connections"))
                 .historyFile(dir.resolve("history.json")).build();
         return Inspector.of(superuser).run(options).checks().get(0);
     }
@@ -60,14 +65,14 @@ class InspectSlotsTest {
     }
 
     @Test
-    void withOneOrdinarySlotLeftItSaysHowManyMoreUntilRefusal() throws Exception {
+    void withOneOrdinarySlotLeftAWarningSaysHowManyMoreUntilRefusal() throws Exception {
         server.fill();
         server.freeOne();
         server.freeOne();
         try {
-            CheckResult c = connections();
+            CheckResult c = connections(InspectOptions.builder().connectionsWarn(0.5));
 
-            assertThat(c.verdict()).as(c.summary()).isEqualTo(Verdict.PROBLEM);
+            assertThat(c.verdict()).as(c.summary()).isEqualTo(Verdict.WARN);
             assertThat(c.summary()).startsWith("3 of 4 usable connections in use")
                     .endsWith(": new connections will be refused (\"too many clients already\") once 1 more are open");
         } finally {
