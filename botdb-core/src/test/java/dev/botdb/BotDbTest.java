@@ -3,12 +3,19 @@ package dev.botdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.botdb.backup.BackupInfo;
+import dev.botdb.backup.BackupResult;
 import dev.botdb.config.BotDbConfig;
+import dev.botdb.inspect.CheckResult;
+import dev.botdb.inspect.InspectOptions;
+import dev.botdb.inspect.InspectReport;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +38,40 @@ class BotDbTest {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("lib_db");
             }
+        }
+    }
+
+    @Test
+    void eachFeatureIsReachedFromBotDbWithTheSameVariables() throws Exception {
+        TestPostgres.createUserWithDatabase("feature_bot", "F3ature-pass", "feature_db");
+        TestPostgres.exec("ALTER ROLE feature_bot CREATEDB"); // backup verify restores into a scratch database
+        Path migrations = Files.createDirectories(dir.resolve("migrations"));
+        Files.writeString(migrations.resolve("001_chats.sql"), "CREATE TABLE chats (id bigint PRIMARY KEY);"
+                + " INSERT INTO chats VALUES (1), (2);");
+        Map<String, String> env = TestPostgres.env("postgres://feature_bot:F3ature-pass@localhost:" + TestPostgres.port()
+                        + "/feature_db?sslmode=disable", "MIGRATIONS_PATH", migrations.toString(),
+                "BACKUP_DIR", dir.resolve("nightly").toString());
+
+        try (BotDb db = BotDb.fromEnv(env)) {
+            assertThat(db.migrator().migrate().applied()).hasSize(1);
+            BackupResult nightly = db.backups().backup();
+            assertThat(nightly.file().getParent()).isEqualTo(dir.resolve("nightly"));
+            assertThat(db.backups().verify(nightly.file()).problems()).isEmpty();
+            assertThat(db.backups().list()).extracting(BackupInfo::file).containsExactly(nightly.file());
+            InspectReport report = db.inspector().run(InspectOptions.builder().checks(List.of("database-size"))
+                    .historyFile(dir.resolve("history.json")).build());
+            assertThat(report.checks()).extracting(CheckResult::name).containsExactly("database-size");
+            assertThat(db.maintenance()).isNotNull();
+        }
+    }
+
+    @Test
+    void anEmptyBackupDirIsRefusedByName() {
+        Map<String, String> env = Map.of("DATABASE_URL", "sqlite:///" + dir.resolve("bot.db"), "BACKUP_DIR", " ");
+        try (BotDb db = BotDb.fromEnv(env)) {
+            assertThatThrownBy(db::backups).isInstanceOf(BotDbException.class)
+                    .hasMessageContaining("BACKUP_DIR is set but empty")
+                    .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID);
         }
     }
 
