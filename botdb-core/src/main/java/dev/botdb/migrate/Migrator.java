@@ -461,12 +461,7 @@ public final class Migrator {
      */
     public List<Planned> plan() {
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
-        Map<String, History.Row> done;
-        try (Connection c = dataSource.getConnection()) {
-            done = ForeignHistories.recorded(c, engine, files, history, log);
-        } catch (SQLException e) {
-            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
-        }
+        Map<String, History.Row> done = readHistory(files);
         checkHistory(files, done);
         Map<MigrationFile, SqlScript> scripts = new LinkedHashMap<>();
         for (MigrationFile f : files) {
@@ -540,12 +535,7 @@ public final class Migrator {
     /** Applied / pending / changed / missing / failed, per version, in file order then history order. */
     public List<MigrationState> status() {
         List<MigrationFile> files = loadFiles(w -> log.accept("[Migrations] " + w));
-        Map<String, History.Row> done;
-        try (Connection c = dataSource.getConnection()) {
-            done = ForeignHistories.recorded(c, engine, files, history, log);
-        } catch (SQLException e) {
-            throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not read schema_migrations: " + e.getMessage(), e);
-        }
+        Map<String, History.Row> done = readHistory(files);
         List<MigrationState> states = new ArrayList<>();
         Set<String> onDisk = files.stream().map(MigrationFile::version).collect(Collectors.toSet());
         for (MigrationFile f : files) {
