@@ -1,6 +1,6 @@
 package dev.botdb.backup;
 
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.QualifiedName;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;

@@ -8,6 +8,7 @@ import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.pool.Connector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -262,17 +263,14 @@ public final class Backups {
     static void createDatabase(PostgresTarget target) throws SQLException {
         try (Connection c = Connector.open(maintenance(target)); Statement st = c.createStatement()) {
             // template0, not template1: whatever someone put into template1 must not come along
-            st.execute("CREATE DATABASE " + quoteIdent(target.database()) + " TEMPLATE template0");
+            st.execute("CREATE DATABASE " + Dialect.POSTGRESQL.quote(target.database()) + " TEMPLATE template0");
         }
     }
 
     static void dropDatabase(PostgresTarget target) throws SQLException {
         try (Connection c = Connector.open(maintenance(target)); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + quoteIdent(target.database()) + " WITH (FORCE)");
+            st.execute("DROP DATABASE IF EXISTS " + Dialect.POSTGRESQL.quote(target.database()) + " WITH (FORCE)");
         }
     }
 
-    static String quoteIdent(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
 }

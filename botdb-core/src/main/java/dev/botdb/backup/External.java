@@ -7,7 +7,8 @@ import dev.botdb.backup.external.PgTools;
 import dev.botdb.backup.external.PlainSqlScan;
 import dev.botdb.backup.external.Tool;
 import dev.botdb.backup.external.ToolRun;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.pool.Connector;
 import java.nio.file.Files;
@@ -361,7 +362,7 @@ final class External {
             ps.setString(3, t.sql());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String column = QualifiedName.quote(rs.getString(2));
+                    String column = Dialect.POSTGRESQL.quote(rs.getString(2));
                     sql.append("SELECT pg_catalog.setval('").append(rs.getString(1).replace("'", "''"))
                             .append("', COALESCE(MAX(").append(column).append("), 1), MAX(").append(column)
                             .append(") IS NOT NULL) FROM ").append(t.sql()).append(";\n");

@@ -6,7 +6,8 @@ import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.external.FileKind;
 import dev.botdb.backup.external.PgTools;
 import dev.botdb.backup.schema.DdlStatement;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.backup.schema.Section;
 import dev.botdb.config.ConnectionTarget;
@@ -403,7 +404,7 @@ final class Restores {
     private static boolean functionExists(Connection c, DdlStatement d) throws SQLException {
         Savepoint sp = c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure(?) IS NOT NULL")) {
-            ps.setString(1, QualifiedName.quote(d.object().schema()) + "." + d.object().name());
+            ps.setString(1, Dialect.POSTGRESQL.quote(d.object().schema()) + "." + d.object().name());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 boolean found = rs.getBoolean(1);

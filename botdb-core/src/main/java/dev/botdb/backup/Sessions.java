@@ -3,6 +3,7 @@ package dev.botdb.backup;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.pool.Connector;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +68,7 @@ final class Sessions {
                 }
             }
             if (closedFrom != null) {
-                st.execute("ALTER DATABASE " + Backups.quoteIdent(to.database()) + " CONNECTION LIMIT 0");
+                st.execute("ALTER DATABASE " + Dialect.POSTGRESQL.quote(to.database()) + " CONNECTION LIMIT 0");
             }
             try {
                 // a session that was just closed (botdb's own pool, a bot just stopped) lingers in
@@ -196,13 +197,13 @@ final class Sessions {
             setConnectionLimit(to, closedFrom);
         } catch (SQLException e) {
             log.accept("[Restore] Could not let other sessions into " + to.database() + " again (" + e.getMessage()
-                    + "); run: ALTER DATABASE " + Backups.quoteIdent(to.database()) + " CONNECTION LIMIT " + closedFrom);
+                    + "); run: ALTER DATABASE " + Dialect.POSTGRESQL.quote(to.database()) + " CONNECTION LIMIT " + closedFrom);
         }
     }
 
     static void setConnectionLimit(PostgresTarget to, int limit) throws SQLException {
         try (Connection c = Connector.open(Backups.maintenance(to)); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Backups.quoteIdent(to.database()) + " CONNECTION LIMIT " + limit);
+            st.execute("ALTER DATABASE " + Dialect.POSTGRESQL.quote(to.database()) + " CONNECTION LIMIT " + limit);
         }
     }
 }

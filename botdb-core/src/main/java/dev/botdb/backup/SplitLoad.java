@@ -3,7 +3,7 @@ package dev.botdb.backup;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.archive.ArchiveReader;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.config.PostgresTarget;
 import java.io.IOException;

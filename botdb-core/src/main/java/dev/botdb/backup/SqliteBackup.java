@@ -7,6 +7,7 @@ import dev.botdb.backup.archive.ArchiveWriter;
 import dev.botdb.backup.archive.BackupKey;
 import dev.botdb.backup.archive.EntryOutput;
 import dev.botdb.config.SqliteTarget;
+import dev.botdb.dialect.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -143,7 +144,7 @@ final class SqliteBackup {
                     throw new BotDbException(ErrorCode.USAGE, "The backup has no table " + name + ". It has: "
                             + String.join(", ", manifest.tables().stream().map(Manifest.Table::name).toList()));
                 }
-                String q = "\"" + table.replace("\"", "\"\"") + "\"";
+                String q = Dialect.SQLITE.quote(table);
                 boolean exists;
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = '"
                         + table.replace("'", "''") + "'")) {
@@ -239,11 +240,11 @@ final class SqliteBackup {
             }
             List<Manifest.Table> result = new ArrayList<>();
             for (String table : tables) {
-                String q = "\"" + table.replace("\"", "\"\"") + "\"";
+                String q = Dialect.SQLITE.quote(table);
                 List<String> columns = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery("SELECT name FROM pragma_table_info('" + table.replace("'", "''") + "')")) {
                     while (rs.next()) {
-                        columns.add("quote(\"" + rs.getString(1).replace("\"", "\"\"") + "\")");
+                        columns.add("quote(" + Dialect.SQLITE.quote(rs.getString(1)) + ")");
                     }
                 }
                 MessageDigest rowsDigest = sha256();
@@ -278,7 +279,7 @@ final class SqliteBackup {
                 if (!only.isEmpty() && only.stream().noneMatch(o -> o.equals(t) || o.endsWith("." + t))) {
                     continue;
                 }
-                try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM \"" + t.replace("\"", "\"\"") + "\")")) {
+                try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + Dialect.SQLITE.quote(t) + ")")) {
                     if (rs.next() && rs.getBoolean(1)) {
                         busy.add(t);
                     }

@@ -4,7 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.schema.PgSchemaReader;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.backup.schema.SchemaOptions;
 import dev.botdb.config.PostgresTarget;

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.regex.Pattern;
 
 /**
  * What differs between PostgreSQL and SQLite in the SQL botdb itself sends. Later features
@@ -25,6 +26,14 @@ public enum Dialect {
                 return new ServerInfo("PostgreSQL", space < 0 ? version : version.substring(0, space), rs.getInt(2));
             }
         }
+
+        /** As PostgreSQL's {@code quote_ident}: plain lower-case names and unreserved keywords stay bare. */
+        @Override
+        public String quote(String identifier) {
+            requireName(identifier);
+            return PLAIN.matcher(identifier).matches() && !PgKeywords.QUOTED.contains(identifier) ? identifier
+                    : delimited(identifier);
+        }
     },
     SQLITE {
         @Override
@@ -39,10 +48,38 @@ public enum Dialect {
                 return new ServerInfo("SQLite", version, number);
             }
         }
+
+        /** Always in double quotes: SQLite's keyword list grows with its versions, and quotes cost nothing. */
+        @Override
+        public String quote(String identifier) {
+            requireName(identifier);
+            return delimited(identifier);
+        }
     };
+
+    /** A name PostgreSQL's {@code quote_ident} leaves bare, keywords aside. */
+    private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_]*");
 
     /** Asks the server for its product and version; also proves the connection answers queries. */
     public abstract ServerInfo serverInfo(Connection connection) throws SQLException;
+
+    /**
+     * An identifier (table, column, role, database, schema name) as this engine's SQL must write
+     * it: the one quoter every statement botdb builds or prints goes through.
+     *
+     * @throws IllegalArgumentException for a null or empty name, which no SQL can write
+     */
+    public abstract String quote(String identifier);
+
+    private static void requireName(String identifier) {
+        if (identifier == null || identifier.isEmpty()) {
+            throw new IllegalArgumentException("an identifier cannot be empty: SQL has no way to write a zero-length name");
+        }
+    }
+
+    private static String delimited(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
 
     public static Dialect of(Engine engine) {
         return engine == Engine.SQLITE ? SQLITE : POSTGRESQL;

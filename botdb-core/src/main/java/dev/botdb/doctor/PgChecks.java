@@ -2,7 +2,7 @@ package dev.botdb.doctor;
 
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.Backups;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.config.Engine;
 import dev.botdb.config.MigrationSettings;
 import dev.botdb.config.PoolSettings;
@@ -267,7 +267,7 @@ final class PgChecks {
     }
 
     private String authFix(String state) {
-        String role = QualifiedName.quote(target.user());
+        String role = Dialect.POSTGRESQL.quote(target.user());
         return (state.equals("28P01")
                 ? "Check the user and password in DATABASE_URL (botdb config shows where each value came from; a"
                 + " password with @ : / ? # must be percent-encoded). "
@@ -485,7 +485,7 @@ final class PgChecks {
             return false;
         }
         String user = target.user();
-        String role = QualifiedName.quote(user);
+        String role = Dialect.POSTGRESQL.quote(user);
         if (schema == null) {
             chain.problem(PRIVILEGES, "no schema of search_path (" + searchPath + ") exists, so migrations have"
                             + " nowhere to create tables",
@@ -498,7 +498,7 @@ final class PgChecks {
         String ownerRole = schemaOwner.equals("pg_database_owner") ? dbOwner : schemaOwner;
         String ownerText = schemaOwner.equals("pg_database_owner") ? "pg_database_owner, i.e. " + dbOwner : schemaOwner;
         String where = "schema " + schema + " (owner " + ownerText + ")";
-        String qSchema = QualifiedName.quote(schema);
+        String qSchema = Dialect.POSTGRESQL.quote(schema);
         if (!usage) {
             chain.problem(PRIVILEGES, user + " has no USAGE on " + where + ": it cannot even see its tables",
                     "As the schema's owner or a superuser: GRANT USAGE ON SCHEMA " + qSchema + " TO " + role + ";",
@@ -546,7 +546,7 @@ final class PgChecks {
         String from = pool.sources().getOrDefault("max", "default");
         String poolText = "the pool opens up to " + max + " connections (" + from + ")";
         String lower = "Lower DB_MAX_OPEN_CONNS (or PG_POOL_SIZE + PG_MAX_OVERFLOW) to at most ";
-        String role = QualifiedName.quote(target.user());
+        String role = Dialect.POSTGRESQL.quote(target.user());
         if (max > s.usableByRole()) {
             String limit = s.superuser() ? "max_connections " + s.maxConnections()
                     : s.mayUseReserved() ? "max_connections " + s.maxConnections() + " - superuser_reserved_connections "
@@ -568,7 +568,7 @@ final class PgChecks {
             chain.problem(POOL, poolText + ", but database " + target.database() + " accepts only "
                             + s.databaseLimit() + " (its CONNECTION LIMIT, datconnlimit)",
                     lower + s.databaseLimit() + ", or as its owner or a superuser: ALTER DATABASE "
-                            + QualifiedName.quote(target.database()) + " CONNECTION LIMIT " + max + ";",
+                            + Dialect.POSTGRESQL.quote(target.database()) + " CONNECTION LIMIT " + max + ";",
                     ErrorCode.PROBLEMS_FOUND);
             return;
         }

@@ -1,5 +1,6 @@
 package dev.botdb.inspect;
 
+import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
@@ -298,7 +299,7 @@ final class ActivityChecks {
         if (hidden > 0) {
             f.note(Text.plural(hidden, "statement's text is", "statements' texts are") + " hidden from " + server.user()
                     + " (another role ran them). To see them, run as a superuser: GRANT pg_read_all_stats TO "
-                    + Text.ident(server.user()) + "; (or GRANT pg_monitor)");
+                    + Dialect.POSTGRESQL.quote(server.user()) + "; (or GRANT pg_monitor)");
             if (f.verdict == Verdict.OK) {
                 f.raise(Verdict.NOT_PERMITTED);
             }
@@ -318,7 +319,7 @@ final class ActivityChecks {
             f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "statement is", "statements are") + " " + rule);
             f.note("To cancel one: SELECT pg_cancel_backend(PID); to end its session: SELECT pg_terminate_backend(PID);"
                     + " a statement_timeout for the bot's role stops them for good: ALTER ROLE "
-                    + Text.ident(ctx.server().user()) + " SET statement_timeout = '30s';");
+                    + Dialect.POSTGRESQL.quote(ctx.server().user()) + " SET statement_timeout = '30s';");
         }
         f.hidden(results.get(1).get(0).count("hidden"), "session", ctx.server());
     }
@@ -366,7 +367,7 @@ final class ActivityChecks {
                     + ": they hold their locks and keep VACUUM from removing dead rows");
             f.note("End them: botdb maintain kill-idle --idle-in-transaction --older-than "
                     + ctx.options().idleInTransaction().toMinutes() + "m; prevent them: ALTER ROLE "
-                    + Text.ident(ctx.server().user()) + " SET idle_in_transaction_session_timeout = '5min';");
+                    + Dialect.POSTGRESQL.quote(ctx.server().user()) + " SET idle_in_transaction_session_timeout = '5min';");
         }
         f.hidden(results.get(1).get(0).count("hidden"), "session", ctx.server());
     }

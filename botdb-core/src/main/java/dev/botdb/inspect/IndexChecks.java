@@ -1,5 +1,6 @@
 package dev.botdb.inspect;
 
+import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
@@ -291,7 +292,7 @@ final class IndexChecks {
             f.note(r.text("definition") + "  is covered by  " + r.text("covering_definition"));
             String constraint = r.text("constraint_name");
             f.note(constraint == null ? "  DROP INDEX CONCURRENTLY " + r.text("index") + ";"
-                    : "  ALTER TABLE " + r.text("table") + " DROP CONSTRAINT " + Text.ident(constraint)
+                    : "  ALTER TABLE " + r.text("table") + " DROP CONSTRAINT " + Dialect.POSTGRESQL.quote(constraint)
                     + ";  (it backs that constraint; the covering index still enforces it)");
         }
     }
@@ -340,7 +341,7 @@ final class IndexChecks {
         f.columns("table", "constraint", "definition").listed(rows, Verdict.WARN, "every constraint is validated",
                 Text.plural(rows.size(), "constraint was", "constraints were") + " added NOT VALID and never"
                         + " validated: existing rows may break them",
-                r -> "ALTER TABLE " + r.text("table") + " VALIDATE CONSTRAINT " + Text.ident(r.text("constraint"))
+                r -> "ALTER TABLE " + r.text("table") + " VALIDATE CONSTRAINT " + Dialect.POSTGRESQL.quote(r.text("constraint"))
                         + ";  (takes only a SHARE UPDATE EXCLUSIVE lock)",
                 ctx.options().limit());
     }

@@ -1,5 +1,6 @@
 package dev.botdb.inspect;
 
+import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.CheckResult.Column;
 import dev.botdb.inspect.CheckResult.Kind;
 import dev.botdb.inspect.CheckResult.Verdict;
@@ -210,7 +211,7 @@ record InspectionCheck(String name, String group, String title, Sql sql, Judge j
             if (count > 0) {
                 notes.add(Text.plural(count, what + " of another role is", what + "s of other roles are") + " hidden from "
                         + server.user() + ". To see them, run as a superuser: GRANT pg_read_all_stats TO "
-                        + Text.ident(server.user()) + "; (or GRANT pg_monitor, which includes it)");
+                        + Dialect.POSTGRESQL.quote(server.user()) + "; (or GRANT pg_monitor, which includes it)");
                 if (verdict == Verdict.OK) {
                     verdict = Verdict.NOT_PERMITTED;
                 }

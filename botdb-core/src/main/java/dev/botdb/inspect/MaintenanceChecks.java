@@ -1,5 +1,6 @@
 package dev.botdb.inspect;
 
+import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
@@ -313,7 +314,7 @@ final class MaintenanceChecks {
         if (unreadable > 0) {
             f.note(Text.plural(unreadable, "sequence is", "sequences are") + " not readable by " + ctx.server().user()
                     + ", so how far they are is unknown. To check them, run as their owner: GRANT SELECT ON ALL"
-                    + " SEQUENCES IN SCHEMA public TO " + Text.ident(ctx.server().user()) + ";");
+                    + " SEQUENCES IN SCHEMA public TO " + Dialect.POSTGRESQL.quote(ctx.server().user()) + ";");
             if (f.verdict == Verdict.OK) {
                 f.raise(Verdict.NOT_PERMITTED);
             }

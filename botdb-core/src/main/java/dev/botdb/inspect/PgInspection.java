@@ -3,6 +3,7 @@ package dev.botdb.inspect;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
@@ -204,7 +205,7 @@ final class PgInspection {
                     + " lock timeout (" + Text.duration(o.lockTimeout()) + ") ran out; the other checks still ran")
                     .note("See who holds it: botdb inspect blocked-queries, or run it again later.");
             case "42501" -> f.raise(Verdict.NOT_PERMITTED).summary("not permitted for " + ctx.server().user() + ": "
-                    + message).note("Run as a superuser: GRANT pg_monitor TO " + Text.ident(ctx.server().user())
+                    + message).note("Run as a superuser: GRANT pg_monitor TO " + Dialect.POSTGRESQL.quote(ctx.server().user())
                     + "; (it includes pg_read_all_stats and pg_read_all_settings)");
             case "55000" -> {
                 if (message.contains("shared_preload_libraries")) {

@@ -4,6 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PoolSettings;
 import dev.botdb.config.SqliteTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.CheckResult.Verdict;
@@ -142,7 +143,7 @@ final class SqliteInspection {
             if (n[1].equals("table")) {
                 try (Statement st = c.createStatement()) {
                     st.setQueryTimeout(seconds(options));
-                    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + n[0].replace("\"", "\"\"") + "\"")) {
+                    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + Dialect.SQLITE.quote(n[0]))) {
                         rs.next();
                         rows = rs.getLong(1);
                     }

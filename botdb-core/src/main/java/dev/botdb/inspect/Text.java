@@ -1,6 +1,7 @@
 package dev.botdb.inspect;
 
 import dev.botdb.config.Redaction;
+import dev.botdb.dialect.Dialect;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -68,13 +69,8 @@ final class Text {
         return Redaction.statement(query, QUERY_CHARS);
     }
 
-    /** An identifier as SQL needs it: {@code users}, {@code "Users"}. */
-    static String ident(String name) {
-        return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
-    }
-
     /** {@code schema.name}, the schema left out for {@code public}. */
     static String qualified(String schema, String name) {
-        return ("public".equals(schema) ? "" : ident(schema) + ".") + ident(name);
+        return ("public".equals(schema) ? "" : Dialect.POSTGRESQL.quote(schema) + ".") + Dialect.POSTGRESQL.quote(name);
     }
 }

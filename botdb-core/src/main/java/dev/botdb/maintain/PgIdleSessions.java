@@ -3,6 +3,7 @@ package dev.botdb.maintain;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.maintain.IdleSession.Outcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -172,7 +173,7 @@ final class PgIdleSessions {
     private static List<String> notes(PgMaintenance.Server server, boolean superuserSessions, boolean otherRoles,
                                       Map<String, Integer> hidden) {
         List<String> notes = new ArrayList<>();
-        String role = PgMaintenance.quoteIdent(server.user());
+        String role = Dialect.POSTGRESQL.quote(server.user());
         if (otherRoles) {
             notes.add("To let " + server.user() + " end other roles' sessions (not a superuser's), run as a superuser:"
                     + " GRANT pg_signal_backend TO " + role + ";");

@@ -3,6 +3,7 @@ package dev.botdb.maintain;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.maintain.LockHolders.Mode;
 import dev.botdb.maintain.TableResult.Status;
 import dev.botdb.pool.Connector;
@@ -465,12 +466,9 @@ final class PgMaintenance {
 
     private static String ownerHint(Server server, Relation r) {
         return "Run it as the table's owner or a superuser" + (server.major() >= 17
-                ? ", or: GRANT MAINTAIN ON " + r.qualified() + " TO " + quoteIdent(server.user()) + ";" : ".");
+                ? ", or: GRANT MAINTAIN ON " + r.qualified() + " TO " + Dialect.POSTGRESQL.quote(server.user()) + ";" : ".");
     }
 
-    static String quoteIdent(String name) {
-        return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
-    }
 
     // ---------------------------------------------------------------- REINDEX CONCURRENTLY leftovers
 

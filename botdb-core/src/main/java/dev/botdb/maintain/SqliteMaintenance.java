@@ -4,6 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.PoolSettings;
 import dev.botdb.config.SqliteTarget;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.maintain.TableResult.Status;
 import dev.botdb.pool.Connector;
 import java.io.IOException;
@@ -94,7 +95,7 @@ final class SqliteMaintenance {
                         results.add(simple(c, request, name, verb));
                     } else {
                         for (String n : names) {
-                            results.add(simple(c, request, n, verb + " " + quote(n)));
+                            results.add(simple(c, request, n, verb + " " + Dialect.SQLITE.quote(n)));
                         }
                     }
                 }
@@ -125,9 +126,6 @@ final class SqliteMaintenance {
         }
     }
 
-    private static String quote(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
 
     private TableResult vacuum(Connection c, MaintainRequest request, String name) throws SQLException {
         long start = System.nanoTime();

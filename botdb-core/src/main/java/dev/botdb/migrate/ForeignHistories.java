@@ -3,6 +3,7 @@ package dev.botdb.migrate;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.Engine;
+import dev.botdb.dialect.Dialect;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -585,16 +586,13 @@ final class ForeignHistories {
             for (String index : indexes) {
                 if (index.startsWith(TABLE) && !index.startsWith(backup)) {
                     // renaming a constraint's index renames the constraint too
-                    st.execute("ALTER INDEX " + quote(index) + " RENAME TO "
-                            + quote(backup + index.substring(TABLE.length())));
+                    st.execute("ALTER INDEX " + Dialect.POSTGRESQL.quote(index) + " RENAME TO "
+                            + Dialect.POSTGRESQL.quote(backup + index.substring(TABLE.length())));
                 }
             }
         }
     }
 
-    private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
 
     /** Inserts one adopted row; false when the version is already there (two tools knew the same file). */
     private static boolean insert(Connection c, Engine engine, Entry e) throws SQLException {

@@ -3,6 +3,7 @@ package dev.botdb.migrate;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.Engine;
+import dev.botdb.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -98,7 +99,7 @@ final class MigrationLock implements AutoCloseable {
                 throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not take the migration lock: the role " + role
                         + " may not use table botdb_lock, which exists (" + firstLine(e) + "). As the table's owner:\n"
                         + "    GRANT SELECT, INSERT, UPDATE, DELETE ON botdb_lock TO "
-                        + dev.botdb.backup.schema.QualifiedName.quote(role) + ";\n  then run migrate again.", e);
+                        + dev.botdb.dialect.Dialect.POSTGRESQL.quote(role) + ";\n  then run migrate again.", e);
             }
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Could not take the migration lock: " + e.getMessage()
                     + ". botdb keeps it in table botdb_lock, in the first schema of the search_path: the user needs"

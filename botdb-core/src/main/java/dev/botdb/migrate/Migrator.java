@@ -4,6 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.Engine;
 import dev.botdb.config.MigrationSettings.SupabaseCleanupMode;
+import dev.botdb.dialect.Dialect;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -846,10 +847,10 @@ public final class Migrator {
         } catch (SQLException unknown) {
             return "";
         }
-        String schema = dev.botdb.backup.schema.QualifiedName.quote(m.group(1));
+        String schema = dev.botdb.dialect.Dialect.POSTGRESQL.quote(m.group(1));
         return "\n  The role " + role + " lacks CREATE on schema " + m.group(1) + ", which this statement needs."
                 + " Run migrations as the schema's owner (botdb provision creates an owner role), or as the owner:\n"
-                + "    GRANT CREATE ON SCHEMA " + schema + " TO " + dev.botdb.backup.schema.QualifiedName.quote(role) + ";";
+                + "    GRANT CREATE ON SCHEMA " + schema + " TO " + dev.botdb.dialect.Dialect.POSTGRESQL.quote(role) + ";";
     }
 
     private static String serverText(SQLException e) {

@@ -2,7 +2,8 @@ package dev.botdb.migrate;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.config.Engine;
 import dev.botdb.config.MigrationSettings.SupabaseCleanupMode;
 import java.sql.Connection;
@@ -760,7 +761,7 @@ final class SupabaseCleanup {
             changes.add(PREFIX + file + " line " + s.line() + ": skipped " + preview(s.sql()) + " (extension " + ext
                     + " is not trusted, so only a superuser may install it, and the migrating role "
                     + migrating.user() + " is not one; if the bot uses it, have a superuser run CREATE EXTENSION IF NOT"
-                    + " EXISTS " + QualifiedName.quote(ext) + " in this database, then migrate again)");
+                    + " EXISTS " + Dialect.POSTGRESQL.quote(ext) + " in this database, then migrate again)");
             untrustedSkipped.add(ext);
             return null;
         }
@@ -777,8 +778,8 @@ final class SupabaseCleanup {
         if (refersTo(name) || currentSchema == null) {
             // objects of the schema are named (a pg_dump file: "extensions"."uuid_generate_v4"()), or there
             // is no current schema to put the extension in: create the schema, as Supabase has it
-            String create = "CREATE SCHEMA IF NOT EXISTS " + QualifiedName.quote(name);
-            String usage = "GRANT USAGE ON SCHEMA " + QualifiedName.quote(name) + " TO PUBLIC";
+            String create = "CREATE SCHEMA IF NOT EXISTS " + Dialect.POSTGRESQL.quote(name);
+            String usage = "GRANT USAGE ON SCHEMA " + Dialect.POSTGRESQL.quote(name) + " TO PUBLIC";
             inserted.add(new SqlScript.Statement(create, s.line(), s.number()));
             inserted.add(new SqlScript.Statement(usage, s.line(), s.number()));
             schemas.add(name);
@@ -788,7 +789,7 @@ final class SupabaseCleanup {
                     + " current schema") + "; the extension goes there and every role may use it, as on Supabase)");
             return s;
         }
-        String target = QualifiedName.quote(currentSchema);
+        String target = Dialect.POSTGRESQL.quote(currentSchema);
         String replacement = (from < schema ? "WITH SCHEMA " : "SCHEMA ") + target;
         String rewritten = sql.substring(0, t.get(from).start()) + replacement + sql.substring(t.get(schema + 1).end());
         changes.add(PREFIX + file + " line " + line + ": replaced " + clause + " by " + replacement + " in "

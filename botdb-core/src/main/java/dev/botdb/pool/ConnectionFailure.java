@@ -2,7 +2,7 @@ package dev.botdb.pool;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.Redaction;
@@ -50,19 +50,21 @@ public record ConnectionFailure(ErrorCode code, String summary, String fix, bool
         }
         if (state.equals("28000")) {
             return new ConnectionFailure(ErrorCode.AUTH_FAILED, firstLine(text) + " (" + where + ")",
-                    "The server refused this user. Check the role exists (CREATE ROLE " + user + " LOGIN PASSWORD '...')"
+                    "The server refused this user. Check the role exists (CREATE ROLE " + Dialect.POSTGRESQL.quote(user)
+                            + " LOGIN PASSWORD '...')"
                             + " and that pg_hba.conf has a line allowing it from this host.", false);
         }
         if (state.equals("3D000")) {
             return new ConnectionFailure(ErrorCode.DATABASE_MISSING,
                     "database \"" + db + "\" does not exist (" + where + ")",
                     "Create it: createdb -h " + hostOf(target) + " -p " + portOf(target) + " -U " + user + " " + db
-                            + "  (or in psql: CREATE DATABASE \"" + db + "\" OWNER \"" + user + "\";), or fix "
+                            + "  (or in psql: CREATE DATABASE " + Dialect.POSTGRESQL.quote(db) + " OWNER "
+                            + Dialect.POSTGRESQL.quote(user) + ";), or fix "
                             + named(target, "database", "database name") + ".", false);
         }
         boolean forRole = text.contains("too many connections for role");
         if (forRole || text.contains("too many connections for database")) {
-            String object = forRole ? "ROLE " + QualifiedName.quote(user) : "DATABASE " + QualifiedName.quote(db);
+            String object = forRole ? "ROLE " + Dialect.POSTGRESQL.quote(user) : "DATABASE " + Dialect.POSTGRESQL.quote(db);
             return new ConnectionFailure(ErrorCode.CONNECTION_FAILED, firstLine(text) + " (" + where + ")",
                     "The " + (forRole ? "role's" : "database's") + " own CONNECTION LIMIT is used up (not the server's"
                             + " max_connections). Lower DB_MAX_OPEN_CONNS (or PG_POOL_SIZE/PG_MAX_OVERFLOW) below it, end"

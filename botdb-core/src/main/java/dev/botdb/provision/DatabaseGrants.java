@@ -1,6 +1,6 @@
 package dev.botdb.provision;
 
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.provision.Action.Outcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -171,10 +171,10 @@ final class DatabaseGrants {
 
     /** The actions that bring {@code s} to what provision sets up; unchanged ones carry no SQL. */
     static List<Action> plan(State s, Names n, List<String> notes) {
-        String owner = QualifiedName.quote(n.owner());
-        String app = QualifiedName.quote(n.app());
-        String schema = QualifiedName.quote(n.schema());
-        String db = QualifiedName.quote(n.database());
+        String owner = Dialect.POSTGRESQL.quote(n.owner());
+        String app = Dialect.POSTGRESQL.quote(n.app());
+        String schema = Dialect.POSTGRESQL.quote(n.schema());
+        String db = Dialect.POSTGRESQL.quote(n.database());
         List<Action> actions = new ArrayList<>();
         boolean ownsDatabase = s.databaseOwner().equals(n.owner());
 

@@ -2,7 +2,7 @@ package dev.botdb.provision;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.Dialect;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.Redaction;
 import dev.botdb.config.Secret;
@@ -146,7 +146,7 @@ public final class Provisioner {
             try (Connection c = open(admin.withDatabase(n.database()))) {
                 if (!who.superuser() && !dry) {
                     // grants and default privileges made as the owner, which the admin may act as
-                    execute(c, "SET ROLE " + QualifiedName.quote(n.owner()));
+                    execute(c, "SET ROLE " + Dialect.POSTGRESQL.quote(n.owner()));
                 }
                 c.setAutoCommit(false);
                 List<Action> plan = DatabaseGrants.plan(DatabaseGrants.read(c, n), n, notes);
@@ -207,7 +207,7 @@ public final class Provisioner {
         }
         String missing = !a.createDb() && !a.createRole() ? "CREATEDB and CREATEROLE"
                 : a.createDb() ? "CREATEROLE" : "CREATEDB";
-        String role = QualifiedName.quote(a.user());
+        String role = Dialect.POSTGRESQL.quote(a.user());
         throw new BotDbException(ErrorCode.PERMISSION_DENIED, "Role " + a.user() + " (from DATABASE_URL) may not"
                 + " provision: it lacks " + missing + " and is not a superuser. Run botdb provision with an admin's"
                 + " DATABASE_URL (e.g. postgres://postgres@" + admin.urlHost() + ":" + admin.port() + "/postgres), or"
@@ -230,7 +230,7 @@ public final class Provisioner {
                     add(new Action(subject, Outcome.UNCHANGED, null, purpose + "; its password is kept"), dry, actions);
                     if (!rs.getBoolean(1)) {
                         notes.add("Role " + name + " cannot log in (NOLOGIN); to use it: ALTER ROLE "
-                                + QualifiedName.quote(name) + " LOGIN;");
+                                + Dialect.POSTGRESQL.quote(name) + " LOGIN;");
                     }
                     if (rs.getBoolean(2) || rs.getBoolean(3)) {
                         notes.add("Role " + name + " existed with more than it needs (superuser, CREATEDB or"
@@ -240,7 +240,7 @@ public final class Provisioner {
                 }
             }
         }
-        String template = "CREATE ROLE " + QualifiedName.quote(name) + " LOGIN PASSWORD %s";
+        String template = "CREATE ROLE " + Dialect.POSTGRESQL.quote(name) + " LOGIN PASSWORD %s";
         String shown = template.formatted("'" + Secret.MASK + "'");
         if (dry) {
             add(new Action(subject, Outcome.CREATED, shown, purpose + "; a password would be generated"), dry, actions);
@@ -291,7 +291,7 @@ public final class Provisioner {
             add(new Action(subject, Outcome.UNCHANGED, null, "lets " + who.user() + " act as the owner"), dry, actions);
             return;
         }
-        String sql = "GRANT " + QualifiedName.quote(n.owner()) + " TO " + QualifiedName.quote(who.user());
+        String sql = "GRANT " + Dialect.POSTGRESQL.quote(n.owner()) + " TO " + Dialect.POSTGRESQL.quote(who.user());
         if (!dry) {
             execute(c, sql);
         }
@@ -315,11 +315,11 @@ public final class Provisioner {
             if (!owner.equals(n.owner())) {
                 notes.add("Database " + n.database() + " belongs to " + owner + ", not " + n.owner() + "; provision"
                         + " leaves an existing database's owner alone. To hand it over: ALTER DATABASE "
-                        + QualifiedName.quote(n.database()) + " OWNER TO " + QualifiedName.quote(n.owner()) + ";");
+                        + Dialect.POSTGRESQL.quote(n.database()) + " OWNER TO " + Dialect.POSTGRESQL.quote(n.owner()) + ";");
             }
             return true;
         }
-        String sql = "CREATE DATABASE " + QualifiedName.quote(n.database()) + " OWNER " + QualifiedName.quote(n.owner());
+        String sql = "CREATE DATABASE " + Dialect.POSTGRESQL.quote(n.database()) + " OWNER " + Dialect.POSTGRESQL.quote(n.owner());
         if (!dry) {
             execute(c, "SET statement_timeout = " + CREATE_DATABASE_TIMEOUT.toMillis());
             execute(c, sql);

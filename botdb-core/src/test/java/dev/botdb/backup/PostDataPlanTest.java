@@ -3,7 +3,7 @@ package dev.botdb.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.botdb.backup.schema.DdlStatement;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.backup.schema.Section;
 import dev.botdb.backup.schema.TableInfo;

@@ -509,7 +509,7 @@ public final class PgTools {
      * those it loads ({@code TABLE DATA}), read with {@code pg_restore --list}, which connects to
      * nothing.
      */
-    public Set<dev.botdb.backup.schema.QualifiedName> archiveTables(Path dump) {
+    public Set<dev.botdb.dialect.QualifiedName> archiveTables(Path dump) {
         InstalledTool pgRestore = requireCanRestore(PgArchiveHeader.read(dump), dump);
         Path list = privateTempFile("botdb-list-");
         try {
@@ -519,11 +519,11 @@ public final class PgTools {
                 throw new BotDbException(ErrorCode.BACKUP_INVALID, "pg_restore could not read the contents of " + dump
                         + " (exit code " + outcome.exitCode() + "):\n" + outcome.stderrText());
             }
-            Set<dev.botdb.backup.schema.QualifiedName> tables = new LinkedHashSet<>();
+            Set<dev.botdb.dialect.QualifiedName> tables = new LinkedHashSet<>();
             for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
                 Matcher m = LIST_TABLE.matcher(line);
                 if (m.matches()) {
-                    tables.add(new dev.botdb.backup.schema.QualifiedName(m.group(1), m.group(2)));
+                    tables.add(new dev.botdb.dialect.QualifiedName(m.group(1), m.group(2)));
                 }
             }
             return tables;

@@ -2,7 +2,7 @@ package dev.botdb.backup.external;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.schema.QualifiedName;
+import dev.botdb.dialect.QualifiedName;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.sql.Array;

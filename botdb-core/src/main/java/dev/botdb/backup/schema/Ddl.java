@@ -1,5 +1,6 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
 import static dev.botdb.backup.schema.Sql.literal;
 import static dev.botdb.backup.schema.Sql.q;
 

@@ -1,5 +1,7 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
+
 /**
  * One SQL statement of a schema dump, without a trailing semicolon.
  *

@@ -1,5 +1,6 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.schema.CatalogQueries.Column;

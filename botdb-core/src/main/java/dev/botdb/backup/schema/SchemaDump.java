@@ -1,5 +1,6 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;

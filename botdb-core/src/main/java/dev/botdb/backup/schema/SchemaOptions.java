@@ -1,5 +1,6 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
 import java.util.Set;
 
 /**

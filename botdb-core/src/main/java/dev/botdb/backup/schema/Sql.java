@@ -1,5 +1,7 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.Dialect;
+import dev.botdb.dialect.QualifiedName;
 import java.util.List;
 
 /** Text helpers for the generated DDL. */
@@ -13,7 +15,7 @@ final class Sql {
     }
 
     static String q(String identifier) {
-        return QualifiedName.quote(identifier);
+        return Dialect.POSTGRESQL.quote(identifier);
     }
 
     static String q(String schema, String name) {

@@ -1,5 +1,6 @@
 package dev.botdb.backup.schema;
 
+import dev.botdb.dialect.QualifiedName;
 import static dev.botdb.backup.schema.SchemaRoundTrip.apply;
 import static dev.botdb.backup.schema.SchemaRoundTrip.freshDatabase;
 import static dev.botdb.backup.schema.SchemaRoundTrip.read;

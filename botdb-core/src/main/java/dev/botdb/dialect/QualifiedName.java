@@ -1,11 +1,9 @@
-package dev.botdb.backup.schema;
+package dev.botdb.dialect;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A schema-qualified name as PostgreSQL stores it (no quotes, case as created).
@@ -14,27 +12,6 @@ import java.util.regex.Pattern;
  * @param name the object's name
  */
 public record QualifiedName(String schema, String name) implements Comparable<QualifiedName> {
-    private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_]*");
-
-    /**
-     * The keywords that {@code quote_ident} quotes: every keyword PostgreSQL 18 does not class as
-     * unreserved ({@code SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'}), a superset of the
-     * older versions' lists; quoting one word too many changes nothing.
-     */
-    private static final Set<String> KEYWORDS = Set.of(("all analyse analyze and any array as asc asymmetric authorization"
-            + " between bigint binary bit boolean both case cast char character check coalesce collate collation column"
-            + " concurrently constraint create cross current_catalog current_date current_role current_schema current_time"
-            + " current_timestamp current_user dec decimal default deferrable desc distinct do else end except exists"
-            + " extract false fetch float for foreign freeze from full grant greatest group grouping having ilike in"
-            + " initially inner inout int integer intersect interval into is isnull join json json_array json_arrayagg"
-            + " json_exists json_object json_objectagg json_query json_scalar json_serialize json_table json_value"
-            + " lateral leading least left like limit localtime localtimestamp merge_action national natural nchar none"
-            + " normalize not notnull null nullif numeric offset on only or order out outer overlaps overlay placing"
-            + " position precision primary real references returning right row select session_user setof similar"
-            + " smallint some substring symmetric system_user table tablesample then time timestamp to trailing treat"
-            + " trim true union unique user using values varchar variadic verbose when where window with xmlattributes"
-            + " xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable")
-            .split(" "));
 
     public QualifiedName {
         if (name == null || name.isEmpty()) {
@@ -44,7 +21,8 @@ public record QualifiedName(String schema, String name) implements Comparable<Qu
 
     /** {@code "schema"."name"} quoted as {@code quote_ident} would, or just the name without a schema. */
     public String sql() {
-        return schema == null ? quote(name) : quote(schema) + "." + quote(name);
+        Dialect pg = Dialect.POSTGRESQL;
+        return schema == null ? pg.quote(name) : pg.quote(schema) + "." + pg.quote(name);
     }
 
     /** {@code schema.name} unquoted, for messages and archive entry names. */
@@ -57,14 +35,6 @@ public record QualifiedName(String schema, String name) implements Comparable<Qu
     public int compareTo(QualifiedName o) {
         int c = String.valueOf(schema).compareTo(String.valueOf(o.schema));
         return c != 0 ? c : name.compareTo(o.name);
-    }
-
-    /** An identifier quoted exactly as PostgreSQL's {@code quote_ident} quotes it. */
-    public static String quote(String identifier) {
-        if (PLAIN.matcher(identifier).matches() && !KEYWORDS.contains(identifier)) {
-            return identifier;
-        }
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     /**
