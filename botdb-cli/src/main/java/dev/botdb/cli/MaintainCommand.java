@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code botdb maintain analyze|vacuum|vacuum-full|reindex|integrity|kill-idle}: the Activity
- * Challenge page's VACUUM / ANALYZE / REINDEX and idle-connection clean-up, with lock timeouts so
+ * {@code botdb maintain analyze|vacuum|vacuum-full|reindex|integrity|kill-idle}: the VACUUM /
+ * ANALYZE / REINDEX and idle-connection clean-up operators otherwise run by hand in psql, with lock timeouts so
  * a running bot never waits behind them, a line per table, and confirmation before what locks.
  */
 @Command(name = "maintain", description = "VACUUM, ANALYZE, REINDEX and ending idle sessions without stalling the bot."

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code botdb status}: like the Alita page's psql-status, plus pending, changed, missing and failed files. */
+/** {@code botdb status}: the applied versions (what Alita's operators read with psql from schema_migrations), plus pending, changed, missing and failed files. */
 @Command(name = "status", description = "Show each migration as applied, pending, changed, missing or failed."
         + " Exit 0: up to date; 12: pending; 13: changed, missing or failed.")
 final class StatusCommand implements Callable<Integer> {

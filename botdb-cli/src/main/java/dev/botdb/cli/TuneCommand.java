@@ -20,8 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code botdb tune}: the Chatalot page's "PostgreSQL Tuning" section computed for the actual
- * machine, compared with the server's values, with the ALTER SYSTEM lines that apply it.
+ * {@code botdb tune}: the settings Chatalot's deployment guide sets by hand (shared_buffers,
+ * effective_cache_size, work_mem, ...) computed for the actual machine, compared with the server's values, with the ALTER SYSTEM lines that apply it.
  */
 @Command(name = "tune", description = "Recommended PostgreSQL settings for the server's RAM, connections, CPUs and disk,"
         + " with the reason for each, compared with the current values, and the ALTER SYSTEM lines to apply them."

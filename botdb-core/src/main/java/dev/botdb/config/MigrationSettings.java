@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The Alita page's migration variables, and {@code SUPABASE_CLEANUP}.
+ * The migration variables Alita's runner reads (AUTO_MIGRATE, AUTO_MIGRATE_SILENT_FAIL,
+ * MIGRATIONS_PATH), and {@code SUPABASE_CLEANUP}.
  *
  * <p>{@code SUPABASE_CLEANUP} decides whether pending PostgreSQL migrations exported from Supabase
  * are cleaned before they run (on SQLite nothing is ever cleaned). The clean-up asks the server

@@ -49,7 +49,7 @@ public record PoolSettings(
     /** Chatalot's acquire timeout. */
     public static final int DEFAULT_ACQUIRE_TIMEOUT_SEC = 5;
     public static final int DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 10_000;
-    /** The Alita page: 5 tries, waiting 1, 2, 4 and 8 seconds between them. */
+    /** As Alita's startup does: 5 tries, waiting 1, 2, 4 and 8 seconds between them. */
     public static final int DEFAULT_CONNECT_ATTEMPTS = 5;
     /** The USN bot's defaults, used when only one of its two variables is set. */
     static final int USN_POOL_SIZE = 10;

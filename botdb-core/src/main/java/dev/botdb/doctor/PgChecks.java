@@ -528,8 +528,8 @@ final class PgChecks {
                         : "") + dbText,
                 "Run migrations as the schema's owner (DATABASE_URL=postgres://" + ownerRole + "@..."
                         + " botdb migrate), or as the owner or a superuser: GRANT CREATE ON SCHEMA " + qSchema + " TO "
-                        + role + "; (or ALTER DATABASE ... OWNER TO " + role + " for a bot that owns its database, as"
-                        + " on the Chatalot page)." + publicNote + " botdb provision sets up an owner role for"
+                        + role + "; (or ALTER DATABASE ... OWNER TO " + role + " for a bot that owns its database,"
+                        + " as Chatalot's setup does)." + publicNote + " botdb provision sets up an owner role for"
                         + " migrations and a least-privilege role for the bot.",
                 ErrorCode.PERMISSION_DENIED);
         return false;

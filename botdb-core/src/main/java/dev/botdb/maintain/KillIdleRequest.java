@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param dryRun            list them only
  */
 public record KillIdleRequest(Duration olderThan, boolean idleInTransaction, boolean dryRun) {
-    /** The Activity Challenge page's threshold: idle for more than 5 minutes. */
+    /** The usual threshold (the Activity Challenge bot's clean-up query): idle for more than 5 minutes. */
     public static final Duration DEFAULT_OLDER_THAN = Duration.ofMinutes(5);
 
     public KillIdleRequest {

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * {@code kill-idle} on PostgreSQL: the Activity Challenge page's
+ * {@code kill-idle} on PostgreSQL: the clean-up operators run by hand,
  * {@code pg_terminate_backend ... WHERE state = 'idle' AND state_change < now() - interval '5 minutes'},
  * limited to client sessions of the application's database other than its own, reporting each one.
  */

@@ -241,7 +241,7 @@ public final class Migrator {
     }
 
     /**
-     * Records {@code version} as applied without running it: the Alita page's fix for a file that
+     * Records {@code version} as applied without running it: what Alita's operators do with an INSERT into schema_migrations for a file that
      * was applied by hand (or half-applied and then fixed by hand).
      */
     public void markApplied(String version) {

@@ -15,7 +15,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * A failed connection attempt, explained: what happened in the words operators search for
- * (the reference pages' troubleshooting headings), what to do about it, and whether trying again
+ * (the error texts as PostgreSQL prints them, which is what they search for), what to do about it, and whether trying again
  * can help.
  *
  * @param code      the error code (exit code) this failure maps to

@@ -23,7 +23,7 @@ import org.postgresql.Driver;
  * }</pre>
  */
 public final class Connector {
-    /** The Alita page's backoff: 1, 2, 4, 8 s between its 5 tries. */
+    /** Alita's startup backoff: 1, 2, 4, 8 s between its 5 tries. */
     public static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
     private static final Duration WAIT_POLL = Duration.ofMillis(500);
     private static final Driver PG_DRIVER = new Driver();

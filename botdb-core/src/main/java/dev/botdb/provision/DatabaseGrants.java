@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Inside the bot's database: the schema owned by the owner role, and the Activity Challenge page's
- * least-privilege grants for the application role, including the default privileges that cover
+ * Inside the bot's database: the schema owned by the owner role, and the
+ * least-privilege grants (as the Activity Challenge bot's setup gives them) for the application role, including the default privileges that cover
  * tables and sequences the owner's migrations create later. Each grant is checked in the
  * catalogs first, so a second run finds everything in place and runs nothing.
  */
@@ -65,7 +65,7 @@ final class DatabaseGrants {
             WHERE d.datname = current_database()
             """;
 
-    /** Explicit grants to the app role: {@code GRANT CONNECT} and {@code GRANT USAGE} as the page writes them. */
+    /** Explicit grants to the app role: {@code GRANT CONNECT} and {@code GRANT USAGE} as psql users write them. */
     private static final String EXPLICIT = """
             SELECT EXISTS (SELECT 1
                            FROM pg_database d, aclexplode(d.datacl) a

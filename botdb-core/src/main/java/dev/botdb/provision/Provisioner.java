@@ -30,7 +30,7 @@ import org.postgresql.util.PasswordUtil;
 /**
  * Sets up a bot's database the least-privilege way, with an admin connection: the database, an
  * owner role that owns it and its schema and runs the migrations, and an application role with
- * exactly the Activity Challenge page's grants (CONNECT, USAGE on the schema, SELECT / INSERT /
+ * exactly the grants the Activity Challenge bot's setup gives its role (CONNECT, USAGE on the schema, SELECT / INSERT /
  * UPDATE / DELETE on all tables, USAGE / SELECT on all sequences) plus default privileges, so the
  * tables later migrations create are covered too.
  *

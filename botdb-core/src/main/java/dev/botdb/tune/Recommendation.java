@@ -5,7 +5,7 @@ package dev.botdb.tune;
  *
  * @param name   the PostgreSQL setting
  * @param value  the recommended value
- * @param reason why, with the rule and its source (pgtune, the PostgreSQL documentation, the reference pages)
+ * @param reason why, with the rule and its source (pgtune, the PostgreSQL documentation, the figures the four bots' guides give)
  */
 public record Recommendation(String name, PgValue value, String reason) {
 }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The tuning rules. Memory, WAL, planner and parallelism follow pgtune
- * (github.com/le0pard/pgtune, {@code configurationSlice.js}), which the Chatalot page's figures
- * match (256MB shared_buffers and 768MB effective_cache_size for 1 GB); the timeouts, logging
+ * (github.com/le0pard/pgtune, {@code configurationSlice.js}), which the figures in Chatalot's
+ * deployment guide match (256MB shared_buffers and 768MB effective_cache_size for 1 GB); the timeouts, logging
  * and the bot workload's autovacuum are botdb's, each with its reason.
  */
 final class Rules {
@@ -63,7 +63,7 @@ final class Rules {
 
         long sharedBuffers = ram / 4;
         out.add(mem("shared_buffers", sharedBuffers, "25% of " + ramText + " RAM: PostgreSQL's documented starting"
-                + " point (and pgtune's; the Chatalot page's 256MB for 1GB); beyond 40% rarely helps, the operating"
+                + " point (and pgtune's; 256MB for 1GB, as Chatalot's guide sets); beyond 40% rarely helps, the operating"
                 + " system's cache holds the rest"));
         out.add(mem("effective_cache_size", ram * 3 / 4, "75% of RAM: what the planner may assume shared_buffers and"
                 + " the OS cache hold together (nothing is allocated); too low makes it avoid index scans"));
@@ -101,7 +101,7 @@ final class Rules {
         out.add(mem("max_wal_size", oltp ? 8 * GB : 4 * GB, "fewer checkpoints forced by bursts of writes"
                 + " (pgtune's " + (oltp ? "OLTP" : "web") + " value); WAL may use this much disk before one is forced"));
         out.add(new Recommendation("checkpoint_completion_target", PgValue.number(0.9), "spread each checkpoint's"
-                + " writes over 90% of the interval instead of a burst (pgtune, the Chatalot page; PostgreSQL's"
+                + " writes over 90% of the interval instead of a burst (pgtune, Chatalot's guide; PostgreSQL's"
                 + " default since 14)"));
         if (facts.major() >= 15) {
             List<String> accepted = facts.walCompressionValues();
@@ -177,7 +177,7 @@ final class Rules {
                 + " keeps VACUUM from removing dead rows (botdb's own backups switch it off for their sessions;"
                 + " botdb maintain kill-idle --idle-in-transaction does it by hand)"));
         out.add(new Recommendation("log_min_duration_statement", PgValue.millis(1000), "log every statement slower"
-                + " than 1 s (the Activity Challenge page's slow-query log); pg_stat_statements gives the totals"));
+                + " than 1 s (the slow-query log the Activity Challenge bot's guide turns on); pg_stat_statements gives the totals"));
 
         if (in.ramBytes() > 100L << 30) {
             notes.add("More than 100GB RAM: these rules (pgtune's) were not made for very large servers; review"

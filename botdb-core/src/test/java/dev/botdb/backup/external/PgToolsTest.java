@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * pg_dump, pg_restore and psql run against the real test server, with the files operators
- * already have (the Activity Challenge page's {@code pg_dump > backup.sql}, {@code | gzip},
+ * already have (the Activity Challenge bot's documented {@code pg_dump > backup.sql}, {@code | gzip},
  * {@code -Fc}).
  */
 class PgToolsTest {
@@ -116,7 +116,7 @@ class PgToolsTest {
         return counts;
     }
 
-    /** Runs a shell pipeline as the reference page does, with PGHOST etc. of the test server. */
+    /** Runs a shell pipeline as an operator does, with PGHOST etc. of the test server. */
     private void shell(String script) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).directory(dir.toFile()).inheritIO();
         pb.environment().put("PGHOST", "localhost");
@@ -237,7 +237,7 @@ class PgToolsTest {
 
     @Test
     void restoresThePlainAndGzipFilesTheReferenceScriptWrites() throws Exception {
-        // exactly the commands of the Activity Challenge page (database name aside)
+        // exactly the commands the Activity Challenge bot documents for backups (database name aside)
         shell("pg_dump ext_source > backup-20260106.sql");
         shell("pg_dump ext_source | gzip > backup-20260106.sql.gz");
 
