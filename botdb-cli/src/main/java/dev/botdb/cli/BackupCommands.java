@@ -18,6 +18,7 @@ import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.Redaction;
+import dev.botdb.text.Human;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,7 +203,7 @@ final class BackupCommands {
             cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", "file", "kind", "size", "age", "tables", "verified");
             for (BackupInfo b : all) {
                 cli.out.printf("%-48s %-10s %10s %8s %7s %s%n", b.file().getFileName(), b.kind() + (b.encrypted() ? "*" : ""),
-                        Backups.humanSize(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.only().isEmpty() ? b.tables() : String.join(",", b.only()),
+                        Human.bytes(b.bytes()), age(Duration.between(b.createdAt(), now)), b.tables() < 0 ? "?" : b.only().isEmpty() ? b.tables() : String.join(",", b.only()),
                         b.problem() != null ? b.problem() : b.kind().equals("sql")
                                 ? "not verifiable by botdb (restore it: botdb restore FILE --to scratch_db)" : b.verified().map(v -> (v.ok() ? "ok, " : "FAILED, ")
                                 + age(Duration.between(v.at(), now)) + " ago").orElse("never"));

@@ -10,6 +10,7 @@ import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.pool.Connector;
+import dev.botdb.text.Human;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,10 +63,6 @@ public final class Backups {
         return new Backups(new SqliteTarget(Path.of(":memory:"), "backups folder"), BackupSettings.of(directory), key, log);
     }
 
-    /** A size for people: 512 B, 1.5 KiB, 3.2 GiB. */
-    public static String humanSize(long bytes) {
-        return Progress.size(bytes);
-    }
 
     /** The botdb version written into manifests. */
     static String version() {
@@ -92,7 +89,7 @@ public final class Backups {
                     + STAMP.format(Instant.now()));
             log.accept("[Backup] Backing up " + pg.displayName() + " to " + file);
             BackupResult r = PgBackup.run(pg, settings, request, key, file, log);
-            log.accept("[Backup] Wrote " + r.file() + " (" + humanSize(r.bytes()) + ", " + r.manifest().tables().size()
+            log.accept("[Backup] Wrote " + r.file() + " (" + Human.bytes(r.bytes()) + ", " + r.manifest().tables().size()
                     + " tables, " + r.manifest().totalRows() + " rows, " + r.manifest().durationMs() + " ms)");
             return r;
         }

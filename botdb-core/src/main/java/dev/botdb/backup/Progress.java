@@ -1,5 +1,6 @@
 package dev.botdb.backup;
 
+import dev.botdb.text.Human;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,21 +57,8 @@ final class Progress {
 
     private String line(int d, long b, long now) {
         double seconds = Math.max(1e-3, (now - start) / 1e9);
-        return String.format(Locale.ROOT, "%d/%d tables, %s in %.1f s (%s/s)", d, tables, size(b), seconds,
-                size((long) (b / seconds)));
+        return String.format(Locale.ROOT, "%d/%d tables, %s in %.1f s (%s/s)", d, tables, Human.bytes(b), seconds,
+                Human.bytes((long) (b / seconds)));
     }
 
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

@@ -8,6 +8,7 @@ import dev.botdb.backup.archive.BackupKey;
 import dev.botdb.backup.archive.EntryOutput;
 import dev.botdb.config.SqliteTarget;
 import dev.botdb.dialect.Dialect;
+import dev.botdb.text.Human;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ final class SqliteBackup {
                     false, contents.schemaChecksum, contents.tables, List.of());
             archive.finish(manifest.toJson());
             archive = null;
-            log.accept("[Backup] Wrote " + file + " (" + Progress.size(Files.size(file)) + ", " + manifest.tables().size()
+            log.accept("[Backup] Wrote " + file + " (" + Human.bytes(Files.size(file)) + ", " + manifest.tables().size()
                     + " tables, " + manifest.totalRows() + " rows)");
             return new BackupResult(file, Files.size(file), manifest);
         } catch (SQLException | IOException e) {

@@ -10,6 +10,7 @@ import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.Redaction;
 import dev.botdb.pool.ConnectionFailure;
 import dev.botdb.pool.Connector;
+import dev.botdb.text.Human;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -185,7 +186,7 @@ final class PgChecks {
                         slotRefusal = serverText(e);
                     }
                     progress.accept(SLOTS + ": refused (" + serverText(e) + "); trying again as " + target.user()
-                            + " in " + seconds(settings.slotWait()));
+                            + " in " + Human.seconds(settings.slotWait()));
                     sleep(settings.slotWait());
                     slotWaited = Duration.ofNanos(System.nanoTime() - start);
                     continue;
@@ -281,7 +282,7 @@ final class PgChecks {
 
     private String slotsRefusedDetail(String text, int attempts) {
         String tried = attempts > 1 ? "; refused again on " + (attempts - 1) + (attempts == 2 ? " retry" : " retries")
-                + " as " + target.user() + " over " + seconds(settings.slotWait().multipliedBy(attempts - 1)) : "";
+                + " as " + target.user() + " over " + Human.seconds(settings.slotWait().multipliedBy(attempts - 1)) : "";
         String impossible;
         if (text.contains("reserved")) {
             impossible = "Every slot an ordinary role may take is in use; the rest are reserved for superusers"
@@ -409,7 +410,7 @@ final class PgChecks {
     private boolean slots(Chain chain, Slots s) {
         if (slotRefusal != null) {
             chain.problem(SLOTS, "the first login was refused (" + slotRefusal + "); got in as " + target.user()
-                            + " after " + seconds(slotWaited) + ". Now " + s.usage() + ". Who holds them:"
+                            + " after " + Human.seconds(slotWaited) + ". Now " + s.usage() + ". Who holds them:"
                             + s.holderLines(), slotsFullFix(s), ErrorCode.PROBLEMS_FOUND);
             return false;
         }
@@ -595,7 +596,7 @@ final class PgChecks {
 
     private static String queryFailedFix() {
         return "botdb --verbose doctor shows the error in full; a query that timed out after "
-                + seconds(Doctor.QUERY_TIMEOUT) + " on the catalogs means the server is overloaded or a lock on them"
+                + Human.seconds(Doctor.QUERY_TIMEOUT) + " on the catalogs means the server is overloaded or a lock on them"
                 + " is held (botdb maintain kill-idle --idle-in-transaction --dry-run shows long transactions).";
     }
 
@@ -613,10 +614,6 @@ final class PgChecks {
         return nl < 0 ? text : text.substring(0, nl);
     }
 
-    static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s"
-                : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
-    }
 
     private static void sleep(Duration d) {
         try {

@@ -6,6 +6,7 @@ import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.InspectionCheck.Server;
 import dev.botdb.inspect.CheckResult.Verdict;
+import dev.botdb.text.Human;
 import java.util.List;
 
 /**
@@ -254,12 +255,12 @@ final class ActivityChecks {
         long hidden = statements(rows, f);
         long matching = rows.isEmpty() ? 0 : rows.get(0).count("matching");
         f.figure("count", matching);
-        String rule = "mean at least " + Text.duration(o.slowQuery()) + " over at least " + Text.count(o.slowQueryCalls())
+        String rule = "mean at least " + Human.duration(o.slowQuery()) + " over at least " + Human.count(o.slowQueryCalls())
                 + " calls";
         if (matching == 0) {
             f.summary("no slow statement (" + rule + ")");
         } else {
-            f.raise(Verdict.WARN).summary(Text.plural(matching, "statement is", "statements are") + " slow (" + rule
+            f.raise(Verdict.WARN).summary(Human.plural(matching, "statement is", "statements are") + " slow (" + rule
                     + ")" + (matching > rows.size() ? "; the " + rows.size() + " slowest:" : ""));
             f.note("EXPLAIN (ANALYZE, BUFFERS) each with real values; a missing index shows as a Seq Scan on a big"
                     + " table. pg_stat_statements counts since its last reset (SELECT pg_stat_statements_reset()).");
@@ -277,7 +278,7 @@ final class ActivityChecks {
         long hidden = statements(rows, f);
         f.figure("count", rows.size());
         f.summary(rows.isEmpty() ? "no statements recorded yet"
-                : "the " + Text.plural(rows.size(), "statement", "statements") + " that took the most time in all");
+                : "the " + Human.plural(rows.size(), "statement", "statements") + " that took the most time in all");
         hiddenTexts(hidden, ctx.server(), f);
     }
 
@@ -288,7 +289,7 @@ final class ActivityChecks {
             hidden += "<insufficient privilege>".equals(r.text("query")) ? 1 : 0;
             List<Object> values = new java.util.ArrayList<>();
             for (CheckResult.Column c : f.columns) {
-                values.add(c.name().equals("query") ? Text.query(r.text("query")) : r.get(c.name()));
+                values.add(c.name().equals("query") ? ReportText.query(r.text("query")) : r.get(c.name()));
             }
             f.row(values.toArray());
         }
@@ -297,7 +298,7 @@ final class ActivityChecks {
 
     private static void hiddenTexts(long hidden, Server server, Finding f) {
         if (hidden > 0) {
-            f.note(Text.plural(hidden, "statement's text is", "statements' texts are") + " hidden from " + server.user()
+            f.note(Human.plural(hidden, "statement's text is", "statements' texts are") + " hidden from " + server.user()
                     + " (another role ran them). To see them, run as a superuser: GRANT pg_read_all_stats TO "
                     + Dialect.POSTGRESQL.quote(server.user()) + "; (or GRANT pg_monitor)");
             if (f.verdict == Verdict.OK) {
@@ -310,13 +311,13 @@ final class ActivityChecks {
         List<Row> rows = results.get(0);
         f.columns("pid:count", "user", "application", "running_seconds:seconds", "waiting_for", "query");
         rows.forEach(r -> f.row(r.get("pid"), r.text("user"), r.text("application"), r.get("running_seconds"),
-                r.text("waiting_for"), Text.query(r.text("query"))));
+                r.text("waiting_for"), ReportText.query(r.text("query"))));
         f.figure("count", rows.size());
-        String rule = "running longer than " + Text.duration(ctx.options().longQuery());
+        String rule = "running longer than " + Human.duration(ctx.options().longQuery());
         if (rows.isEmpty()) {
             f.summary("no statement " + rule);
         } else {
-            f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "statement is", "statements are") + " " + rule);
+            f.raise(Verdict.WARN).summary(Human.plural(rows.size(), "statement is", "statements are") + " " + rule);
             f.note("To cancel one: SELECT pg_cancel_backend(PID); to end its session: SELECT pg_terminate_backend(PID);"
                     + " a statement_timeout for the bot's role stops them for good: ALTER ROLE "
                     + Dialect.POSTGRESQL.quote(ctx.server().user()) + " SET statement_timeout = '30s';");
@@ -331,21 +332,21 @@ final class ActivityChecks {
         java.util.Set<Object> blockedPids = new java.util.HashSet<>();
         for (Row r : rows) {
             blockedPids.add(r.get("pid"));
-            f.row(r.get("pid"), r.text("application"), r.get("waiting_seconds"), Text.query(r.text("query")),
-                    r.get("blocker_pid"), r.text("blocker_state"), Text.query(r.text("blocker_query")));
+            f.row(r.get("pid"), r.text("application"), r.get("waiting_seconds"), ReportText.query(r.text("query")),
+                    r.get("blocker_pid"), r.text("blocker_state"), ReportText.query(r.text("blocker_query")));
         }
         f.figure("count", blockedPids.size());
-        String rule = "waiting longer than " + Text.duration(ctx.options().blockedQuery());
+        String rule = "waiting longer than " + Human.duration(ctx.options().blockedQuery());
         if (rows.isEmpty()) {
             f.summary("no statement " + rule + " for another session's lock");
         } else {
-            f.raise(Verdict.PROBLEM).summary(Text.plural(blockedPids.size(), "statement is", "statements are") + " "
+            f.raise(Verdict.PROBLEM).summary(Human.plural(blockedPids.size(), "statement is", "statements are") + " "
                     + rule + " for another session's lock");
             for (Row r : rows.stream().limit(ctx.options().limit()).toList()) {
                 f.note("pid " + r.get("pid") + " waits for pid " + r.get("blocker_pid") + " (user " + r.text("blocker_user")
                         + ", application '" + r.text("blocker_application") + "', " + r.text("blocker_state")
                         + (r.get("blocker_seconds") == null ? "" : ", transaction open for "
-                        + Text.duration(java.time.Duration.ofMillis(Math.round(r.number("blocker_seconds") * 1000))))
+                        + Human.duration(java.time.Duration.ofMillis(Math.round(r.number("blocker_seconds") * 1000))))
                         + "): end it with SELECT pg_terminate_backend(" + r.get("blocker_pid") + ");");
             }
         }
@@ -357,13 +358,13 @@ final class ActivityChecks {
         f.columns("pid:count", "user", "application", "client", "idle_seconds:seconds", "transaction_seconds:seconds",
                 "last_query");
         rows.forEach(r -> f.row(r.get("pid"), r.text("user"), r.text("application"), r.text("client"),
-                r.get("idle_seconds"), r.get("transaction_seconds"), Text.query(r.text("last_query"))));
+                r.get("idle_seconds"), r.get("transaction_seconds"), ReportText.query(r.text("last_query"))));
         f.figure("count", rows.size());
-        String rule = "idle inside a transaction for longer than " + Text.duration(ctx.options().idleInTransaction());
+        String rule = "idle inside a transaction for longer than " + Human.duration(ctx.options().idleInTransaction());
         if (rows.isEmpty()) {
             f.summary("no session " + rule);
         } else {
-            f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "session is", "sessions are") + " " + rule
+            f.raise(Verdict.WARN).summary(Human.plural(rows.size(), "session is", "sessions are") + " " + rule
                     + ": they hold their locks and keep VACUUM from removing dead rows");
             f.note("End them: botdb maintain kill-idle --idle-in-transaction --older-than "
                     + ctx.options().idleInTransaction().toMinutes() + "m; prevent them: ALTER ROLE "
@@ -389,8 +390,8 @@ final class ActivityChecks {
         }
         double share = (double) total / usable;
         f.figure("total", total).figure("usable", usable).figure("max_connections", max).figure("share", share);
-        String text = Text.count(total) + " of " + Text.count(usable) + " usable connections in use ("
-                + Text.percent(share) + "; max_connections " + max + " less " + reserved + " reserved)";
+        String text = Human.count(total) + " of " + Human.count(usable) + " usable connections in use ("
+                + Human.percent(share) + "; max_connections " + max + " less " + reserved + " reserved)";
         if (share >= o.connectionsProblem()) {
             f.raise(Verdict.PROBLEM);
         } else if (share >= o.connectionsWarn()) {
@@ -402,7 +403,7 @@ final class ActivityChecks {
         }
         // non-superusers cannot take the reserved slots, so at "usable" they are refused already
         f.summary(text + (total >= usable ? ": new connections are being refused now (\"too many clients already\")"
-                : ": new connections will be refused (\"too many clients already\") once " + Text.count(usable - total)
+                : ": new connections will be refused (\"too many clients already\") once " + Human.count(usable - total)
                 + " more are open"));
         f.note("Find who holds them in the rows above; give each bot a small pool (DB_MAX_OPEN_CONNS, or"
                 + " PG_POOL_SIZE + PG_MAX_OVERFLOW), end idle sessions (botdb maintain kill-idle), or put PgBouncer"
@@ -419,14 +420,14 @@ final class ActivityChecks {
             if (!r.flag("active")) {
                 inactive++;
                 f.note("Slot " + r.text("slot") + " is inactive and keeps WAL"
-                        + (r.get("retained_bytes") == null ? "" : " (" + Text.size(r.count("retained_bytes")) + ")")
+                        + (r.get("retained_bytes") == null ? "" : " (" + Human.bytes(r.count("retained_bytes")) + ")")
                         + " until its consumer returns; if it will not: SELECT pg_drop_replication_slot('"
                         + r.text("slot").replace("'", "''") + "');");
             }
         }
         f.figure("slots", slots.size()).figure("inactive", inactive);
         StringBuilder text = new StringBuilder(slots.isEmpty() ? "no replication slots"
-                : Text.plural(slots.size(), "replication slot", "replication slots") + ", " + inactive + " inactive");
+                : Human.plural(slots.size(), "replication slot", "replication slots") + ", " + inactive + " inactive");
         if (inactive > 0) {
             f.raise(Verdict.WARN);
         }
@@ -434,10 +435,10 @@ final class ActivityChecks {
             Double lag = standby.number("replay_lag_seconds");
             f.figure("replay_lag_seconds", lag);
             text.append("; this server is a standby, ").append(lag == null ? "nothing replayed yet"
-                    : "replaying " + Text.duration(java.time.Duration.ofMillis(Math.round(lag * 1000))) + " behind");
+                    : "replaying " + Human.duration(java.time.Duration.ofMillis(Math.round(lag * 1000))) + " behind");
             if (lag != null && lag * 1000 >= ctx.options().replicationLag().toMillis()) {
                 f.raise(Verdict.WARN);
-                f.note("The standby is more than " + Text.duration(ctx.options().replicationLag()) + " behind (or the"
+                f.note("The standby is more than " + Human.duration(ctx.options().replicationLag()) + " behind (or the"
                         + " primary has had no writes since): check the network and the standby's disk.");
             }
         } else {

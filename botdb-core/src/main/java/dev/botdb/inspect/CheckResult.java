@@ -1,5 +1,6 @@
 package dev.botdb.inspect;
 
+import dev.botdb.text.Human;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,10 +89,10 @@ public record CheckResult(String name, String group, String title, Verdict verdi
             return "-";
         }
         return switch (columns.get(column).kind()) {
-            case BYTES -> Text.size(((Number) v).longValue());
-            case COUNT -> Text.count(((Number) v).longValue());
-            case RATIO -> Text.percent(((Number) v).doubleValue());
-            case SECONDS -> Text.duration(Duration.ofMillis(Math.round(((Number) v).doubleValue() * 1000)));
+            case BYTES -> Human.bytes(((Number) v).longValue());
+            case COUNT -> Human.count(((Number) v).longValue());
+            case RATIO -> Human.percent(((Number) v).doubleValue());
+            case SECONDS -> Human.duration(Duration.ofMillis(Math.round(((Number) v).doubleValue() * 1000)));
             case TEXT -> v.toString();
         };
     }

@@ -5,6 +5,7 @@ import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.CheckResult.Verdict;
+import dev.botdb.text.Human;
 import java.util.List;
 
 /**
@@ -253,11 +254,11 @@ final class IndexChecks {
         List<Row> rows = results.get(0).stream().filter(r -> r.text("foreign_key") == null).toList();
         long saves = rows.stream().mapToLong(r -> r.count("bytes")).sum();
         String min = ctx.options().unusedIndexMinBytes() > 0
-                ? " of at least " + Text.size(ctx.options().unusedIndexMinBytes()) : "";
+                ? " of at least " + Human.bytes(ctx.options().unusedIndexMinBytes()) : "";
         f.columns("index", "table", "bytes:bytes", "scans:count").figure("bytes", saves).listed(rows, Verdict.WARN,
                 "no index" + min + " without a scan",
-                Text.plural(rows.size(), "index", "indexes") + min + " never scanned "
-                        + (rows.isEmpty() ? "" : window(rows.get(0))) + "; dropping them saves " + Text.size(saves),
+                Human.plural(rows.size(), "index", "indexes") + min + " never scanned "
+                        + (rows.isEmpty() ? "" : window(rows.get(0))) + "; dropping them saves " + Human.bytes(saves),
                 null, 0);
         if (!rows.isEmpty()) {
             f.note("idx_scan counts this server only: an index used only by queries on a replica shows 0 here. Check"
@@ -285,8 +286,8 @@ final class IndexChecks {
         long saves = rows.stream().mapToLong(r -> r.count("bytes")).sum();
         f.columns("index", "table", "covered_by", "bytes:bytes").figure("bytes", saves).listed(rows, Verdict.WARN,
                 "no index is covered by another",
-                Text.plural(rows.size(), "index is", "indexes are") + " covered by another index of the same table;"
-                        + " dropping them saves " + Text.size(saves),
+                Human.plural(rows.size(), "index is", "indexes are") + " covered by another index of the same table;"
+                        + " dropping them saves " + Human.bytes(saves),
                 null, 0);
         for (Row r : rows.stream().limit(ctx.options().limit()).toList()) {
             f.note(r.text("definition") + "  is covered by  " + r.text("covering_definition"));
@@ -319,9 +320,9 @@ final class IndexChecks {
         if (rows.isEmpty()) {
             f.summary("every index is valid");
         } else if (broken == 0) {
-            f.summary(Text.plural(building, "index is", "indexes are") + " still being built");
+            f.summary(Human.plural(building, "index is", "indexes are") + " still being built");
         } else {
-            f.raise(Verdict.PROBLEM).summary(Text.plural(broken, "index is", "indexes are") + " invalid: queries never"
+            f.raise(Verdict.PROBLEM).summary(Human.plural(broken, "index is", "indexes are") + " invalid: queries never"
                     + " use an invalid index, yet every write still updates it");
         }
     }
@@ -330,7 +331,7 @@ final class IndexChecks {
         List<Row> rows = results.get(0);
         f.columns("table", "constraint", "columns", "references", "estimated_rows:count").listed(rows, Verdict.WARN,
                 "every foreign key has an index on its columns",
-                Text.plural(rows.size(), "foreign key has", "foreign keys have") + " no index on its columns: each"
+                Human.plural(rows.size(), "foreign key has", "foreign keys have") + " no index on its columns: each"
                         + " delete or key update of a referenced row scans the whole referencing table",
                 r -> "CREATE INDEX CONCURRENTLY ON " + r.text("table") + " (" + r.text("columns") + ");",
                 ctx.options().limit());
@@ -339,7 +340,7 @@ final class IndexChecks {
     private static void invalidConstraints(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
         f.columns("table", "constraint", "definition").listed(rows, Verdict.WARN, "every constraint is validated",
-                Text.plural(rows.size(), "constraint was", "constraints were") + " added NOT VALID and never"
+                Human.plural(rows.size(), "constraint was", "constraints were") + " added NOT VALID and never"
                         + " validated: existing rows may break them",
                 r -> "ALTER TABLE " + r.text("table") + " VALIDATE CONSTRAINT " + Dialect.POSTGRESQL.quote(r.text("constraint"))
                         + ";  (takes only a SHARE UPDATE EXCLUSIVE lock)",

@@ -1,6 +1,7 @@
 package dev.botdb.inspect;
 
 import dev.botdb.inspect.CheckResult.Verdict;
+import dev.botdb.text.Human;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ public record InspectReport(String engine, String database, String server, List<
                 parts.add(n + " " + v.label());
             }
         }
-        return Text.plural(checks.size(), "check", "checks") + ": " + String.join(", ", parts) + " ("
+        return Human.plural(checks.size(), "check", "checks") + ": " + String.join(", ", parts) + " ("
                 + String.format(java.util.Locale.ROOT, "%.2f s", duration.toMillis() / 1000.0) + ")";
     }
 }

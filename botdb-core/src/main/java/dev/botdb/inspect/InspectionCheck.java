@@ -4,6 +4,7 @@ import dev.botdb.dialect.Dialect;
 import dev.botdb.inspect.CheckResult.Column;
 import dev.botdb.inspect.CheckResult.Kind;
 import dev.botdb.inspect.CheckResult.Verdict;
+import dev.botdb.text.Human;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,7 +210,7 @@ record InspectionCheck(String name, String group, String title, Sql sql, Judge j
         /** Other roles' sessions or statements this role cannot see: "not permitted" unless something visible is worse. */
         Finding hidden(long count, String what, Server server) {
             if (count > 0) {
-                notes.add(Text.plural(count, what + " of another role is", what + "s of other roles are") + " hidden from "
+                notes.add(Human.plural(count, what + " of another role is", what + "s of other roles are") + " hidden from "
                         + server.user() + ". To see them, run as a superuser: GRANT pg_read_all_stats TO "
                         + Dialect.POSTGRESQL.quote(server.user()) + "; (or GRANT pg_monitor, which includes it)");
                 if (verdict == Verdict.OK) {

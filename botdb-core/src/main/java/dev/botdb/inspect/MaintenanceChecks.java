@@ -5,6 +5,7 @@ import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.CheckResult.Verdict;
+import dev.botdb.text.Human;
 import java.util.List;
 
 /**
@@ -221,10 +222,10 @@ final class MaintenanceChecks {
     private static void deadRows(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
         InspectOptions o = ctx.options();
-        String rule = "at least " + Text.percent(o.deadRowsWarn()) + " and " + Text.count(o.deadRowsMin()) + " dead rows";
+        String rule = "at least " + Human.percent(o.deadRowsWarn()) + " and " + Human.count(o.deadRowsMin()) + " dead rows";
         f.columns("table", "live_rows:count", "dead_rows:count", "dead_share:ratio", "last_vacuum", "last_analyze")
                 .listed(rows, Verdict.WARN, "no table has many dead rows (" + rule + ")",
-                        Text.plural(rows.size(), "table has", "tables have") + " many dead rows (" + rule + "):"
+                        Human.plural(rows.size(), "table has", "tables have") + " many dead rows (" + rule + "):"
                                 + " autovacuum is behind, or an old transaction keeps them (see idle-in-transaction)",
                         null, 0);
         if (!rows.isEmpty()) {
@@ -237,7 +238,7 @@ final class MaintenanceChecks {
         List<Row> rows = results.get(0);
         f.columns("table", "options", "estimated_rows:count").listed(rows, Verdict.WARN,
                 "autovacuum is on for every table",
-                Text.plural(rows.size(), "table has", "tables have") + " autovacuum switched off: dead rows pile up,"
+                Human.plural(rows.size(), "table has", "tables have") + " autovacuum switched off: dead rows pile up,"
                         + " statistics go stale, and only an emergency vacuum freezes them",
                 r -> "ALTER TABLE " + r.text("table") + " RESET (autovacuum_enabled, toast.autovacuum_enabled);",
                 ctx.options().limit());
@@ -263,8 +264,8 @@ final class MaintenanceChecks {
         }
         double share = (double) worst / XID_LIMIT;
         f.figure("max_xid_age", worst).figure("share", share).figure("freeze_max_age", freezeMax);
-        String text = "oldest unfrozen transaction ID is " + Text.count(worst) + " old, " + Text.percent(share)
-                + " of the 2^31 limit (autovacuum_freeze_max_age " + Text.count(freezeMax) + ")";
+        String text = "oldest unfrozen transaction ID is " + Human.count(worst) + " old, " + Human.percent(share)
+                + " of the 2^31 limit (autovacuum_freeze_max_age " + Human.count(freezeMax) + ")";
         if (share >= o.xidProblem()) {
             f.raise(Verdict.PROBLEM);
         } else if (share >= o.xidWarn()) {
@@ -307,12 +308,12 @@ final class MaintenanceChecks {
             }
         }
         f.figure("count", danger).figure("unreadable", unreadable);
-        String rule = "warn from " + Text.percent(o.sequenceWarn()) + ", problem from " + Text.percent(o.sequenceProblem());
+        String rule = "warn from " + Human.percent(o.sequenceWarn()) + ", problem from " + Human.percent(o.sequenceProblem());
         f.summary(danger == 0 ? "every sequence is far from its maximum (" + rule + ")"
-                : Text.plural(danger, "sequence is", "sequences are") + " near the maximum of its column or itself ("
+                : Human.plural(danger, "sequence is", "sequences are") + " near the maximum of its column or itself ("
                 + rule + "); when it is reached every insert fails");
         if (unreadable > 0) {
-            f.note(Text.plural(unreadable, "sequence is", "sequences are") + " not readable by " + ctx.server().user()
+            f.note(Human.plural(unreadable, "sequence is", "sequences are") + " not readable by " + ctx.server().user()
                     + ", so how far they are is unknown. To check them, run as their owner: GRANT SELECT ON ALL"
                     + " SEQUENCES IN SCHEMA public TO " + Dialect.POSTGRESQL.quote(ctx.server().user()) + ";");
             if (f.verdict == Verdict.OK) {

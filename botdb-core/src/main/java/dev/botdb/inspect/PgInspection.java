@@ -10,6 +10,7 @@ import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.InspectionCheck.Server;
 import dev.botdb.inspect.CheckResult.Verdict;
 import dev.botdb.pool.Connector;
+import dev.botdb.text.Human;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -199,10 +200,10 @@ final class PgInspection {
         InspectOptions o = ctx.options();
         switch (state) {
             case "57014" -> f.raise(Verdict.TIMED_OUT).summary("timed out: its queries ran longer than the statement"
-                    + " timeout (" + Text.duration(o.statementTimeout()) + "); the other checks still ran")
+                    + " timeout (" + Human.duration(o.statementTimeout()) + "); the other checks still ran")
                     .note("Run it alone with more time: botdb inspect " + check.name() + " --timeout 5m");
             case "55P03" -> f.raise(Verdict.TIMED_OUT).summary("timed out: another session holds a lock it needs, and the"
-                    + " lock timeout (" + Text.duration(o.lockTimeout()) + ") ran out; the other checks still ran")
+                    + " lock timeout (" + Human.duration(o.lockTimeout()) + ") ran out; the other checks still ran")
                     .note("See who holds it: botdb inspect blocked-queries, or run it again later.");
             case "42501" -> f.raise(Verdict.NOT_PERMITTED).summary("not permitted for " + ctx.server().user() + ": "
                     + message).note("Run as a superuser: GRANT pg_monitor TO " + Dialect.POSTGRESQL.quote(ctx.server().user())

@@ -3,6 +3,7 @@ package dev.botdb.inspect;
 import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
+import dev.botdb.text.Human;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +118,7 @@ final class SpaceChecks {
 
     /** The size, and the growth since the previous sample in the history file (PostgreSQL and SQLite). */
     static void databaseSize(long bytes, Context ctx, Finding f) {
-        f.figure("bytes", bytes).summary(Text.size(bytes));
+        f.figure("bytes", bytes).summary(Human.bytes(bytes));
         if (ctx.history() == null) {
             return;
         }
@@ -125,14 +126,14 @@ final class SpaceChecks {
         try {
             SizeHistory.Sample previous = ctx.history().record(bytes, now);
             if (previous == null) {
-                f.summary(Text.size(bytes) + "; no earlier sample (growth is shown from the next run on)");
+                f.summary(Human.bytes(bytes) + "; no earlier sample (growth is shown from the next run on)");
                 return;
             }
             long growth = bytes - previous.bytes();
             Duration since = Duration.between(previous.at(), now);
             f.figure("growth_bytes", growth).figure("previous_at", previous.at().toString());
-            f.summary(Text.size(bytes) + "; " + (growth >= 0 ? "+" : "") + Text.size(growth) + " since "
-                    + previous.at().toString().replaceFirst("\\.\\d+Z$", "Z") + " (" + Text.duration(since) + " ago)");
+            f.summary(Human.bytes(bytes) + "; " + (growth >= 0 ? "+" : "") + Human.bytes(growth) + " since "
+                    + previous.at().toString().replaceFirst("\\.\\d+Z$", "Z") + " (" + Human.duration(since) + " ago)");
         } catch (IOException | RuntimeException e) {
             f.note("The size history in " + ctx.history().file() + " could not be used (" + e.getMessage()
                     + "), so there is no growth figure.");
@@ -146,7 +147,7 @@ final class SpaceChecks {
         long tables = rows.isEmpty() ? 0 : rows.get(0).count("tables");
         long all = rows.isEmpty() ? 0 : rows.get(0).count("all_bytes");
         f.figure("tables", tables).figure("bytes", all);
-        f.summary(tables == 0 ? "no tables" : Text.plural(tables, "table", "tables") + ", " + Text.size(all)
+        f.summary(tables == 0 ? "no tables" : Human.plural(tables, "table", "tables") + ", " + Human.bytes(all)
                 + " with indexes" + (tables > rows.size() ? "; the " + rows.size() + " largest:" : ""));
         estimatedNote(rows, f, "tables");
     }
@@ -158,7 +159,7 @@ final class SpaceChecks {
         long indexes = rows.isEmpty() ? 0 : rows.get(0).count("indexes");
         long all = rows.isEmpty() ? 0 : rows.get(0).count("all_bytes");
         f.figure("indexes", indexes).figure("bytes", all);
-        f.summary(indexes == 0 ? "no indexes" : Text.plural(indexes, "index", "indexes") + ", " + Text.size(all)
+        f.summary(indexes == 0 ? "no indexes" : Human.plural(indexes, "index", "indexes") + ", " + Human.bytes(all)
                 + (indexes > rows.size() ? "; the " + rows.size() + " largest:" : ""));
         estimatedNote(rows, f, "indexes");
     }

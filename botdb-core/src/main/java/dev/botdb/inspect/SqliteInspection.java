@@ -9,6 +9,7 @@ import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.CheckResult.Verdict;
 import dev.botdb.pool.Connector;
+import dev.botdb.text.Human;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -179,11 +180,11 @@ final class SqliteInspection {
         for (Sized o : of) {
             all += Math.max(0, o.bytes());
         }
-        String what = type.equals("table") ? Text.plural(of.size(), "table", "tables")
-                : Text.plural(of.size(), "index", "indexes");
+        String what = type.equals("table") ? Human.plural(of.size(), "table", "tables")
+                : Human.plural(of.size(), "index", "indexes");
         f.figure(type.equals("table") ? "tables" : "indexes", of.size());
         if (sized) {
-            f.figure("bytes", all).summary(what + ", " + Text.size(all) + (of.size() > options.limit()
+            f.figure("bytes", all).summary(what + ", " + Human.bytes(all) + (of.size() > options.limit()
                     ? "; the " + options.limit() + " largest:" : ""));
         } else {
             f.summary(what + (type.equals("table") ? ", largest by row count" : "")
@@ -206,7 +207,7 @@ final class SqliteInspection {
             return;
         }
         f.raise(Verdict.PROBLEM).figure("count", problems.size()).summary("PRAGMA quick_check found "
-                + Text.plural(problems.size(), "problem", "problems") + ": the file is damaged");
+                + Human.plural(problems.size(), "problem", "problems") + ": the file is damaged");
         problems.stream().limit(SHOWN_PROBLEMS).forEach(f::note);
         f.note("Restore the newest verified backup (botdb backup list, botdb restore FILE); botdb maintain integrity runs"
                 + " the full integrity_check and foreign_key_check.");
@@ -218,11 +219,11 @@ final class SqliteInspection {
         long pageSize = pragma(c, "page_size");
         double share = pages == 0 ? 0 : (double) free / pages;
         f.figure("free_pages", free).figure("pages", pages).figure("share", share);
-        String text = Text.plural(free, "free page", "free pages") + " of " + Text.count(pages) + " ("
-                + Text.percent(share) + ", " + Text.size(free * pageSize) + ")";
+        String text = Human.plural(free, "free page", "free pages") + " of " + Human.count(pages) + " ("
+                + Human.percent(share) + ", " + Human.bytes(free * pageSize) + ")";
         if (share >= options.freelistWarn() && free > 0) {
             f.raise(Verdict.WARN).summary(text + ": space deleted rows left behind");
-            f.note("botdb maintain vacuum rewrites the file and gives " + Text.size(free * pageSize) + " back (it needs"
+            f.note("botdb maintain vacuum rewrites the file and gives " + Human.bytes(free * pageSize) + " back (it needs"
                     + " that much free disk, and the bot's writes wait meanwhile).");
         } else {
             f.summary(text);

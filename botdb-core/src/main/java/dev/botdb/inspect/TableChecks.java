@@ -4,6 +4,7 @@ import dev.botdb.inspect.InspectionCheck.Context;
 import dev.botdb.inspect.InspectionCheck.Finding;
 import dev.botdb.inspect.InspectionCheck.Row;
 import dev.botdb.inspect.CheckResult.Verdict;
+import dev.botdb.text.Human;
 import java.util.List;
 
 /**
@@ -79,13 +80,13 @@ final class TableChecks {
                 "estimated_rows:count");
         rows.forEach(f::row);
         f.figure("count", rows.size());
-        String rule = "at least " + Text.percent(o.seqScanShare()) + " of at least " + Text.count(o.seqScanMinScans())
-                + " scans sequential, " + Text.count(o.seqScanMinRows()) + "+ rows";
+        String rule = "at least " + Human.percent(o.seqScanShare()) + " of at least " + Human.count(o.seqScanMinScans())
+                + " scans sequential, " + Human.count(o.seqScanMinRows()) + "+ rows";
         if (rows.isEmpty()) {
             f.summary("no table is read mostly by sequential scans (" + rule + ")");
             return;
         }
-        f.raise(Verdict.WARN).summary(Text.plural(rows.size(), "table is", "tables are") + " read mostly by sequential"
+        f.raise(Verdict.WARN).summary(Human.plural(rows.size(), "table is", "tables are") + " read mostly by sequential"
                 + " scans (" + rule + "): a frequent query probably lacks an index");
         f.note("Find the queries with botdb inspect top-queries (pg_stat_statements) and EXPLAIN them; an index on the"
                 + " columns of their WHERE clause turns each full read into a few pages.");
@@ -102,27 +103,27 @@ final class TableChecks {
             Double ratio = hits + reads == 0 ? null : (double) hits / (hits + reads);
             f.row(kind, hits, reads, ratio).figure(kind + "_ratio", ratio);
             summary.append(summary.length() == 0 ? "" : ", ").append(kind).append(" ")
-                    .append(ratio == null ? "no reads yet" : Text.percent(ratio));
+                    .append(ratio == null ? "no reads yet" : Human.percent(ratio));
             if (ratio != null && hits + reads >= o.cacheHitMinBlocks() && ratio < o.cacheHitWarn()) {
                 f.raise(Verdict.WARN);
             }
         }
         long requested = r.count("table_hits") + r.count("table_reads") + r.count("index_hits") + r.count("index_reads");
         if (f.verdict == Verdict.WARN) {
-            f.summary(summary + " (below " + Text.percent(o.cacheHitWarn()) + "): the working set does not fit in"
+            f.summary(summary + " (below " + Human.percent(o.cacheHitWarn()) + "): the working set does not fit in"
                     + " shared_buffers");
             f.note("Raise shared_buffers (botdb tune shows a value for the server's RAM), or find the queries that read"
                     + " the most blocks (botdb inspect top-queries). The ratios count since the statistics were reset.");
         } else {
             f.summary(summary + (requested < o.cacheHitMinBlocks() ? " (too few reads to judge: "
-                    + Text.count(requested) + " blocks)" : ""));
+                    + Human.count(requested) + " blocks)" : ""));
         }
     }
 
     private static void noPrimaryKey(List<List<Row>> results, Context ctx, Finding f) {
         List<Row> rows = results.get(0);
         f.columns("table", "estimated_rows:count").listed(rows, Verdict.WARN, "every table has a primary key",
-                Text.plural(rows.size(), "table has", "tables have") + " no primary key: duplicate rows cannot be told"
+                Human.plural(rows.size(), "table has", "tables have") + " no primary key: duplicate rows cannot be told"
                         + " apart, and logical replication cannot replicate their updates and deletes",
                 null, 0);
         if (!rows.isEmpty()) {

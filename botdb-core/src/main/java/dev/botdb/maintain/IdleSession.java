@@ -1,5 +1,6 @@
 package dev.botdb.maintain;
 
+import dev.botdb.text.Human;
 import java.time.Duration;
 
 /**
@@ -48,7 +49,7 @@ public record IdleSession(int pid, String user, String application, String clien
             case HIDDEN -> "hidden";
         };
         return "pid " + pid + " " + what + ": user " + user + ", application '" + application + "', client " + client
-                + ", " + state + " for " + Format.duration(idleFor) + ", last query: "
+                + ", " + state + " for " + Human.elapsed(idleFor) + ", last query: "
                 + (lastQuery == null || lastQuery.isEmpty() ? "(none)" : lastQuery)
                 + (note == null ? "" : " (" + note + ")");
     }

@@ -1,5 +1,6 @@
 package dev.botdb.maintain;
 
+import dev.botdb.text.Human;
 import java.util.List;
 
 /**
@@ -30,10 +31,10 @@ public record KillIdleResult(String database, int ownPid, KillIdleRequest reques
     /** {@code Ended 2 sessions idle for more than 5 min in mybot; not allowed: 1}. */
     public String summary() {
         StringBuilder sb = new StringBuilder(request.dryRun() ? "Would end " : "Ended ");
-        sb.append(Format.plural(count(request.dryRun() ? IdleSession.Outcome.WOULD_END : IdleSession.Outcome.ENDED),
+        sb.append(Human.plural(count(request.dryRun() ? IdleSession.Outcome.WOULD_END : IdleSession.Outcome.ENDED),
                 "session", "sessions"));
         sb.append(" idle").append(request.idleInTransaction() ? " (or idle in transaction)" : "")
-                .append(" for more than ").append(Format.timeout(request.olderThan())).append(" in ").append(database);
+                .append(" for more than ").append(MaintenanceText.timeout(request.olderThan())).append(" in ").append(database);
         for (IdleSession.Outcome o : List.of(IdleSession.Outcome.NOT_ALLOWED, IdleSession.Outcome.BUSY_AGAIN,
                 IdleSession.Outcome.GONE, IdleSession.Outcome.HIDDEN)) {
             if (count(o) > 0) {

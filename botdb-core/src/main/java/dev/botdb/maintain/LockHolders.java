@@ -1,5 +1,6 @@
 package dev.botdb.maintain;
 
+import dev.botdb.text.Human;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -176,7 +177,7 @@ final class LockHolders {
         String state = rs.getString("state");
         double seconds = rs.getDouble("state_seconds");
         if (state != null && !rs.wasNull()) {
-            sb.append(", ").append(state).append(" for ").append(Format.duration(Duration.ofMillis((long) (seconds * 1000))));
+            sb.append(", ").append(state).append(" for ").append(Human.elapsed(Duration.ofMillis((long) (seconds * 1000))));
         }
         if (mode != null) {
             sb.append(", ").append(rs.getBoolean("granted") ? "holds " : "waits for ").append(mode.pgName);
@@ -185,7 +186,7 @@ final class LockHolders {
         if (state == null && "<insufficient privilege>".equals(query)) {
             sb.append(", its query is hidden from this role (GRANT pg_read_all_stats shows it)");
         } else if (query != null && !query.isBlank()) {
-            sb.append(", query: ").append(Format.query(query));
+            sb.append(", query: ").append(MaintenanceText.query(query));
         }
         return sb.toString();
     }

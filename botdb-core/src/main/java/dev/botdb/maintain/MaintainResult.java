@@ -1,5 +1,6 @@
 package dev.botdb.maintain;
 
+import dev.botdb.text.Human;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +42,6 @@ public record MaintainResult(Operation operation, String database, List<TableRes
                 sb.append(", ").append(s.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(": ").append(n);
             }
         }
-        return sb.append(" (").append(Format.duration(duration)).append(")").toString();
+        return sb.append(" (").append(Human.elapsed(duration)).append(")").toString();
     }
 }

@@ -5,6 +5,7 @@ import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.maintain.IdleSession.Outcome;
+import dev.botdb.text.Human;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -107,7 +108,7 @@ final class PgIdleSessions {
                         sessions.add(new IdleSession(rs.getInt("pid"), rs.getString("usename"),
                                 rs.getString("application_name"), rs.getString("client"), rs.getString("state"),
                                 Duration.ofMillis((long) (rs.getDouble("idle_seconds") * 1000)),
-                                Format.query(rs.getString("query")),
+                                MaintenanceText.query(rs.getString("query")),
                                 allowed.equals("yes") ? (request.dryRun() ? Outcome.WOULD_END : null) : Outcome.NOT_ALLOWED,
                                 allowed.equals("superuser") ? "only a superuser can end a superuser's session"
                                         : allowed.equals("no") ? server.user() + " may end only its own role's sessions"
@@ -185,7 +186,7 @@ final class PgIdleSessions {
         if (!hidden.isEmpty()) {
             StringBuilder who = new StringBuilder();
             hidden.forEach((u, n) -> who.append(who.length() == 0 ? "" : ", ").append(u).append(": ").append(n));
-            notes.add("The server hides whether " + Format.plural(hidden.values().stream().mapToInt(i -> i).sum(),
+            notes.add("The server hides whether " + Human.plural(hidden.values().stream().mapToInt(i -> i).sum(),
                     "session", "sessions") + " of other roles (" + who + ") are idle from " + server.user()
                     + ". To see them, run as a superuser: GRANT pg_read_all_stats TO " + role
                     + "; (and GRANT pg_signal_backend TO " + role + "; to end them).");

@@ -7,6 +7,7 @@ import dev.botdb.dialect.Dialect;
 import dev.botdb.maintain.LockHolders.Mode;
 import dev.botdb.maintain.TableResult.Status;
 import dev.botdb.pool.Connector;
+import dev.botdb.text.Human;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -129,11 +130,11 @@ final class PgMaintenance {
             case REINDEX -> server.major() >= 12 ? "REINDEX CONCURRENTLY" : "REINDEX";
             case INTEGRITY -> "integrity check";
         };
-        return what + " of " + Format.plural(count, request.operation() == Operation.REINDEX && !request.indexes()
+        return what + " of " + Human.plural(count, request.operation() == Operation.REINDEX && !request.indexes()
                 .isEmpty() && request.tables().isEmpty() ? "index" : "table", request.operation() == Operation.REINDEX
                 && !request.indexes().isEmpty() && request.tables().isEmpty() ? "indexes" : "tables")
-                + " in " + server.database() + " (lock timeout " + Format.timeout(request.lockTimeout())
-                + ", statement timeout " + Format.timeout(request.statementTimeout()) + ")";
+                + " in " + server.database() + " (lock timeout " + MaintenanceText.timeout(request.lockTimeout())
+                + ", statement timeout " + MaintenanceText.timeout(request.statementTimeout()) + ")";
     }
 
     // ---------------------------------------------------------------- which tables
@@ -364,8 +365,8 @@ final class PgMaintenance {
         switch (request.operation()) {
             case ANALYZE -> {
                 parts.add("statistics refreshed" + (after.liveRows() == null ? ""
-                        : " (" + Format.plural(after.liveRows(), "row", "rows")
-                        + (before.modifiedRows() == null ? "" : ", " + Format.count(before.modifiedRows())
+                        : " (" + Human.plural(after.liveRows(), "row", "rows")
+                        + (before.modifiedRows() == null ? "" : ", " + Human.count(before.modifiedRows())
                         + " changed since the last analyze") + ")"));
                 beforeBytes = before.mainBytes();
                 afterBytes = after.mainBytes();
@@ -374,35 +375,35 @@ final class PgMaintenance {
                 deadBefore = before.deadRows();
                 deadAfter = after.deadRows();
                 if (deadBefore != null && deadAfter != null) {
-                    parts.add("dead rows " + Format.count(deadBefore) + " -> " + Format.count(deadAfter));
+                    parts.add("dead rows " + Human.count(deadBefore) + " -> " + Human.count(deadAfter));
                 }
                 beforeBytes = before.mainBytes();
                 afterBytes = after.mainBytes();
                 long freed = beforeBytes - afterBytes;
                 if (freed > 0) {
-                    parts.add("size " + Format.size(beforeBytes) + " -> " + Format.size(afterBytes) + " ("
-                            + Format.size(freed) + " returned to the operating system)");
+                    parts.add("size " + Human.bytes(beforeBytes) + " -> " + Human.bytes(afterBytes) + " ("
+                            + Human.bytes(freed) + " returned to the operating system)");
                 } else {
-                    parts.add("size " + Format.size(afterBytes) + (deadBefore != null && deadBefore > 0
+                    parts.add("size " + Human.bytes(afterBytes) + (deadBefore != null && deadBefore > 0
                             ? " (the freed space is reused by new rows; vacuum-full returns it to the operating system)"
                             : ""));
                 }
                 if (deadAfter != null && deadAfter > 0) {
-                    parts.add(Format.count(deadAfter) + " dead rows remain: " + oldestSnapshot(c));
+                    parts.add(Human.count(deadAfter) + " dead rows remain: " + oldestSnapshot(c));
                 }
             }
             case VACUUM_FULL -> {
                 beforeBytes = before.totalBytes();
                 afterBytes = after.totalBytes();
-                parts.add("size with indexes " + Format.size(beforeBytes) + " -> " + Format.size(afterBytes)
-                        + (beforeBytes > afterBytes ? " (" + Format.size(beforeBytes - afterBytes)
+                parts.add("size with indexes " + Human.bytes(beforeBytes) + " -> " + Human.bytes(afterBytes)
+                        + (beforeBytes > afterBytes ? " (" + Human.bytes(beforeBytes - afterBytes)
                         + " returned to the operating system)" : ""));
             }
             case REINDEX -> {
                 beforeBytes = before.indexBytes();
                 afterBytes = after.indexBytes();
-                parts.add((r.index() ? "index " : Format.plural(after.indexes(), "index", "indexes") + " ")
-                        + Format.size(beforeBytes) + " -> " + Format.size(afterBytes));
+                parts.add((r.index() ? "index " : Human.plural(after.indexes(), "index", "indexes") + " ")
+                        + Human.bytes(beforeBytes) + " -> " + Human.bytes(afterBytes));
             }
             default -> throw new IllegalStateException(request.operation().name());
         }
@@ -447,13 +448,13 @@ final class PgMaintenance {
         if (state.equals("55P03")) {
             timeouts(c, CATALOG_TIMEOUT, CATALOG_TIMEOUT);
             return TableResult.of(r.display(), Status.SKIPPED, took, "a lock was not granted within "
-                    + Format.timeout(request.lockTimeout()) + ": "
+                    + MaintenanceText.timeout(request.lockTimeout()) + ": "
                     + LockHolders.describe(c, r.tableOid(), concurrently, wanted));
         }
         if (state.equals("57014")) {
             return text.contains("statement timeout")
                     ? TableResult.of(r.display(), Status.TIMED_OUT, took, "cancelled after the statement timeout of "
-                    + Format.timeout(request.statementTimeout()) + "; give it more with --statement-timeout (0 = no"
+                    + MaintenanceText.timeout(request.statementTimeout()) + "; give it more with --statement-timeout (0 = no"
                     + " limit) at a quiet time")
                     : TableResult.of(r.display(), Status.FAILED, took, "cancelled by another session ("
                     + text + ")");

@@ -8,6 +8,7 @@ import dev.botdb.ErrorCode;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.maintain.PgMaintenance.Relation;
 import dev.botdb.maintain.PgMaintenance.Server;
+import dev.botdb.text.Human;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -106,7 +107,7 @@ final class PgPlan {
         StringBuilder list = new StringBuilder();
         for (MaintenancePlan.PlannedTable t : bySize.subList(0, Math.min(LISTED_TABLES, bySize.size()))) {
             list.append(list.length() == 0 ? "" : ", ").append(t.table()).append(" (")
-                    .append(t.estimated() ? "about " : "").append(Format.size(t.totalBytes()));
+                    .append(t.estimated() ? "about " : "").append(Human.bytes(t.totalBytes()));
             if (t.totalBytes() >= REWRITE_BYTES_PER_SECOND) {
                 list.append(", locked for ").append(estimate(t.totalBytes()));
             }
@@ -118,10 +119,10 @@ final class PgPlan {
         if (request.operation() == Operation.VACUUM_FULL) {
             return "VACUUM FULL rewrites each table into a new file and holds an ACCESS EXCLUSIVE lock on it meanwhile:"
                     + " the bot can neither read nor write a table until its rewrite ends (other tables stay usable)."
-                    + " In " + server.database() + ": " + Format.plural(tables.size(), "table", "tables") + ", "
-                    + list + "; " + Format.size(total) + " in all, which takes " + estimate(total) + " at "
-                    + Format.size(REWRITE_BYTES_PER_SECOND) + "/s (slower disks take longer). It needs free disk"
-                    + " space for a copy of the largest table with its indexes (" + Format.size(largest) + ")."
+                    + " In " + server.database() + ": " + Human.plural(tables.size(), "table", "tables") + ", "
+                    + list + "; " + Human.bytes(total) + " in all, which takes " + estimate(total) + " at "
+                    + Human.bytes(REWRITE_BYTES_PER_SECOND) + "/s (slower disks take longer). It needs free disk"
+                    + " space for a copy of the largest table with its indexes (" + Human.bytes(largest) + ")."
                     + " Plain `botdb maintain vacuum` takes no such lock.";
         }
         String how = server.major() >= 12
@@ -129,14 +130,14 @@ final class PgPlan {
                 + " but each table's schema cannot change meanwhile and the disk is busy"
                 : "REINDEX (PostgreSQL " + server.major() + " cannot do it CONCURRENTLY) blocks writes to each table,"
                 + " and reads that use its indexes, while they are rebuilt";
-        return how + ". In " + server.database() + ": every index of " + Format.plural(tables.size(), "table", "tables")
-                + " (" + Format.size(indexes) + " of indexes; largest tables: " + list + "), which takes "
-                + estimate(indexes) + " at " + Format.size(REWRITE_BYTES_PER_SECOND) + "/s. It needs free disk space"
-                + " for the largest table's indexes (" + Format.size(largestIndex) + ").";
+        return how + ". In " + server.database() + ": every index of " + Human.plural(tables.size(), "table", "tables")
+                + " (" + Human.bytes(indexes) + " of indexes; largest tables: " + list + "), which takes "
+                + estimate(indexes) + " at " + Human.bytes(REWRITE_BYTES_PER_SECOND) + "/s. It needs free disk space"
+                + " for the largest table's indexes (" + Human.bytes(largestIndex) + ").";
     }
 
     private static String estimate(long bytes) {
         long seconds = bytes / REWRITE_BYTES_PER_SECOND;
-        return seconds < 1 ? "under a second" : "about " + Format.timeout(Duration.ofSeconds(seconds));
+        return seconds < 1 ? "under a second" : "about " + MaintenanceText.timeout(Duration.ofSeconds(seconds));
     }
 }

@@ -7,6 +7,7 @@ import dev.botdb.config.SqliteTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.maintain.TableResult.Status;
 import dev.botdb.pool.Connector;
+import dev.botdb.text.Human;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ final class SqliteMaintenance {
                 case VACUUM, VACUUM_FULL -> {
                     log.accept("VACUUM of " + name + ": SQLite rewrites the whole file, which needs free disk space"
                             + " as large as the file while it runs; writers wait meanwhile (lock timeout "
-                            + Format.timeout(request.lockTimeout()) + ")");
+                            + MaintenanceText.timeout(request.lockTimeout()) + ")");
                     if (op == Operation.VACUUM_FULL) {
                         notes.add("SQLite has one VACUUM: it always rewrites the file, as PostgreSQL's VACUUM FULL does.");
                     }
@@ -90,7 +91,7 @@ final class SqliteMaintenance {
                 case ANALYZE, REINDEX -> {
                     String verb = op == Operation.ANALYZE ? "ANALYZE" : "REINDEX";
                     log.accept(verb + " of " + (names.isEmpty() ? name : String.join(", ", names)) + " (lock timeout "
-                            + Format.timeout(request.lockTimeout()) + ")");
+                            + MaintenanceText.timeout(request.lockTimeout()) + ")");
                     if (names.isEmpty()) {
                         results.add(simple(c, request, name, verb));
                     } else {
@@ -140,9 +141,9 @@ final class SqliteMaintenance {
             return failure(name, e, request, start);
         }
         long after = fileBytes();
-        return new TableResult(name, Status.DONE, PgMaintenance.since(start), "file " + Format.size(before) + " -> "
-                + Format.size(after) + (before > after ? " (" + Format.size(before - after) + " freed)" : "")
-                + "; " + Format.size(freeBefore) + " of free pages were inside it before", null, null, before, after);
+        return new TableResult(name, Status.DONE, PgMaintenance.since(start), "file " + Human.bytes(before) + " -> "
+                + Human.bytes(after) + (before > after ? " (" + Human.bytes(before - after) + " freed)" : "")
+                + "; " + Human.bytes(freeBefore) + " of free pages were inside it before", null, null, before, after);
     }
 
     private TableResult simple(Connection c, MaintainRequest request, String name, String sql) {
@@ -181,7 +182,7 @@ final class SqliteMaintenance {
             return TableResult.of(name, Status.DONE, PgMaintenance.since(start),
                     "integrity_check: ok; foreign_key_check: no orphaned rows");
         }
-        return TableResult.of(name, Status.FAILED, PgMaintenance.since(start), Format.plural(problems.size(),
+        return TableResult.of(name, Status.FAILED, PgMaintenance.since(start), Human.plural(problems.size(),
                 "problem", "problems") + ": " + String.join("; ", problems.subList(0,
                 Math.min(SHOWN_PROBLEMS, problems.size()))) + (problems.size() > SHOWN_PROBLEMS ? "; ..." : "")
                 + ". Restore the last good backup (botdb backup list) or, for orphaned rows, delete or fix them.");
@@ -197,12 +198,12 @@ final class SqliteMaintenance {
         String text = String.valueOf(e.getMessage());
         if (e.getErrorCode() == SQLITE_BUSY || text.contains("SQLITE_BUSY") || text.contains("database is locked")) {
             return TableResult.of(name, Status.SKIPPED, PgMaintenance.since(start), "the write lock was not granted"
-                    + " within " + Format.timeout(request.lockTimeout()) + ": another connection (the bot?) was"
+                    + " within " + MaintenanceText.timeout(request.lockTimeout()) + ": another connection (the bot?) was"
                     + " writing; try again when it is quiet or give more --lock-timeout");
         }
         if (text.contains("interrupted") || text.contains("SQLITE_INTERRUPT")) {
             return TableResult.of(name, Status.TIMED_OUT, PgMaintenance.since(start), "cancelled after the statement"
-                    + " timeout of " + Format.timeout(request.statementTimeout()));
+                    + " timeout of " + MaintenanceText.timeout(request.statementTimeout()));
         }
         return TableResult.of(name, Status.FAILED, PgMaintenance.since(start), text);
     }
@@ -228,7 +229,7 @@ final class SqliteMaintenance {
         String name = target.path().getFileName().toString();
         return new MaintenancePlan(request.operation(), target.path().toString(),
                 List.of(new MaintenancePlan.PlannedTable(name, bytes, 0, false)),
-                "SQLite's VACUUM rewrites the whole file " + name + " (" + Format.size(bytes) + "); while it runs"
+                "SQLite's VACUUM rewrites the whole file " + name + " (" + Human.bytes(bytes) + "); while it runs"
                         + " the bot's writes wait (and fail after their busy timeout), and it needs free disk space as"
                         + " large as the file.");
     }

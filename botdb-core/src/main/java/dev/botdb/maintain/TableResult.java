@@ -1,5 +1,6 @@
 package dev.botdb.maintain;
 
+import dev.botdb.text.Human;
 import java.time.Duration;
 
 /**
@@ -39,7 +40,7 @@ public record TableResult(String table, Status status, Duration duration, String
     /** One line: {@code users: done in 0.12 s: dead rows 1,000 -> 0, ...} or {@code users: skipped, ...}. */
     public String describe() {
         return switch (status) {
-            case DONE -> table + ": done in " + Format.duration(duration) + (detail.isEmpty() ? "" : ": " + detail);
+            case DONE -> table + ": done in " + Human.elapsed(duration) + (detail.isEmpty() ? "" : ": " + detail);
             case SKIPPED -> table + ": skipped, " + detail;
             case TIMED_OUT -> table + ": timed out, " + detail;
             case NOT_PERMITTED -> table + ": not permitted, " + detail;

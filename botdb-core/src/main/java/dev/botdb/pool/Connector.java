@@ -8,6 +8,7 @@ import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.ServerInfo;
+import dev.botdb.text.Human;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -80,7 +81,7 @@ public final class Connector {
                 }
                 // the first notice says why the command is not failing yet and how to make it fail at once
                 log.accept("Database connection attempt " + attempt + "/" + attempts + " failed: " + failure.summary()
-                        + "; retrying in " + seconds(delay) + (attempt > 1 ? "" : " (botdb tries " + attempts
+                        + "; retrying in " + Human.seconds(delay) + (attempt > 1 ? "" : " (botdb tries " + attempts
                         + " times, set by BOTDB_CONNECT_ATTEMPTS; BOTDB_CONNECT_ATTEMPTS=1 fails at once, Ctrl-C stops now)"));
                 sleep(delay);
                 delay = delay.multipliedBy(2);
@@ -120,7 +121,7 @@ public final class Connector {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new BotDbException(ErrorCode.WAIT_TIMEOUT, "Database not ready after " + seconds(timeout) + " ("
+                throw new BotDbException(ErrorCode.WAIT_TIMEOUT, "Database not ready after " + Human.seconds(timeout) + " ("
                         + tries + " tries). Last error: " + last.summary() + ". " + last.fix());
             }
             sleep(Duration.ofNanos(Math.min(left, WAIT_POLL.toNanos())));
@@ -131,9 +132,6 @@ public final class Connector {
     public record WaitResult(ServerInfo server, Duration waited, int tries) {
     }
 
-    static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format("%.1f s", d.toMillis() / 1000.0);
-    }
 
     private static void sleep(Duration d) {
         try {

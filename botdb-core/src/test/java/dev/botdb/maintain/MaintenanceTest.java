@@ -462,9 +462,9 @@ public class MaintenanceTest {
 
     @Test
     void passwordsInAnotherSessionsLastQueryAreMasked() {
-        assertThat(Format.query("ALTER ROLE bot PASSWORD 'hunter2'")).isEqualTo("ALTER ROLE bot PASSWORD '****'");
-        assertThat(Format.query("CREATE USER x WITH\n  password 'it''s'  LOGIN")).isEqualTo(
+        assertThat(MaintenanceText.query("ALTER ROLE bot PASSWORD 'hunter2'")).isEqualTo("ALTER ROLE bot PASSWORD '****'");
+        assertThat(MaintenanceText.query("CREATE USER x WITH\n  password 'it''s'  LOGIN")).isEqualTo(
                 "CREATE USER x WITH password '****' LOGIN");
-        assertThat(Format.query("SELECT " + "a, ".repeat(40) + "b")).hasSize(80).endsWith("...");
+        assertThat(MaintenanceText.query("SELECT " + "a, ".repeat(40) + "b")).hasSize(80).endsWith("...");
     }
 }

@@ -1,5 +1,6 @@
 package dev.botdb.backup.external;
 
+import dev.botdb.text.Human;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,20 +25,7 @@ public record ToolRun(InstalledTool tool, Path file, long bytes, Duration elapse
     public String summary() {
         String verb = tool.tool() == Tool.PG_DUMP ? "wrote" : "restored";
         return String.format(Locale.ROOT, "%s %s %s %s (%s) in %.2f s", tool.tool(), tool.version(), verb, file,
-                size(bytes), elapsed.toMillis() / 1000.0);
+                Human.bytes(bytes), elapsed.toMillis() / 1000.0);
     }
 
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-    }
 }
