@@ -21,7 +21,7 @@ public record BackupRequest(List<String> tables, boolean ownershipAndGrants) {
         return new BackupRequest(List.of(), false);
     }
 
-    Set<QualifiedName> tableNames() {
+    public Set<QualifiedName> tableNames() {
         return tables.stream().map(QualifiedName::parse).collect(Collectors.toUnmodifiableSet());
     }
 }

@@ -4,7 +4,12 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.archive.BackupKey;
+import dev.botdb.backup.archive.Entries;
+import dev.botdb.backup.postgres.PgBackup;
+import dev.botdb.backup.postgres.Sessions;
 import dev.botdb.backup.schema.SchemaDump;
+import dev.botdb.backup.sqlite.SqliteBackup;
+import dev.botdb.backup.tasks.Cleanups;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.config.SqliteTarget;
@@ -63,12 +68,6 @@ public final class Backups {
         return new Backups(new SqliteTarget(Path.of(":memory:"), "backups folder"), BackupSettings.of(directory), key, log);
     }
 
-
-    /** The botdb version written into manifests. */
-    static String version() {
-        String v = Backups.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
-    }
 
     /** A backup of the whole database into the backups folder. */
     public BackupResult backup() {
@@ -194,16 +193,27 @@ public final class Backups {
         return target;
     }
 
-    BackupSettings settings() {
+    /** Where backups go, how many tables at once, the compression level. */
+    public BackupSettings settings() {
         return settings;
     }
 
-    Optional<BackupKey> key() {
+    /** The key backups are encrypted with, if any. */
+    public Optional<BackupKey> key() {
         return key;
     }
 
-    Consumer<String> log() {
+    /** Where progress lines go. */
+    public Consumer<String> log() {
         return log;
+    }
+
+    /**
+     * Backs up {@code target} (its tables with rows, or all of it) into this backups folder under a
+     * {@code pre-restore-} name, before something replaces its data; the file is the way back.
+     */
+    public Path safetyBackup(ConnectionTarget target, BackupRequest request) {
+        return Backups.of(target, settings, log).withKey(key).backupNamed(request, "pre-restore").file();
     }
 
     /** Opens an archive for reading after checking every byte of it; nothing else is touched before this passes. */
@@ -242,32 +252,5 @@ public final class Backups {
         return Optional.of(at < 0 ? "unknown" : comment.substring(at + "; safety backup: ".length()));
     }
 
-    static boolean databaseExists(PostgresTarget target) throws SQLException {
-        try (Connection c = Connector.open(maintenance(target));
-             var ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
-            ps.setString(1, target.database());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    /** The server's maintenance database, for CREATE / DROP DATABASE. */
-    static PostgresTarget maintenance(PostgresTarget target) {
-        return target.withDatabase(target.database().equals("postgres") ? "template1" : "postgres");
-    }
-
-    static void createDatabase(PostgresTarget target) throws SQLException {
-        try (Connection c = Connector.open(maintenance(target)); Statement st = c.createStatement()) {
-            // template0, not template1: whatever someone put into template1 must not come along
-            st.execute("CREATE DATABASE " + Dialect.POSTGRESQL.quote(target.database()) + " TEMPLATE template0");
-        }
-    }
-
-    static void dropDatabase(PostgresTarget target) throws SQLException {
-        try (Connection c = Connector.open(maintenance(target)); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + Dialect.POSTGRESQL.quote(target.database()) + " WITH (FORCE)");
-        }
-    }
 
 }

@@ -7,6 +7,8 @@ import dev.botdb.backup.external.PgTools;
 import dev.botdb.backup.external.PlainSqlScan;
 import dev.botdb.backup.external.Tool;
 import dev.botdb.backup.external.ToolRun;
+import dev.botdb.backup.postgres.PgDatabases;
+import dev.botdb.backup.postgres.Sessions;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.QualifiedName;
 import dev.botdb.config.PostgresTarget;
@@ -31,11 +33,11 @@ import java.util.stream.Collectors;
  * (refuse a target with data unless --force, safety backup first, undo on failure); and
  * {@code backup --format pg_dump}.
  */
-final class External {
+public final class External {
     private External() {
     }
 
-    static RestoreResult restore(Path file, FileKind kind, RestoreRequest request, Backups backups, long start) {
+    public static RestoreResult restore(Path file, FileKind kind, RestoreRequest request, Backups backups, long start) {
         PostgresTarget to = Restores.postgres(request.to(), file);
         PgTools tools = PgTools.find();
         boolean plain = kind == FileKind.PLAIN_SQL || kind == FileKind.GZIP_SQL;
@@ -55,7 +57,7 @@ final class External {
             // read before anything is created or backed up: a meta-command is refused here
             Set<QualifiedName> fileTables = plain ? PlainSqlScan.of(file, kind == FileKind.GZIP_SQL).tables()
                     : tools.archiveTables(file);
-            if (Backups.databaseExists(to)) {
+            if (PgDatabases.databaseExists(to)) {
                 List<QualifiedName> others = new ArrayList<>();
                 List<QualifiedName> replaced = new ArrayList<>();
                 try (Connection c = Connector.open(to)) {
@@ -135,9 +137,7 @@ final class External {
             backups.log().accept("[Restore] " + file.getFileName() + " holds " + held + "; replacing only "
                     + names(replaced) + " in " + to.database() + " (its " + others.size() + " other table(s) stay);"
                     + " taking a safety backup of " + (replaced.size() == 1 ? "it" : "them") + " first");
-            safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                    .backupNamed(new BackupRequest(replaced.stream().map(QualifiedName::sql).toList(), false),
-                            "pre-restore").file());
+            safety = Optional.of(backups.safetyBackup(to, new BackupRequest(replaced.stream().map(QualifiedName::sql).toList(), false)));
         }
         StringBuilder prelude = new StringBuilder();
         List<QualifiedName> dropped = replaced.stream().filter(created::contains).toList();
@@ -193,7 +193,7 @@ final class External {
                     .orElseThrow(() -> new BotDbException(ErrorCode.USAGE, file + " has no table " + name + ". It has: "
                             + names(inFile))));
         }
-        if (!Backups.databaseExists(to)) {
+        if (!PgDatabases.databaseExists(to)) {
             throw new BotDbException(ErrorCode.DATABASE_MISSING, "The database " + to.database() + " does not exist."
                     + " Create it (createdb " + to.database() + "), or restore the whole file, which creates it.");
         }
@@ -243,9 +243,7 @@ final class External {
             throws SQLException {
         Optional<Path> safety = Optional.empty();
         if (!withRows.isEmpty()) {
-            safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                    .backupNamed(new BackupRequest(withRows.stream().map(QualifiedName::sql).toList(), false),
-                            "pre-restore").file());
+            safety = Optional.of(backups.safetyBackup(to, new BackupRequest(withRows.stream().map(QualifiedName::sql).toList(), false)));
         }
         StringBuilder prelude = new StringBuilder();
         if (!existing.isEmpty()) {
@@ -389,7 +387,7 @@ final class External {
     }
 
     /** {@code backup --format pg_dump}: a standard custom-format archive, when a compatible pg_dump is installed. */
-    static BackupResult pgDump(PostgresTarget target, BackupRequest request, Path dir, int serverMajor,
+    public static BackupResult pgDump(PostgresTarget target, BackupRequest request, Path dir, int serverMajor,
                                java.util.function.Consumer<String> log) {
         PgTools tools = PgTools.find();
         tools.requireCanDump(serverMajor);

@@ -34,6 +34,12 @@ public record Manifest(int format, String botdbVersion, String engine, String se
 
     public static final int FORMAT = 1;
 
+    /** The botdb release that writes manifests now ("development" for a build outside a release). */
+    public static String runningRelease() {
+        String v = Manifest.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
     public Manifest {
         tables = List.copyOf(tables);
         notes = List.copyOf(notes);

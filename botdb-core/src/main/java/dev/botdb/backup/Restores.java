@@ -5,7 +5,13 @@ import dev.botdb.ErrorCode;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.external.FileKind;
 import dev.botdb.backup.external.PgTools;
+import dev.botdb.backup.postgres.PgDatabases;
+import dev.botdb.backup.postgres.PgRestore;
+import dev.botdb.backup.postgres.Sessions;
+import dev.botdb.backup.postgres.TargetState;
 import dev.botdb.backup.schema.DdlStatement;
+import dev.botdb.backup.sqlite.SqliteBackup;
+import dev.botdb.backup.tasks.Cleanups;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
@@ -159,7 +165,7 @@ final class Restores {
             ErrorCode code = failure instanceof BotDbException b ? b.code() : ErrorCode.BACKUP_FAILED;
             try {
                 if (created) {
-                    Backups.dropDatabase(to);
+                    PgDatabases.dropDatabase(to);
                     return new BotDbException(code, "Restore failed: " + what + "\n  The database " + to.database()
                             + " it had created was dropped again.", failure);
                 }
@@ -199,8 +205,8 @@ final class Restores {
     static Prepared prepare(PostgresTarget to, RestoreRequest request, Backups backups) throws SQLException {
         boolean force = request.force();
         Sessions.refuseTemplate(to);
-        if (!Backups.databaseExists(to)) {
-            Backups.createDatabase(to);
+        if (!PgDatabases.databaseExists(to)) {
+            PgDatabases.createDatabase(to);
             backups.log().accept("[Restore] Created database " + to.database());
             return new Prepared(to, true, Optional.empty());
         }
@@ -231,12 +237,11 @@ final class Restores {
         }
         backups.log().accept("[Restore] " + to.database() + " holds data (" + sample + "); taking a safety backup first");
         try {
-            BackupResult safety = Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                    .backupNamed(BackupRequest.all(), "pre-restore");
+            Path safety = backups.safetyBackup(to, BackupRequest.all());
             try (Connection c = Connector.open(to)) {
                 TargetState.wipe(c);
             }
-            Prepared p = new Prepared(to, false, Optional.of(safety.file()));
+            Prepared p = new Prepared(to, false, Optional.of(safety));
             p.closedFrom = closedFrom;
             return p;
         } catch (SQLException | RuntimeException e) {
@@ -268,7 +273,7 @@ final class Restores {
                             + String.join(", ", manifest.tables().stream().map(Manifest.Table::qualified).toList())));
             chosen.add(t);
         }
-        if (!Backups.databaseExists(to)) {
+        if (!PgDatabases.databaseExists(to)) {
             throw new BotDbException(ErrorCode.DATABASE_MISSING, "The database " + to.database() + " does not exist. Create it"
                     + " (createdb " + to.database() + "), or restore the whole backup, which creates it.");
         }
@@ -287,8 +292,7 @@ final class Restores {
                             + ": it already has rows in " + to.database() + ". Add --force to replace them (botdb backs"
                             + " the table up first), or restore into another database with --to.");
                 }
-                safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                        .backupNamed(new BackupRequest(withRows, false), "pre-restore").file());
+                safety = Optional.of(backups.safetyBackup(to, new BackupRequest(withRows, false)));
             }
             PgRestore.session(c, schema);
             c.setAutoCommit(false);

@@ -3,7 +3,14 @@ package dev.botdb.backup;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.archive.ArchiveReader;
+import dev.botdb.backup.postgres.PgDatabases;
+import dev.botdb.backup.postgres.PgRestore;
+import dev.botdb.backup.postgres.PgSession;
+import dev.botdb.backup.postgres.RowsHash;
+import dev.botdb.backup.postgres.SplitLoad;
 import dev.botdb.backup.schema.PgSchemaReader;
+import dev.botdb.backup.sqlite.SqliteBackup;
+import dev.botdb.backup.tasks.Cleanups;
 import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.backup.schema.SchemaOptions;
@@ -83,7 +90,7 @@ final class Verifier {
      */
     static void dropOrphanedScratch(PostgresTarget server, Backups backups) throws SQLException {
         List<String> orphans = new ArrayList<>();
-        try (Connection c = Connector.open(Backups.maintenance(server)); Statement st = c.createStatement();
+        try (Connection c = Connector.open(PgDatabases.maintenance(server)); Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery(SCRATCH_DATABASES)) {
             while (rs.next()) {
                 if (Cleanups.leftByGoneProcess(rs.getString("owner"), SCRATCH)) {
@@ -92,7 +99,7 @@ final class Verifier {
             }
         }
         for (String name : orphans) {
-            Backups.dropDatabase(server.withDatabase(name));
+            PgDatabases.dropDatabase(server.withDatabase(name));
             backups.log().accept("[Verify] Dropped " + name + ", left by a verify run that was killed");
         }
     }
@@ -103,19 +110,19 @@ final class Verifier {
         dropOrphanedScratch(server, backups);
         PostgresTarget scratch = server.withDatabase("botdb_verify_" + ProcessHandle.current().pid() + "_"
                 + Long.toHexString(System.nanoTime()));
-        Backups.createDatabase(scratch);
+        PgDatabases.createDatabase(scratch);
         // SIGTERM (a cron job's timeout): drop the scratch database before the process ends; a
         // SIGKILL skips this, and the next verify drops it by the comment below
         Cleanups.Handle onStop = Cleanups.register("dropping the scratch database " + scratch.database(), () -> {
             try {
-                Backups.dropDatabase(scratch);
+                PgDatabases.dropDatabase(scratch);
                 System.err.println("[Verify] Stopped: dropped the scratch database " + scratch.database() + ".");
             } catch (SQLException e) {
                 throw new IllegalStateException("could not drop " + scratch.database() + ": " + e.getMessage()
                         + "; the next botdb backup verify drops it", e);
             }
         });
-        try (Connection c = Connector.open(Backups.maintenance(scratch));
+        try (Connection c = Connector.open(PgDatabases.maintenance(scratch));
              var ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?, ?)")) {
             // who made it, so a later run can drop it when this process was killed (SIGKILL skips every cleanup)
             ps.setString(1, scratch.database());
@@ -219,7 +226,7 @@ final class Verifier {
             }
             return new VerifyResult(file, problems, manifest.tables().size(), rows, (System.nanoTime() - start) / 1_000_000);
         } finally {
-            Backups.dropDatabase(scratch);
+            PgDatabases.dropDatabase(scratch);
             onStop.close();
         }
     }

@@ -7,6 +7,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.TestPostgres;
 import dev.botdb.backup.schema.SchemaRoundTrip;
+import dev.botdb.backup.tasks.Cleanups;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -2,7 +2,7 @@ package dev.botdb.backup.external;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.Cleanups;
+import dev.botdb.backup.tasks.Cleanups;
 import dev.botdb.config.PostgresTarget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

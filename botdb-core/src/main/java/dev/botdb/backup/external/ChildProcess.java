@@ -2,7 +2,7 @@ package dev.botdb.backup.external;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
-import dev.botdb.backup.Cleanups;
+import dev.botdb.backup.tasks.Cleanups;
 import dev.botdb.config.Redaction;
 import dev.botdb.config.Secret;
 import java.io.BufferedReader;

@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What a restore target holds, and how to bring it back to empty. */
-final class TargetState {
+public final class TargetState {
     private TargetState() {
     }
 
@@ -17,7 +17,7 @@ final class TargetState {
      * {@code public} and every extension but plpgsql, because {@link #wipe} drops those: a database
      * counts as empty only when wiping it loses nothing.
      */
-    static final String USER_OBJECTS = """
+    public static final String USER_OBJECTS = """
             SELECT n.nspname || '.' || c.relname
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -59,7 +59,7 @@ final class TargetState {
             """;
 
     /** Other client sessions on the database (run from another database, so it has none of botdb's). */
-    static final String OTHER_SESSIONS = """
+    public static final String OTHER_SESSIONS = """
             SELECT a.pid, a.usename, a.application_name, host(a.client_addr) AS client, a.state,
                    extract(epoch FROM now() - a.state_change)::bigint AS seconds
             FROM pg_catalog.pg_stat_activity a
@@ -75,7 +75,7 @@ final class TargetState {
      * target that was empty before a failed restore (so nothing of the operator's is lost), and
      * on a {@code --force} target after its safety backup was taken.
      */
-    static void wipe(Connection c) throws SQLException {
+    public static void wipe(Connection c) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {

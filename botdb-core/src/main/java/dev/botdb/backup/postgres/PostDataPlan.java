@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import dev.botdb.backup.schema.DdlStatement;
 import dev.botdb.backup.schema.SchemaDump;
@@ -23,9 +23,9 @@ import java.util.Set;
  * with shorter ones (pg_restore -j runs all of one table's indexes one after another behind its
  * primary key).
  */
-final class PostDataPlan {
+public final class PostDataPlan {
     /** Statements run one after another on one connection. */
-    record Task(String table, boolean shared, long weight, List<DdlStatement> statements) {
+    public record Task(String table, boolean shared, long weight, List<DdlStatement> statements) {
     }
 
     private final List<Task> pending;
@@ -37,7 +37,7 @@ final class PostDataPlan {
         this.pending = new ArrayList<>(tasks);
     }
 
-    static PostDataPlan of(SchemaDump schema, int phase) {
+    public static PostDataPlan of(SchemaDump schema, int phase) {
         Map<String, Long> bytes = new HashMap<>();
         Set<String> partitioned = new HashSet<>();
         for (TableInfo t : schema.tables()) {
@@ -73,7 +73,7 @@ final class PostDataPlan {
      * and a partial (reply_to) 2 s; started in that order the two connections finish within a
      * second of each other, where the order of the dump left one idle for 3 s.
      */
-    static long buildWeight(long tableBytes, String createIndex) {
+    public static long buildWeight(long tableBytes, String createIndex) {
         int depth = 0;
         int keys = 1;
         int close = -1;
@@ -110,7 +110,7 @@ final class PostDataPlan {
      * {@code ADD CONSTRAINT k PRIMARY KEY USING INDEX k} (a catalog change) in a phase of its own
      * before the foreign keys. The catalogs end up as the plain statement leaves them.
      */
-    static SchemaDump keysAsIndexes(SchemaDump schema) {
+    public static SchemaDump keysAsIndexes(SchemaDump schema) {
         Set<String> partitioned = new HashSet<>();
         for (TableInfo t : schema.tables()) {
             if (t.partitionedParent()) {
@@ -148,16 +148,16 @@ final class PostDataPlan {
         return schema + "." + name;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return pending.isEmpty();
     }
 
-    int size() {
+    public int size() {
         return pending.size();
     }
 
     /** The next task whose locks do not collide with a running one; waits for one; null when all are done. */
-    synchronized Task next() throws InterruptedException {
+    public synchronized Task next() throws InterruptedException {
         while (true) {
             if (pending.isEmpty()) {
                 return null;
@@ -184,7 +184,7 @@ final class PostDataPlan {
         }
     }
 
-    synchronized void done(Task t) {
+    public synchronized void done(Task t) {
         if (!t.table().isEmpty()) {
             if (t.shared()) {
                 sharedRunning.computeIfPresent(t.table(), (k, n) -> n == 1 ? null : n - 1);
@@ -197,7 +197,7 @@ final class PostDataPlan {
     }
 
     /** A worker failed: nothing more is handed out, and waiting workers stop. */
-    synchronized void abandon() {
+    public synchronized void abandon() {
         pending.clear();
         notifyAll();
     }

@@ -1,15 +1,23 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.BackupRequest;
+import dev.botdb.backup.BackupResult;
+import dev.botdb.backup.BackupSettings;
+import dev.botdb.backup.Backups;
+import dev.botdb.backup.Manifest;
 import dev.botdb.backup.archive.ArchiveWriter;
 import dev.botdb.backup.archive.BackupKey;
+import dev.botdb.backup.archive.Entries;
 import dev.botdb.backup.archive.EntryInfo;
 import dev.botdb.backup.archive.EntryOutput;
 import dev.botdb.backup.schema.PgSchemaReader;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.backup.schema.SchemaOptions;
 import dev.botdb.backup.schema.TableInfo;
+import dev.botdb.backup.tasks.Futures;
+import dev.botdb.backup.tasks.Progress;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.pool.Connector;
 import java.nio.charset.StandardCharsets;
@@ -40,11 +48,11 @@ import org.postgresql.core.BaseConnection;
  * from the catalogs, each table's rows through {@code COPY ... TO STDOUT}, several tables at once
  * on connections that share one exported snapshot (so every table is seen at the same instant).
  */
-final class PgBackup {
+public final class PgBackup {
     private PgBackup() {
     }
 
-    static BackupResult run(PostgresTarget target, BackupSettings settings, BackupRequest request,
+    public static BackupResult run(PostgresTarget target, BackupSettings settings, BackupRequest request,
                             Optional<BackupKey> key, Path file, Consumer<String> log) {
         long start = System.nanoTime();
         Instant at = Instant.now();
@@ -72,7 +80,7 @@ final class PgBackup {
             List<Manifest.Table> copied = copyAll(archive, tables, binary, connections, progress);
             progress.finish();
             long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
-            Manifest manifest = new Manifest(Manifest.FORMAT, Backups.version(), "postgresql",
+            Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.runningRelease(), "postgresql",
                     schema.serverVersion(), target.database(), at.toString(), took, !request.tables().isEmpty(),
                     request.ownershipAndGrants(), schema.checksum(), copied, schema.notes());
             archive.finish(manifest.toJson());
@@ -238,7 +246,7 @@ final class PgBackup {
         }
     }
 
-    static void closeQuietly(Connection c) {
+    public static void closeQuietly(Connection c) {
         try {
             c.close();
         } catch (SQLException | RuntimeException e) {

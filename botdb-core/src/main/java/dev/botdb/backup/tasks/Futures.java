@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.tasks;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
@@ -9,11 +9,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /** Waits for a worker and rethrows its failure as what it was. */
-final class Futures {
+public final class Futures {
     private Futures() {
     }
 
-    static void await(Future<?> f) throws SQLException, IOException {
+    public static void await(Future<?> f) throws SQLException, IOException {
         try {
             f.get();
         } catch (InterruptedException e) {

@@ -1,10 +1,15 @@
-package dev.botdb.backup;
+package dev.botdb.backup.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.BackupResult;
+import dev.botdb.backup.BackupSettings;
+import dev.botdb.backup.Backups;
+import dev.botdb.backup.RestoreRequest;
+import dev.botdb.backup.RestoreResult;
 import dev.botdb.config.SqliteTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;

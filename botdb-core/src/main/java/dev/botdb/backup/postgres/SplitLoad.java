@@ -1,7 +1,8 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.Manifest;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
@@ -33,9 +34,9 @@ import org.postgresql.core.BaseConnection;
  * ({@link BinaryCopy#tupleEnd}). A binary stream's header stays out of the blocks: each
  * connection's COPY starts with its own header and ends with its own end marker.
  */
-final class SplitLoad {
+public final class SplitLoad {
     /** Tables whose COPY data is at least this big are split (tests lower it). */
-    static volatile long splitFrom = 64L << 20;
+    public static volatile long splitFrom = 64L << 20;
     private static final int BLOCK = 1 << 20;
 
     /** {@code bytes[offset, offset + length)}: whole rows. */
@@ -60,14 +61,14 @@ final class SplitLoad {
     }
 
     /** The blocks an entry is cut into, {@code blockSize} bytes each (more for a longer row); for tests. */
-    static List<byte[]> blocksOf(InputStream in, boolean binary, int blockSize) throws IOException, InterruptedException {
+    public static List<byte[]> blocksOf(InputStream in, boolean binary, int blockSize) throws IOException, InterruptedException {
         SplitLoad split = new SplitLoad(1, blockSize, Integer.MAX_VALUE);
         split.cut(in, binary);
         return split.blocks.stream().map(b -> java.util.Arrays.copyOfRange(b.bytes(), b.offset(), b.offset() + b.length()))
                 .toList();
     }
 
-    static void load(ArchiveReader archive, Manifest.Table t, List<String> cols, PostgresTarget target,
+    public static void load(ArchiveReader archive, Manifest.Table t, List<String> cols, PostgresTarget target,
                      SchemaDump schema, int jobs, boolean replica) throws SQLException, IOException {
         String sql = "COPY " + new QualifiedName(t.schema(), t.name()).sql() + " (" + String.join(", ", cols)
                 + ") FROM STDIN" + t.copyOptions();

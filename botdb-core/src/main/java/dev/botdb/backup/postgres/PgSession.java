@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -8,7 +8,7 @@ import java.sql.Statement;
  * Session settings that make a table's COPY text the same on every connection and every server
  * (so a restored table hashes like the original), and that let a restore load rows quickly.
  */
-final class PgSession {
+public final class PgSession {
     private PgSession() {
     }
 
@@ -31,7 +31,7 @@ final class PgSession {
      * A reading session: rows in physical order from block 0 ({@code synchronize_seqscans = off}),
      * row-level security not silently filtering rows (COPY fails instead), no timeouts.
      */
-    static void forReading(Connection c) throws SQLException {
+    public static void forReading(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(OUTPUT);
         }
@@ -46,7 +46,7 @@ final class PgSession {
      * (chat_id, sent_at) index alone: 10.5-11.0 s against 7.4-8.9 s), because sort runs that stay
      * in the processor's cache beat one big in-memory sort.
      */
-    static void forLoading(Connection c) throws SQLException {
+    public static void forLoading(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(OUTPUT + """
                     SET check_function_bodies = off;

@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.tasks;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class Cleanups {
     /** How long the hook waits for the cleanups (a restore's undo may restore a safety backup). */
-    static final long WAIT_MILLIS = 120_000;
+    public static final long WAIT_MILLIS = 120_000;
 
     private static final Deque<Handle> PENDING = new ArrayDeque<>();
     private static boolean hooked;
@@ -58,13 +58,13 @@ public final class Cleanups {
      * Names a process so a later run can tell whether it is still there: {@code what} of pid N
      * started T on HOST (the start time so that a reused pid does not match).
      */
-    static String mark(String what, ProcessHandle p) {
+    public static String mark(String what, ProcessHandle p) {
         return what + " of pid " + p.pid() + " started " + p.info().startInstant().map(Object::toString).orElse("?")
                 + " on " + host();
     }
 
     /** True when {@code text} starts with a {@link #mark} of {@code what} by a process of this host that is gone. */
-    static boolean leftByGoneProcess(String text, String what) {
+    public static boolean leftByGoneProcess(String text, String what) {
         if (text == null) {
             return false;
         }

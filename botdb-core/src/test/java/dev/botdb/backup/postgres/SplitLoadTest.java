@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
+import dev.botdb.backup.Manifest;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -14,7 +15,7 @@ import java.util.HexFormat;
  * connections at once (whose rows land in another physical order) still matches its backup, while
  * any changed, missing or extra row changes it.
  */
-final class RowsHash extends OutputStream {
+public final class RowsHash extends OutputStream {
     private static final long M = 0xc6a4a7935bd1e995L;
     private static final int R = 47;
     private static final long SEED = 0x62_6f_74_64_62L; // "botdb"
@@ -29,12 +30,12 @@ final class RowsHash extends OutputStream {
     private final BinaryCopy tuples;
 
     /** The hash of COPY text output. */
-    RowsHash() {
+    public RowsHash() {
         this(false);
     }
 
     /** The hash of COPY output in the given format ({@code binary}: each stream written in is one whole COPY). */
-    RowsHash(boolean binary) {
+    public RowsHash(boolean binary) {
         this.tuples = binary ? new BinaryCopy() {
             @Override
             protected void row(byte[] b, int off, int len) {
@@ -44,7 +45,7 @@ final class RowsHash extends OutputStream {
     }
 
     /** For the rows of {@code table} as its manifest says they are stored. */
-    static RowsHash of(Manifest.Table table) {
+    public static RowsHash of(Manifest.Table table) {
         return new RowsHash(table.binary());
     }
 
@@ -93,7 +94,7 @@ final class RowsHash extends OutputStream {
         mixedSum += Long.rotateLeft(h * 0x9e3779b97f4a7c15L, 29);
     }
 
-    static long hash(byte[] b, int off, int len) {
+    public static long hash(byte[] b, int off, int len) {
         long h = SEED ^ (len * M);
         int i = off;
         int end = off + len;
@@ -120,7 +121,7 @@ final class RowsHash extends OutputStream {
     }
 
     /** Adds another part of the same table (hashes of disjoint row sets add up). */
-    synchronized void add(RowsHash other) {
+    public synchronized void add(RowsHash other) {
         other.finish();
         finish();
         rows += other.rows;
@@ -137,12 +138,12 @@ final class RowsHash extends OutputStream {
     }
 
     /** Rows seen so far (a final row without its newline counts once {@link #hex()} is asked). */
-    long rows() {
+    public long rows() {
         return rows + (partialLength > 0 ? 1 : 0);
     }
 
     /** {@code rows:sum:mixedSum} in hex; a trailing row without newline is included. */
-    String hex() {
+    public String hex() {
         long r = rows;
         long s = sum;
         long x = mixedSum;

@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.tasks;
 
 import dev.botdb.text.Human;
 import java.util.Locale;
@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * Progress of a long copy: tables done, bytes, rate. On a terminal one line is redrawn in place;
  * in logs a summary line every 10 seconds and one at the end.
  */
-final class Progress {
+public final class Progress {
     private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
     private final String what;
@@ -29,11 +29,11 @@ final class Progress {
         this.terminal = terminal;
     }
 
-    static Progress start(String what, int tables, Consumer<String> log) {
+    public static Progress start(String what, int tables, Consumer<String> log) {
         return new Progress(what, tables, log, System.console() != null && System.getenv("BOTDB_NO_PROGRESS") == null);
     }
 
-    void tableDone(long tableBytes) {
+    public void tableDone(long tableBytes) {
         int d = done.incrementAndGet();
         long b = bytes.addAndGet(tableBytes);
         long now = System.nanoTime();
@@ -48,7 +48,7 @@ final class Progress {
         }
     }
 
-    void finish() {
+    public void finish() {
         if (terminal) {
             System.err.print("\r");
         }

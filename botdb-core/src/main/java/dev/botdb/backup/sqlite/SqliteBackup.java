@@ -1,10 +1,19 @@
-package dev.botdb.backup;
+package dev.botdb.backup.sqlite;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.BackupRequest;
+import dev.botdb.backup.BackupResult;
+import dev.botdb.backup.BackupSettings;
+import dev.botdb.backup.Backups;
+import dev.botdb.backup.Manifest;
+import dev.botdb.backup.RestoreRequest;
+import dev.botdb.backup.RestoreResult;
+import dev.botdb.backup.VerifyResult;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.archive.ArchiveWriter;
 import dev.botdb.backup.archive.BackupKey;
+import dev.botdb.backup.archive.Entries;
 import dev.botdb.backup.archive.EntryOutput;
 import dev.botdb.config.SqliteTarget;
 import dev.botdb.dialect.Dialect;
@@ -33,11 +42,11 @@ import java.util.function.Consumer;
  * one read transaction), the copy goes into a botdb archive with per-table row counts and
  * checksums; a restore copies the pages back with SQLite's online backup API in one step.
  */
-final class SqliteBackup {
+public final class SqliteBackup {
     private SqliteBackup() {
     }
 
-    static BackupResult run(SqliteTarget target, BackupSettings settings, Optional<BackupKey> key, Path file,
+    public static BackupResult run(SqliteTarget target, BackupSettings settings, Optional<BackupKey> key, Path file,
                             Consumer<String> log) {
         long start = System.nanoTime();
         Instant at = Instant.now();
@@ -63,7 +72,7 @@ final class SqliteBackup {
                 Files.copy(snapshot, out);
                 out.closeEntry();
             }
-            Manifest manifest = new Manifest(Manifest.FORMAT, Backups.version(), "sqlite", contents.version,
+            Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.runningRelease(), "sqlite", contents.version,
                     target.path().getFileName().toString(), at.toString(), (System.nanoTime() - start) / 1_000_000, false,
                     false, contents.schemaChecksum, contents.tables, List.of());
             archive.finish(manifest.toJson());
@@ -88,7 +97,7 @@ final class SqliteBackup {
         }
     }
 
-    static RestoreResult restore(ArchiveReader archive, Manifest manifest, SqliteTarget to, RestoreRequest request,
+    public static RestoreResult restore(ArchiveReader archive, Manifest manifest, SqliteTarget to, RestoreRequest request,
                                  Backups backups, long start) throws IOException, SQLException {
         if (to.inMemory()) {
             throw new BotDbException(ErrorCode.USAGE, "Restoring into an in-memory SQLite database would vanish at once;"
@@ -111,8 +120,7 @@ final class SqliteBackup {
                             + " data (" + String.join(", ", busy.subList(0, Math.min(5, busy.size()))) + "). Restore into"
                             + " a new file with --to sqlite:///new.db, or add --force to replace it (botdb backs it up first).");
                 }
-                safety = Optional.of(Backups.of(to, backups.settings(), backups.log()).withKey(backups.key())
-                        .backupNamed(BackupRequest.all(), "pre-restore").file());
+                safety = Optional.of(backups.safetyBackup(to, BackupRequest.all()));
             }
             long rows;
             try (Connection c = open(to.path()); Statement st = c.createStatement()) {
@@ -182,7 +190,7 @@ final class SqliteBackup {
         return rows;
     }
 
-    static VerifyResult verify(Path file, ArchiveReader archive, Manifest manifest, long start) throws IOException, SQLException {
+    public static VerifyResult verify(Path file, ArchiveReader archive, Manifest manifest, long start) throws IOException, SQLException {
         Path copy = extract(archive, file.toAbsolutePath().getParent());
         try {
             List<String> problems = new ArrayList<>();
@@ -322,7 +330,7 @@ final class SqliteBackup {
         }
     }
 
-    static void deleteQuietly(Path p) {
+    public static void deleteQuietly(Path p) {
         if (p != null) {
             try {
                 Files.deleteIfExists(p);

@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -11,11 +11,11 @@ import java.util.Arrays;
  *
  * @see <a href="https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4">COPY binary format</a>
  */
-abstract class BinaryCopy extends OutputStream {
+public abstract class BinaryCopy extends OutputStream {
     /** The header a COPY FROM stream starts with: signature, no flags, no extension. */
-    static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    public static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
     /** The end marker: a field count of -1. */
-    static final byte[] TRAILER = {(byte) 0xff, (byte) 0xff};
+    public static final byte[] TRAILER = {(byte) 0xff, (byte) 0xff};
     private static final int SIGNATURE = 11;
 
     private byte[] pending = new byte[0];
@@ -45,12 +45,12 @@ abstract class BinaryCopy extends OutputStream {
     }
 
     /** True once the end marker was seen. */
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 
     /** True when bytes of an unfinished row (or header) are waiting for the rest. */
-    boolean incomplete() {
+    public boolean incomplete() {
         return pendingLength > 0 || inHeader;
     }
 
@@ -97,16 +97,16 @@ abstract class BinaryCopy extends OutputStream {
     }
 
     /** {@link #tupleEnd}: the bytes end inside the tuple. */
-    static final int INCOMPLETE = -1;
+    public static final int INCOMPLETE = -1;
     /** {@link #tupleEnd}: the end marker starts there. */
-    static final int END_MARKER = -2;
+    public static final int END_MARKER = -2;
 
     /**
      * Where the tuple that starts at {@code p} ends (its field count, then each field's length and
      * bytes), found by jumping from length to length; {@link #INCOMPLETE} when {@code b[p, to)}
      * holds only part of it, {@link #END_MARKER} when the end marker starts at {@code p}.
      */
-    static int tupleEnd(byte[] b, int p, int to) {
+    public static int tupleEnd(byte[] b, int p, int to) {
         if (to - p < 2) {
             return INCOMPLETE;
         }
@@ -132,7 +132,7 @@ abstract class BinaryCopy extends OutputStream {
     }
 
     /** The length of the header that starts at {@code b[p]} (with its extension); {@link #INCOMPLETE} when cut short. */
-    static int headerLength(byte[] b, int p, int to) {
+    public static int headerLength(byte[] b, int p, int to) {
         if (to - p < HEADER.length) {
             return INCOMPLETE;
         }

@@ -1,4 +1,4 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import dev.botdb.backup.schema.DdlStatement;
 import dev.botdb.backup.schema.SchemaDump;
@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * {@code GRANT SET ON PARAMETER session_replication_role}); without it everything stays as it was:
  * keys after the rows, each validated by the server.
  */
-record EarlyKeys(SchemaDump rest, Set<String> referenced, int created) {
+public record EarlyKeys(SchemaDump rest, Set<String> referenced, int created) {
     // rest: the schema without what was created; referenced: tables that got a key early (TRUNCATE
     // would refuse them, so they load without FREEZE); created: foreign keys created early
     private static final Pattern FOREIGN_KEY = Pattern.compile(
@@ -43,7 +43,7 @@ record EarlyKeys(SchemaDump rest, Set<String> referenced, int created) {
      * Creates what can be created early in {@code target} (whose tables exist and are empty) and
      * returns the rest of the schema; nothing created when the session may not turn triggers off.
      */
-    static EarlyKeys create(PostgresTarget target, SchemaDump schema, Consumer<String> log) throws SQLException {
+    public static EarlyKeys create(PostgresTarget target, SchemaDump schema, Consumer<String> log) throws SQLException {
         Set<String> partitioned = new HashSet<>();
         for (TableInfo t : schema.tables()) {
             if (t.partitionedParent()) {

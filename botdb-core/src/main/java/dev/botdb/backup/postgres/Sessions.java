@@ -1,7 +1,9 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.Backups;
+import dev.botdb.backup.tasks.Cleanups;
 import dev.botdb.config.PostgresTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.pool.Connector;
@@ -20,7 +22,7 @@ import java.util.function.Consumer;
  * keeps new ones out for the restore's duration (CONNECTION LIMIT 0, which superusers, and so
  * botdb's own connections, pass; ALLOW_CONNECTIONS false would keep botdb out too).
  */
-final class Sessions {
+public final class Sessions {
     private Sessions() {
     }
 
@@ -38,8 +40,8 @@ final class Sessions {
             """;
 
     /** Refuses a template database: every later CREATE DATABASE copying it would inherit the restore. */
-    static void refuseTemplate(PostgresTarget to) throws SQLException {
-        try (Connection c = Connector.open(Backups.maintenance(to)); PreparedStatement ps = c.prepareStatement(TEMPLATE)) {
+    public static void refuseTemplate(PostgresTarget to) throws SQLException {
+        try (Connection c = Connector.open(PgDatabases.maintenance(to)); PreparedStatement ps = c.prepareStatement(TEMPLATE)) {
             ps.setString(1, to.database());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && rs.getBoolean(1)) {
@@ -56,8 +58,8 @@ final class Sessions {
      * are connected, or ends them when {@code terminate}. Returns the connection limit to put back
      * with {@link #reopen}, or null when nothing was closed.
      */
-    static Integer takeOver(PostgresTarget to, boolean terminate, Consumer<String> log) throws SQLException {
-        try (Connection c = Connector.open(Backups.maintenance(to)); Statement st = c.createStatement()) {
+    public static Integer takeOver(PostgresTarget to, boolean terminate, Consumer<String> log) throws SQLException {
+        try (Connection c = Connector.open(PgDatabases.maintenance(to)); Statement st = c.createStatement()) {
             Integer closedFrom = null;
             try (PreparedStatement ps = c.prepareStatement(CONNECTION_LIMIT)) {
                 ps.setString(1, to.database());
@@ -115,7 +117,7 @@ final class Sessions {
     }
 
     /** What an unfinished restore writes into its target's comment until it is done or undone. */
-    static final String RESTORING = "botdb restore in progress";
+    public static final String RESTORING = "botdb restore in progress";
 
     private static final String COMMENT = """
             SELECT pg_catalog.shobj_description(d.oid, 'pg_database')
@@ -124,17 +126,17 @@ final class Sessions {
             """;
 
     /** Marks the target as being restored (a SIGKILL leaves the mark for the next restore to find). */
-    static void markRestoring(PostgresTarget to, String safety) throws SQLException {
+    public static void markRestoring(PostgresTarget to, String safety) throws SQLException {
         comment(to, Cleanups.mark(RESTORING, ProcessHandle.current()) + "; safety backup: " + safety);
     }
 
     /** Removes the mark once the restore is done or undone. */
-    static void unmark(PostgresTarget to) throws SQLException {
+    public static void unmark(PostgresTarget to) throws SQLException {
         comment(to, null);
     }
 
     private static void comment(PostgresTarget to, String text) throws SQLException {
-        try (Connection c = Connector.open(Backups.maintenance(to));
+        try (Connection c = Connector.open(PgDatabases.maintenance(to));
              PreparedStatement ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?::text, ?::text)")) {
             ps.setString(1, to.database());
             ps.setString(2, text);
@@ -146,8 +148,8 @@ final class Sessions {
     }
 
     /** The mark a restore killed half way left on the target, or null. */
-    static String interruptedRestore(PostgresTarget to) throws SQLException {
-        try (Connection c = Connector.open(Backups.maintenance(to)); PreparedStatement ps = c.prepareStatement(COMMENT)) {
+    public static String interruptedRestore(PostgresTarget to) throws SQLException {
+        try (Connection c = Connector.open(PgDatabases.maintenance(to)); PreparedStatement ps = c.prepareStatement(COMMENT)) {
             ps.setString(1, to.database());
             try (ResultSet rs = ps.executeQuery()) {
                 String text = rs.next() ? rs.getString(1) : null;
@@ -157,8 +159,8 @@ final class Sessions {
     }
 
     /** Ends every other session on the database: botdb's own loading ones when a restore is stopped. */
-    static void endOthers(PostgresTarget to) throws SQLException {
-        try (Connection c = Connector.open(Backups.maintenance(to));
+    public static void endOthers(PostgresTarget to) throws SQLException {
+        try (Connection c = Connector.open(PgDatabases.maintenance(to));
              PreparedStatement ps = c.prepareStatement("""
                      SELECT pg_catalog.pg_terminate_backend(a.pid, 10000)
                      FROM pg_catalog.pg_stat_activity a
@@ -189,7 +191,7 @@ final class Sessions {
     }
 
     /** Puts the connection limit back after {@link #takeOver}; logs the SQL to run when it cannot. */
-    static void reopen(PostgresTarget to, Integer closedFrom, Consumer<String> log) {
+    public static void reopen(PostgresTarget to, Integer closedFrom, Consumer<String> log) {
         if (closedFrom == null) {
             return;
         }
@@ -201,8 +203,8 @@ final class Sessions {
         }
     }
 
-    static void setConnectionLimit(PostgresTarget to, int limit) throws SQLException {
-        try (Connection c = Connector.open(Backups.maintenance(to)); Statement st = c.createStatement()) {
+    public static void setConnectionLimit(PostgresTarget to, int limit) throws SQLException {
+        try (Connection c = Connector.open(PgDatabases.maintenance(to)); Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE " + Dialect.POSTGRESQL.quote(to.database()) + " CONNECTION LIMIT " + limit);
         }
     }

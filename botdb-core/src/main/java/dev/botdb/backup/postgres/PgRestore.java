@@ -1,9 +1,12 @@
-package dev.botdb.backup;
+package dev.botdb.backup.postgres;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.backup.Manifest;
 import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.schema.DdlStatement;
+import dev.botdb.backup.tasks.Futures;
+import dev.botdb.backup.tasks.Progress;
 import dev.botdb.dialect.QualifiedName;
 import dev.botdb.backup.schema.SchemaDump;
 import dev.botdb.backup.schema.Section;
@@ -39,12 +42,12 @@ import org.postgresql.core.BaseConnection;
  * connections, the longest builds first ({@link PostDataPlan}), then foreign keys, then the rest.
  * A failure at any point leaves the target as it was.
  */
-final class PgRestore {
+public final class PgRestore {
     private PgRestore() {
     }
 
     /** The whole archive into {@code target}, which must exist and hold nothing (the caller checked). */
-    static void load(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget target, int jobs,
+    public static void load(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget target, int jobs,
                      Consumer<String> log) throws SQLException, IOException {
         try (Connection c = Connector.open(target)) {
             session(c, schema);
@@ -152,12 +155,12 @@ final class PgRestore {
         }
     }
 
-    interface Work {
+    public interface Work {
         void run(Connection c) throws Exception;
     }
 
     /** A loading session with the dump's own preamble (an empty search_path: every name in the DDL is qualified). */
-    static void session(Connection c, SchemaDump schema) throws SQLException {
+    public static void session(Connection c, SchemaDump schema) throws SQLException {
         PgSession.forLoading(c);
         try (Statement st = c.createStatement()) {
             for (String sql : schema.preamble()) {
@@ -167,7 +170,7 @@ final class PgRestore {
     }
 
     /** Runs {@code work} on {@code jobs} connections at once, each its own loading session. */
-    static void parallel(PostgresTarget target, SchemaDump schema, int jobs, Work work) throws SQLException, IOException {
+    public static void parallel(PostgresTarget target, SchemaDump schema, int jobs, Work work) throws SQLException, IOException {
         parallel(target, schema, jobs, false, work);
     }
 
@@ -176,7 +179,7 @@ final class PgRestore {
      * no triggers ({@code session_replication_role = replica}), so rows go into tables whose foreign
      * keys already exist without a check per row.
      */
-    static void parallel(PostgresTarget target, SchemaDump schema, int jobs, boolean replica, Work work)
+    public static void parallel(PostgresTarget target, SchemaDump schema, int jobs, boolean replica, Work work)
             throws SQLException, IOException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "botdb-restore");
@@ -212,7 +215,7 @@ final class PgRestore {
      * 42704) are skipped with a note instead of failing the restore: roles are not part of a
      * database backup.
      */
-    static void execute(Connection c, Statement st, DdlStatement d, Consumer<String> log) throws SQLException {
+    public static void execute(Connection c, Statement st, DdlStatement d, Consumer<String> log) throws SQLException {
         boolean roleDependent = d.kind().equals("OWNER") || d.kind().equals("ACL") || d.kind().equals("DEFAULT ACL");
         Savepoint savepoint = roleDependent && !c.getAutoCommit() ? c.setSavepoint() : null;
         try {
@@ -250,7 +253,7 @@ final class PgRestore {
     }
 
     /** The first few user objects of the target (tables, views, sequences, functions, types); empty = nothing to lose. */
-    static List<String> userObjects(Connection c, int limit) throws SQLException {
+    public static List<String> userObjects(Connection c, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(TargetState.USER_OBJECTS)) {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
