@@ -146,7 +146,7 @@ public final class Main implements Callable<Integer> {
 
     static int report(Exception e, boolean verbose, PrintStream err) {
         if (e instanceof BotDbException b) {
-            err.println("error: " + b.getMessage());
+            err.println("error: " + Flags.of(b.getMessage()));
             if (verbose) {
                 err.println(stackTrace(b));
             }

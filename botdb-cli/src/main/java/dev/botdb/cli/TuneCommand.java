@@ -96,9 +96,9 @@ final class TuneCommand implements Callable<Integer> {
         }
         TuneInput in = report.input();
         cli.out.println("Settings for " + PgValue.approximate(in.ramBytes()) + " RAM ("
-                + in.ramSource() + "), " + in.connections() + " connections (" + in.connectionsSource() + "), "
-                + (in.cpus() == null ? "CPUs unknown" : in.cpus() + " CPUs (" + in.cpusSource() + ")") + ", "
-                + in.storage().name() + " (" + in.storageSource() + "), workload "
+                + Flags.of(in.ramSource()) + "), " + in.connections() + " connections (" + Flags.of(in.connectionsSource()) + "), "
+                + (in.cpus() == null ? "CPUs unknown" : in.cpus() + " CPUs (" + Flags.of(in.cpusSource()) + ")") + ", "
+                + in.storage().name() + " (" + Flags.of(in.storageSource()) + "), workload "
                 + in.workload().name().toLowerCase(Locale.ROOT));
         cli.out.println("Server: " + report.server());
         cli.out.println();
@@ -127,7 +127,7 @@ final class TuneCommand implements Callable<Integer> {
             }
         }
         for (String n : report.notes()) {
-            cli.out.println("  note: " + n);
+            cli.out.println("  note: " + Flags.of(n));
         }
         cli.out.println();
         List<String> lines = report.alterSystem();
@@ -158,13 +158,13 @@ final class TuneCommand implements Callable<Integer> {
         TuneInput in = report.input();
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("ram_bytes", in.ramBytes());
-        input.put("ram_source", in.ramSource());
+        input.put("ram_source", Flags.of(in.ramSource()));
         input.put("connections", in.connections());
-        input.put("connections_source", in.connectionsSource());
+        input.put("connections_source", Flags.of(in.connectionsSource()));
         input.put("cpus", in.cpus());
-        input.put("cpus_source", in.cpusSource());
+        input.put("cpus_source", Flags.of(in.cpusSource()));
         input.put("storage", in.storage().name().toLowerCase(Locale.ROOT));
-        input.put("storage_source", in.storageSource());
+        input.put("storage_source", Flags.of(in.storageSource()));
         input.put("workload", in.workload().name().toLowerCase(Locale.ROOT));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("server", report.server());
@@ -184,7 +184,7 @@ final class TuneCommand implements Callable<Integer> {
         }).toList());
         m.put("alter_system", report.alterSystem());
         m.put("restart_needed_for", report.restartNeededFor());
-        m.put("notes", report.notes());
+        m.put("notes", report.notes().stream().map(Flags::of).toList());
         if (applied != null) {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("applied", applied.applied());

@@ -80,4 +80,12 @@ class TuneCommandTest {
         assertThat(sqlite.exitCode()).isEqualTo(2);
         assertThat(sqlite.err()).contains("tune is for PostgreSQL");
     }
+
+    @Test
+    void theLibrarysFieldNamesReachTheOperatorAsFlags() {
+        CliRun r = CliRun.of(env(), "tune", "--offline", "--ram", "100MB");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("error: --ram must be at least 256MB").doesNotContain("`");
+    }
 }

@@ -96,26 +96,26 @@ public record InspectOptions(List<String> checks, int limit, Duration statementT
 
     public InspectOptions {
         checks = List.copyOf(checks);
-        positive("--limit", limit);
-        positive("--connections", connections);
+        positive("`limit`", limit);
+        positive("`connections`", connections);
         if (statementTimeout.isNegative() || statementTimeout.isZero() || lockTimeout.isNegative()
                 || lockTimeout.isZero()) {
-            throw new BotDbException(ErrorCode.USAGE, "--timeout and --lock-timeout must be more than 0, e.g."
-                    + " --timeout 30s --lock-timeout 1s: every check runs under both.");
+            throw new BotDbException(ErrorCode.USAGE, "`timeout` and `lockTimeout` must be more than 0, e.g."
+                    + " `timeout` 30s `lockTimeout` 1s: every check runs under both.");
         }
-        share("--seq-scan-share", seqScanShare);
-        share("--cache-hit-warn", cacheHitWarn);
-        share("--dead-rows-warn", deadRowsWarn);
-        share("--xid-warn", xidWarn);
-        share("--xid-problem", xidProblem);
-        share("--sequence-warn", sequenceWarn);
-        share("--sequence-problem", sequenceProblem);
-        share("--connections-warn", connectionsWarn);
-        share("--connections-problem", connectionsProblem);
-        share("--freelist-warn", freelistWarn);
-        ordered("--xid-warn", xidWarn, "--xid-problem", xidProblem);
-        ordered("--sequence-warn", sequenceWarn, "--sequence-problem", sequenceProblem);
-        ordered("--connections-warn", connectionsWarn, "--connections-problem", connectionsProblem);
+        share("`seqScanShare`", seqScanShare);
+        share("`cacheHitWarn`", cacheHitWarn);
+        share("`deadRowsWarn`", deadRowsWarn);
+        share("`xidWarn`", xidWarn);
+        share("`xidProblem`", xidProblem);
+        share("`sequenceWarn`", sequenceWarn);
+        share("`sequenceProblem`", sequenceProblem);
+        share("`connectionsWarn`", connectionsWarn);
+        share("`connectionsProblem`", connectionsProblem);
+        share("`freelistWarn`", freelistWarn);
+        ordered("`xidWarn`", xidWarn, "`xidProblem`", xidProblem);
+        ordered("`sequenceWarn`", sequenceWarn, "`sequenceProblem`", sequenceProblem);
+        ordered("`connectionsWarn`", connectionsWarn, "`connectionsProblem`", connectionsProblem);
         for (long n : new long[] {unusedIndexMinBytes, seqScanMinRows, seqScanMinScans, cacheHitMinBlocks, deadRowsMin,
                 slowQueryCalls}) {
             if (n < 0) {

@@ -18,7 +18,7 @@ public record KillIdleRequest(Duration olderThan, boolean idleInTransaction, boo
 
     public KillIdleRequest {
         if (olderThan.isNegative() || olderThan.isZero()) {
-            throw new BotDbException(ErrorCode.USAGE, "--older-than must be more than 0, e.g. --older-than 5m");
+            throw new BotDbException(ErrorCode.USAGE, "`olderThan` must be more than 0, e.g. `olderThan` 5m");
         }
     }
 }

@@ -30,18 +30,18 @@ public record MaintainRequest(Operation operation, List<String> tables, List<Str
         tables = List.copyOf(tables);
         indexes = List.copyOf(indexes);
         if (lockTimeout.isNegative() || lockTimeout.isZero()) {
-            throw new BotDbException(ErrorCode.USAGE, "--lock-timeout must be more than 0 (e.g. 5s): without one a"
+            throw new BotDbException(ErrorCode.USAGE, "`lockTimeout` must be more than 0 (e.g. 5s): without one a"
                     + " maintenance statement waiting for a lock makes every query of the bot on that table wait too.");
         }
         if (statementTimeout.isNegative()) {
-            throw new BotDbException(ErrorCode.USAGE, "--statement-timeout must be 0 (no limit) or more, e.g. 30m");
+            throw new BotDbException(ErrorCode.USAGE, "`statementTimeout` must be 0 (no limit) or more, e.g. 30m");
         }
         if (!indexes.isEmpty() && operation != Operation.REINDEX) {
-            throw new BotDbException(ErrorCode.USAGE, "--index is for reindex only; " + operation.command()
-                    + " works on tables (--table).");
+            throw new BotDbException(ErrorCode.USAGE, "`index` is for reindex only; " + operation.command()
+                    + " works on tables (`table`).");
         }
         if (analyze && operation != Operation.VACUUM && operation != Operation.VACUUM_FULL) {
-            throw new BotDbException(ErrorCode.USAGE, "--analyze goes with vacuum and vacuum-full.");
+            throw new BotDbException(ErrorCode.USAGE, "`analyze` goes with vacuum and vacuum-full.");
         }
     }
 

@@ -22,27 +22,27 @@ record Names(String app, String owner, String database, String schema) {
 
     static Names of(ProvisionRequest request, String adminDatabase) {
         String database = request.database() != null ? request.database() : adminDatabase;
-        check("--database", database);
+        check("`database`", database);
         if (request.database() == null && (database.equals("postgres") || database.startsWith("template"))) {
             throw new BotDbException(ErrorCode.USAGE, "DATABASE_URL points at the maintenance database " + database
-                    + "; name the bot's own database: botdb provision --app-user " + request.appUser()
-                    + " --database mybot");
+                    + "; name the bot's own database: botdb provision `appUser` " + request.appUser()
+                    + " `database` mybot");
         }
         if (database.equals("template0") || database.equals("template1")) {
-            throw new BotDbException(ErrorCode.USAGE, "--database " + database + " is a template database; name the"
-                    + " bot's own database, e.g. --database mybot");
+            throw new BotDbException(ErrorCode.USAGE, "`database` " + database + " is a template database; name the"
+                    + " bot's own database, e.g. `database` mybot");
         }
         String owner = request.ownerUser() != null ? request.ownerUser() : database + "_owner";
-        checkRole("--app-user", request.appUser());
-        checkRole("--owner-user", owner);
-        check("--schema", request.schema());
+        checkRole("`appUser`", request.appUser());
+        checkRole("`ownerUser`", owner);
+        check("`schema`", request.schema());
         if (request.schema().toLowerCase(Locale.ROOT).startsWith("pg_")
                 || request.schema().equals("information_schema")) {
-            throw new BotDbException(ErrorCode.USAGE, "--schema " + request.schema() + " is a system schema; use"
+            throw new BotDbException(ErrorCode.USAGE, "`schema` " + request.schema() + " is a system schema; use"
                     + " public or a schema of the bot's own");
         }
         if (owner.equals(request.appUser())) {
-            throw new BotDbException(ErrorCode.USAGE, "--app-user and --owner-user are both " + owner + ": the bot's"
+            throw new BotDbException(ErrorCode.USAGE, "`appUser` and `ownerUser` are both " + owner + ": the bot's"
                     + " role must not own what migrations create, or it could drop it. Give the owner another name"
                     + " (default: <database>_owner).");
         }

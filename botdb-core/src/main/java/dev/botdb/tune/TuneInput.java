@@ -25,14 +25,14 @@ public record TuneInput(long ramBytes, String ramSource, int connections, String
 
     public TuneInput {
         if (ramBytes < MIN_RAM) {
-            throw new BotDbException(ErrorCode.USAGE, "--ram must be at least 256MB (got " + PgValue.memory(ramBytes)
+            throw new BotDbException(ErrorCode.USAGE, "`ram` must be at least 256MB (got " + PgValue.memory(ramBytes)
                     + "); PostgreSQL's defaults already suit less.");
         }
         if (connections < 1 || connections > 10_000) {
-            throw new BotDbException(ErrorCode.USAGE, "--connections must be 1 to 10000 (got " + connections + ")");
+            throw new BotDbException(ErrorCode.USAGE, "`connections` must be 1 to 10000 (got " + connections + ")");
         }
         if (cpus != null && (cpus < 1 || cpus > 1024)) {
-            throw new BotDbException(ErrorCode.USAGE, "--cpus must be 1 to 1024 (got " + cpus + ")");
+            throw new BotDbException(ErrorCode.USAGE, "`cpus` must be 1 to 1024 (got " + cpus + ")");
         }
     }
 
@@ -63,7 +63,7 @@ public record TuneInput(long ramBytes, String ramSource, int connections, String
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BotDbException(ErrorCode.USAGE, "--workload must be bot, web or oltp (got '" + s + "')");
+                throw new BotDbException(ErrorCode.USAGE, "`workload` must be bot, web or oltp (got '" + s + "')");
             }
         }
     }
@@ -76,7 +76,7 @@ public record TuneInput(long ramBytes, String ramSource, int connections, String
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BotDbException(ErrorCode.USAGE, "--storage must be ssd or hdd (got '" + s + "'); network"
+                throw new BotDbException(ErrorCode.USAGE, "`storage` must be ssd or hdd (got '" + s + "'); network"
                         + " and NVMe storage count as ssd.");
             }
         }
@@ -86,8 +86,8 @@ public record TuneInput(long ramBytes, String ramSource, int connections, String
     public static long parseRam(String text) {
         long bytes = PgValue.parseSize(text);
         if (bytes < 0) {
-            throw new BotDbException(ErrorCode.USAGE, "--ram '" + text + "' is not a size. Write it with its unit,"
-                    + " e.g. --ram 4GB, --ram 512MB or --ram 1.5GB");
+            throw new BotDbException(ErrorCode.USAGE, "`ram` '" + text + "' is not a size. Write it with its unit,"
+                    + " e.g. `ram` 4GB, `ram` 512MB or `ram` 1.5GB");
         }
         return bytes;
     }

@@ -50,23 +50,23 @@ public final class Tuner {
         String ramSource;
         if (options.ramBytes() != null) {
             ram = options.ramBytes();
-            ramSource = "--ram";
+            ramSource = "`ram`";
         } else {
             ram = Hardware.machineRam();
-            ramSource = "this machine; pass --ram for the server's";
+            ramSource = "this machine; pass `ram` for the server's";
         }
         Integer cpus = options.cpus();
-        String cpusSource = "--cpus";
+        String cpusSource = "`cpus`";
         if (cpus == null) {
             cpus = Hardware.machineCpus();
-            cpusSource = "this machine; pass --cpus for the server's";
+            cpusSource = "this machine; pass `cpus` for the server's";
         }
         int connections = options.connections() != null ? options.connections() : options.workload().defaultConnections();
-        TuneInput input = new TuneInput(ram, ramSource, connections, options.connections() != null ? "--connections"
+        TuneInput input = new TuneInput(ram, ramSource, connections, options.connections() != null ? "`connections`"
                 : "the default for a " + options.workload().name().toLowerCase(Locale.ROOT) + " workload", cpus,
                 cpusSource, storage(options), storageSource(options), options.workload());
         Rules.Result rules = Rules.recommend(input, Rules.Facts.assumed());
-        notes.add("Not compared with a server (--offline): PostgreSQL 18 on Linux assumed; every setting is listed.");
+        notes.add("Not compared with a server (`offline`): PostgreSQL 18 on Linux assumed; every setting is listed.");
         notes.addAll(rules.notes());
         List<TuneReport.Row> rows = rules.settings().stream()
                 .map(r -> new TuneReport.Row(r, null, TuneReport.Verdict.UNKNOWN, POSTMASTER.contains(r.name()), null))
@@ -121,7 +121,7 @@ public final class Tuner {
             return new TuneReport(input, version + " at " + target.displayName(), rows, notes);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.CONNECTION_FAILED, "Cannot read the settings of " + target.displayName()
-                    + ": " + e.getMessage() + ". Check the connection with botdb wait, or use botdb tune --offline.", e);
+                    + ": " + e.getMessage() + ". Check the connection with botdb wait, or use botdb tune `offline`.", e);
         }
     }
 
@@ -157,20 +157,20 @@ public final class Tuner {
         Hardware.Found serverRam = options.ramBytes() == null ? Hardware.serverRam(c) : null;
         if (options.ramBytes() != null) {
             ram = options.ramBytes();
-            ramSource = "--ram";
+            ramSource = "`ram`";
         } else if (serverRam != null) {
             ram = serverRam.value();
             ramSource = serverRam.source();
         } else if (target.isLocal()) {
             ram = Hardware.machineRam();
-            ramSource = "this machine, as the server is on localhost; pass --ram if it runs in a container with less";
+            ramSource = "this machine, as the server is on localhost; pass `ram` if it runs in a container with less";
         } else {
             throw new BotDbException(ErrorCode.USAGE, "botdb cannot tell how much RAM the server at " + target.host()
                     + " has: PostgreSQL does not report it, and reading the server's /proc/meminfo needs a superuser"
-                    + " (or pg_read_server_files). Pass it: botdb tune --ram 4GB");
+                    + " (or pg_read_server_files). Pass it: botdb tune `ram` 4GB");
         }
         Integer cpus = options.cpus();
-        String cpusSource = "--cpus";
+        String cpusSource = "`cpus`";
         if (cpus == null) {
             Hardware.Found serverCpus = Hardware.serverCpus(c);
             if (serverCpus != null) {
@@ -188,10 +188,10 @@ public final class Tuner {
         CurrentSetting max = current.get("max_connections");
         if (options.connections() != null) {
             connections = options.connections();
-            connectionsSource = "--connections";
+            connectionsSource = "`connections`";
         } else if (max != null) {
             connections = Integer.parseInt(max.setting());
-            connectionsSource = "the server's current max_connections; pass --connections to plan for another";
+            connectionsSource = "the server's current max_connections; pass `connections` to plan for another";
         } else {
             connections = options.workload().defaultConnections();
             connectionsSource = "the default for this workload";
@@ -205,7 +205,7 @@ public final class Tuner {
     }
 
     private static String storageSource(TuneOptions options) {
-        return options.storage() == null ? "assumed; pass --storage hdd for spinning disks" : "--storage";
+        return options.storage() == null ? "assumed; pass `storage` hdd for spinning disks" : "`storage`";
     }
 
     /**

@@ -592,7 +592,7 @@ class InspectorTest {
                 .hasMessageContaining("unknown check 'no-such-check'").hasMessageContaining("unused-indexes")
                 .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.USAGE));
         assertThatThrownBy(() -> InspectOptions.builder().sequenceWarn(0.9).sequenceProblem(0.8).build())
-                .hasMessageContaining("--sequence-warn");
+                .hasMessageContaining("`sequenceWarn`");
     }
 
     @Test

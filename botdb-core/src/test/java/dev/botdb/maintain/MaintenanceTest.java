@@ -302,7 +302,7 @@ public class MaintenanceTest {
                 .isInstanceOf(BotDbException.class).hasMessageContaining("botdb backup verify")
                 .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.USAGE));
         assertThatThrownBy(() -> MaintainRequest.of(Operation.VACUUM).withLockTimeout(Duration.ZERO))
-                .hasMessageContaining("--lock-timeout must be more than 0");
+                .hasMessageContaining("`lockTimeout` must be more than 0");
     }
 
     // ---------------------------------------------------------------- kill-idle

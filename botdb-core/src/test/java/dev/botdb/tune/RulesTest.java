@@ -136,7 +136,7 @@ class RulesTest {
         assertThat(TuneInput.parseRam("1.5 GiB")).isEqualTo(3 * GB / 2);
         assertThat(TuneInput.parseRam("512MB")).isEqualTo(512L << 20);
         assertThatThrownBy(() -> TuneInput.parseRam("4")).isInstanceOf(BotDbException.class)
-                .hasMessageContaining("--ram 4GB");
+                .hasMessageContaining("`ram` 4GB");
         assertThatThrownBy(() -> new TuneInput(100L << 20, "--ram", 10, "x", null, "x", Storage.SSD, "x", Workload.BOT))
                 .hasMessageContaining("at least 256MB");
     }

@@ -61,11 +61,11 @@ public record RetentionPolicy(int keepDays, int keepLast, int keepDaily, int kee
             .thenComparing(BackupRef::name).reversed();
 
     public RetentionPolicy {
-        check("--keep-days", keepDays);
-        check("--keep-last", keepLast);
-        check("--keep-daily", keepDaily);
-        check("--keep-weekly", keepWeekly);
-        check("--keep-monthly", keepMonthly);
+        check("`keepDays`", keepDays);
+        check("`keepLast`", keepLast);
+        check("`keepDaily`", keepDaily);
+        check("`keepWeekly`", keepWeekly);
+        check("`keepMonthly`", keepMonthly);
     }
 
     private static void check(String flag, int value) {
@@ -116,11 +116,11 @@ public record RetentionPolicy(int keepDays, int keepLast, int keepDaily, int kee
             return "no rules (everything is kept)";
         }
         List<String> parts = new ArrayList<>();
-        add(parts, "--keep-days", keepDays);
-        add(parts, "--keep-last", keepLast);
-        add(parts, "--keep-daily", keepDaily);
-        add(parts, "--keep-weekly", keepWeekly);
-        add(parts, "--keep-monthly", keepMonthly);
+        add(parts, "`keepDays`", keepDays);
+        add(parts, "`keepLast`", keepLast);
+        add(parts, "`keepDaily`", keepDaily);
+        add(parts, "`keepWeekly`", keepWeekly);
+        add(parts, "`keepMonthly`", keepMonthly);
         return String.join(" ", parts);
     }
 

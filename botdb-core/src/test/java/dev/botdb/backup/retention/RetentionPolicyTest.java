@@ -233,7 +233,7 @@ class RetentionPolicyTest {
         assertThat(reasonFor(plan, day21)).isEqualTo("deleted: older than 7 days (age 21d 10h); not among the last 2;"
                 + " 2026-10-30 is not among the 10 most recent days with a backup (daily);"
                 + " not the newest of 2026-10 (monthly)");
-        assertThat(policy.describe()).isEqualTo("--keep-days 7 --keep-last 2 --keep-daily 10 --keep-monthly 3");
+        assertThat(policy.describe()).isEqualTo("`keepDays` 7 `keepLast` 2 `keepDaily` 10 `keepMonthly` 3");
     }
 
     @Test
@@ -311,7 +311,7 @@ class RetentionPolicyTest {
     void negativeCountsAreRefusedNamingTheFlag() {
         assertThatThrownBy(() -> RetentionPolicy.none().withKeepWeekly(-1))
                 .isInstanceOf(BotDbException.class)
-                .hasMessage("--keep-weekly must be 0 or more (0 turns the rule off), but it is -1. Example: --keep-weekly 30")
+                .hasMessage("`keepWeekly` must be 0 or more (0 turns the rule off), but it is -1. Example: `keepWeekly` 30")
                 .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.USAGE);
     }
 }
