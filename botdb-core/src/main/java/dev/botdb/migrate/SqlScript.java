@@ -2,6 +2,8 @@ package dev.botdb.migrate;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.sql.SqlLexer;
+import dev.botdb.sql.SqlLexer.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -269,6 +271,7 @@ final class SqlScript {
 
     /** The single pass over the file. */
     private static final class Scanner {
+        private final String text;
         private final char[] s;
         private final int n;
         private final String file;
@@ -279,10 +282,9 @@ final class SqlScript {
         private boolean declaredNoTransaction;
         private boolean seenToken;
 
+        /** Where the current token starts, and its line. */
         private int i;
         private int line = 1;
-        /** Whether the current line already has a token or comment before the scanner's position. */
-        private boolean codeOnLine;
 
         // the statement being read
         private int start = -1;
@@ -298,69 +300,30 @@ final class SqlScript {
         private boolean afterDot;
 
         Scanner(String text, String file) {
+            this.text = text;
             this.s = text.toCharArray();
             this.n = s.length;
             this.file = file;
-            // a UTF-8 byte order mark decoded into the text would otherwise glue itself to the first word
-            this.i = n > 0 && s[0] == '\uFEFF' ? 1 : 0;
         }
 
         SqlScript scan() {
-            while (i < n) {
-                char c = s[i];
-                switch (c) {
-                    case '\n' -> {
-                        line++;
-                        codeOnLine = false;
-                        i++;
-                        continue;
-                    }
-                    case ' ', '\t', '\r', '\f', '\u000B' -> {
-                        i++;
-                        continue;
-                    }
-                    case ';' -> semicolon();
-                    case '-' -> {
-                        if (i + 1 < n && s[i + 1] == '-') {
-                            lineComment();
-                        } else {
-                            other();
+            SqlLexer lexer = new SqlLexer(text);
+            try {
+                for (Token t = lexer.next(); t != null; t = lexer.next()) {
+                    i = t.start();
+                    line = t.line();
+                    switch (t.kind()) {
+                        case LINE_COMMENT -> lineComment(t);
+                        case BLOCK_COMMENT -> {
                         }
-                    }
-                    case '/' -> {
-                        if (i + 1 < n && s[i + 1] == '*') {
-                            blockComment();
-                        } else {
-                            other();
-                        }
-                    }
-                    case '\'' -> string(i, i + 1, false, "string");
-                    case '"' -> quotedIdentifier(i, i + 1);
-                    case '$' -> dollar();
-                    case '\\' -> backslash();
-                    case '(' -> {
-                        if (parenDepth++ == 0) {
-                            parenLine = line;
-                        }
-                        other();
-                    }
-                    case ')' -> {
-                        if (parenDepth > 0) {
-                            parenDepth--;
-                        }
-                        other();
-                    }
-                    default -> {
-                        if (isIdentStart(c)) {
-                            word();
-                        } else if (c >= '0' && c <= '9') {
-                            number();
-                        } else {
-                            other();
-                        }
+                        case STRING, QUOTED_IDENTIFIER, DOLLAR_STRING -> quoted(t, lexer.line());
+                        case NUMBER -> number(t);
+                        case WORD -> word(t);
+                        case CHAR -> character(t);
                     }
                 }
-                codeOnLine = true;
+            } catch (SqlLexer.Unclosed e) {
+                throw invalid(e.line(), e.getMessage());
             }
             if (parenDepth > 0) {
                 throw invalid(parenLine, "parenthesis ( is never closed, so the statement runs to the end of the"
@@ -378,10 +341,29 @@ final class SqlScript {
             return new SqlScript(statements, nonTransactional, notes, declaredNoTransaction);
         }
 
+        private void character(Token t) {
+            switch (s[t.start()]) {
+                case ';' -> semicolon();
+                case '\\' -> backslash(t);
+                case '(' -> {
+                    if (parenDepth++ == 0) {
+                        parenLine = line;
+                    }
+                    other();
+                }
+                case ')' -> {
+                    if (parenDepth > 0) {
+                        parenDepth--;
+                    }
+                    other();
+                }
+                default -> other();
+            }
+        }
+
         private void semicolon() {
             if (parenDepth == 0 && bodyDepth == 0) {
                 finishStatement();
-                i++;
             } else {
                 other();
             }
@@ -404,7 +386,6 @@ final class SqlScript {
             keys.add(String.valueOf(c), false);
             notAWord();
             afterDot = c == '.';
-            i++;
         }
 
         private void notAWord() {
@@ -415,30 +396,11 @@ final class SqlScript {
             afterDot = false;
         }
 
-        private void word() {
-            int from = i;
-            int to = i + 1;
-            while (to < n && isIdentPart(s[to])) {
-                to++;
-            }
+        private void word(Token t) {
+            int from = t.start();
+            int to = t.end();
             int len = to - from;
-            // E'...', U&'...' and U&"..." are one token with their prefix
-            if (len == 1 && to < n && s[to] == '\'' && (s[from] == 'e' || s[from] == 'E')) {
-                string(from, to + 1, true, "escape string");
-                return;
-            }
-            if (len == 1 && to + 1 < n && s[to] == '&' && (s[from] == 'u' || s[from] == 'U')) {
-                if (s[to + 1] == '\'') {
-                    string(from, to + 2, false, "Unicode string");
-                    return;
-                }
-                if (s[to + 1] == '"') {
-                    quotedIdentifier(from, to + 2);
-                    return;
-                }
-            }
             token(from, line, to);
-            i = to;
             boolean identifierAfterDot = afterDot;
             afterDot = false;
             keys.add(keys.full() ? null : new String(s, from, len).toUpperCase(Locale.ROOT), true);
@@ -489,138 +451,27 @@ final class SqlScript {
             }
         }
 
-        private void number() {
-            int from = i;
-            int to = i + 1;
-            // digits, '.', exponent, 0x.., 1_000; a '$' after a number is not part of it
-            while (to < n && (isIdentStart(s[to]) || s[to] >= '0' && s[to] <= '9' || s[to] == '.')) {
-                to++;
-            }
-            token(from, line, to);
+        private void number(Token t) {
+            token(t.start(), t.line(), t.end());
             keys.add("9", false);
             notAWord();
-            i = to;
         }
 
-        /** A '...' string from {@code from}; content starts at {@code contentFrom}. */
-        private void string(int from, int contentFrom, boolean backslashEscapes, String what) {
-            int fromLine = line;
-            int j = contentFrom;
-            while (true) {
-                if (j >= n) {
-                    String closing = backslashEscapes
-                            ? "End it with ' (inside E'...' a quote is written \\' or '')"
-                            : "End it with ' (a quote inside a string is written '')";
-                    throw invalid(fromLine, what + " " + snippet(from) + " is never closed. " + closing);
-                }
-                char c = s[j];
-                if (c == '\'') {
-                    if (j + 1 < n && s[j + 1] == '\'') {
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                if (c == '\\' && backslashEscapes && j + 1 < n) {
-                    if (s[j + 1] == '\n') {
-                        line++;
-                    }
-                    j += 2;
-                    continue;
-                }
-                if (c == '\n') {
-                    line++;
-                }
-                j++;
-            }
-            token(from, fromLine, j + 1);
-            keys.add("'", false);
+        /** A string, a quoted identifier or a dollar-quoted body: one token, however many lines it spans. */
+        private void quoted(Token t, int endLine) {
+            token(t.start(), t.line(), t.end());
+            keys.add(switch (t.kind()) {
+                case STRING -> "'";
+                case QUOTED_IDENTIFIER -> "\"";
+                default -> "$";
+            }, false);
             notAWord();
-            i = j + 1;
+            line = endLine;
         }
 
-        private void quotedIdentifier(int from, int contentFrom) {
-            int fromLine = line;
-            int j = contentFrom;
-            while (true) {
-                if (j >= n) {
-                    throw invalid(fromLine, "quoted identifier " + snippet(from) + " is never closed. End it with \""
-                            + " (a quote inside a quoted identifier is written \"\")");
-                }
-                char c = s[j];
-                if (c == '"') {
-                    if (j + 1 < n && s[j + 1] == '"') {
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                if (c == '\n') {
-                    line++;
-                }
-                j++;
-            }
-            token(from, fromLine, j + 1);
-            keys.add("\"", false);
-            notAWord();
-            i = j + 1;
-        }
-
-        /** $$...$$ or $tag$...$tag$; any other '$' ($1, a stray '$') is a one-character token. */
-        private void dollar() {
-            int from = i;
-            int tagEnd = i + 1; // index of the opening quote's second '$'
-            if (tagEnd < n && isIdentStart(s[tagEnd])) {
-                tagEnd++;
-                while (tagEnd < n && isTagPart(s[tagEnd])) {
-                    tagEnd++;
-                }
-            }
-            if (tagEnd >= n || s[tagEnd] != '$') {
-                other();
-                return;
-            }
-            int tagLen = tagEnd + 1 - from;
-            int fromLine = line;
-            int j = tagEnd + 1;
-            while (true) {
-                if (j >= n) {
-                    String tag = new String(s, from, tagLen);
-                    throw invalid(fromLine, "dollar quote " + tag + " is never closed. End the body with " + tag);
-                }
-                char c = s[j];
-                if (c == '$' && closes(j, from, tagLen)) {
-                    break;
-                }
-                if (c == '\n') {
-                    line++;
-                }
-                j++;
-            }
-            token(from, fromLine, j + tagLen);
-            keys.add("$", false);
-            notAWord();
-            i = j + tagLen;
-        }
-
-        private boolean closes(int at, int tagFrom, int tagLen) {
-            if (at + tagLen > n) {
-                return false;
-            }
-            for (int k = 1; k < tagLen; k++) {
-                if (s[at + k] != s[tagFrom + k]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private void lineComment() {
-            int from = i + 2;
-            int to = from;
-            while (to < n && s[to] != '\n') {
-                to++;
-            }
+        private void lineComment(Token t) {
+            int from = t.start() + 2;
+            int to = t.end();
             if (isNoTransactionHeader(from, to)) {
                 if (!seenToken) {
                     declaredNoTransaction = true;
@@ -630,7 +481,6 @@ final class SqlScript {
                             + " Move it to the top of the file");
                 }
             }
-            i = to;
         }
 
         private boolean isNoTransactionHeader(int from, int to) {
@@ -663,35 +513,9 @@ final class SqlScript {
             return false;
         }
 
-        private void blockComment() {
-            int fromLine = line;
-            int depth = 1;
-            int j = i + 2;
-            while (depth > 0) {
-                if (j >= n) {
-                    throw invalid(fromLine, "block comment /* is never closed. End it with */"
-                            + " (comments nest: each /* inside it needs its own */)");
-                }
-                char c = s[j];
-                if (c == '/' && j + 1 < n && s[j + 1] == '*') {
-                    depth++;
-                    j += 2;
-                } else if (c == '*' && j + 1 < n && s[j + 1] == '/') {
-                    depth--;
-                    j += 2;
-                } else {
-                    if (c == '\n') {
-                        line++;
-                    }
-                    j++;
-                }
-            }
-            i = j;
-        }
-
-        /** A backslash starting a statement or a line is a psql meta-command (\i, \connect, \set ...). */
-        private void backslash() {
-            if (start >= 0 && codeOnLine) {
+        /** A backslash starting a statement or a line is a psql meta-command (\\i, \\connect, \\set ...). */
+        private void backslash(Token t) {
+            if (start >= 0 && !t.firstOnLine()) {
                 other(); // not SQL either, but the server's syntax error says where
                 return;
             }
@@ -743,16 +567,6 @@ final class SqlScript {
             return new BotDbException(ErrorCode.MIGRATION_INVALID, file + " line " + atLine + ": " + what);
         }
 
-        /** The start of a token for a message: up to the end of its line, at most 24 characters. */
-        private String snippet(int from) {
-            int to = from;
-            while (to < n && to - from < 24 && s[to] != '\n' && s[to] != '\r') {
-                to++;
-            }
-            boolean cut = to < n && s[to] != '\n' && s[to] != '\r';
-            return new String(s, from, to - from) + (cut ? "..." : "");
-        }
-
         /** Case-insensitive comparison of s[from, from+len) with an ASCII keyword, without allocating. */
         private boolean regionIs(int from, int len, String keyword) {
             if (len != keyword.length()) {
@@ -769,22 +583,7 @@ final class SqlScript {
         }
 
         private static boolean isBlank(char c) {
-            return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\u000B';
-        }
-
-        /** PostgreSQL's ident_start: letters, '_', and every non-ASCII character. */
-        private static boolean isIdentStart(char c) {
-            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80 && c != '\uFEFF';
-        }
-
-        /** PostgreSQL's ident_cont: ident_start, digits and '$'. */
-        private static boolean isIdentPart(char c) {
-            return isIdentStart(c) || c >= '0' && c <= '9' || c == '$';
-        }
-
-        /** A dollar-quote tag continues like an identifier, without '$'. */
-        private static boolean isTagPart(char c) {
-            return isIdentStart(c) || c >= '0' && c <= '9';
+            return SqlLexer.isBlank(c);
         }
     }
 }
