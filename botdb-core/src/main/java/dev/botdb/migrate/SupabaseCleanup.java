@@ -4,6 +4,7 @@ import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.QualifiedName;
+import dev.botdb.sql.SqlLexer;
 import dev.botdb.config.Engine;
 import dev.botdb.config.MigrationSettings.SupabaseCleanupMode;
 import java.sql.Connection;
@@ -852,144 +853,36 @@ final class SupabaseCleanup {
     private record Token(Type type, String value, int start, int end, int depth) {
     }
 
-    /** Splits one statement into tokens, skipping white space and comments (PostgreSQL's lexical rules). */
+    /** Splits one statement into tokens with {@link SqlLexer}, skipping comments; counts parentheses. */
     private static List<Token> tokens(String sql) {
         List<Token> out = new ArrayList<>();
-        int n = sql.length();
+        SqlLexer lexer = new SqlLexer(sql);
         int depth = 0;
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            char next = i + 1 < n ? sql.charAt(i + 1) : '\0';
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '-' && next == '-') {
-                while (i < n && sql.charAt(i) != '\n') {
-                    i++;
+        for (SqlLexer.Token t = lexer.next(); t != null; t = lexer.next()) {
+            String text = t.text(sql);
+            switch (t.kind()) {
+                case LINE_COMMENT, BLOCK_COMMENT -> {
                 }
-            } else if (c == '/' && next == '*') {
-                int level = 0;
-                do {
-                    if (sql.startsWith("/*", i)) {
-                        level++;
-                        i += 2;
-                    } else if (sql.startsWith("*/", i)) {
-                        level--;
-                        i += 2;
-                    } else {
-                        i++;
+                case STRING, DOLLAR_STRING -> out.add(new Token(Type.STRING, text, t.start(), t.end(), depth));
+                // U&"..." is an identifier with escapes: not decoded, so never taken for a role name
+                case QUOTED_IDENTIFIER -> out.add(t.unicode() ? new Token(Type.OTHER, text, t.start(), t.end(), depth)
+                        : new Token(Type.QUOTED, text.substring(1, text.length() - 1).replace("\"\"", "\""), t.start(),
+                                t.end(), depth));
+                case WORD -> out.add(new Token(Type.WORD, text, t.start(), t.end(), depth));
+                case NUMBER -> out.add(new Token(Type.NUMBER, text, t.start(), t.end(), depth));
+                case CHAR -> {
+                    char c = text.charAt(0);
+                    if (c == ')' && depth > 0) {
+                        depth--;
                     }
-                } while (level > 0 && i < n);
-            } else if (c == '\'') {
-                int end = stringEnd(sql, i + 1, false);
-                out.add(new Token(Type.STRING, sql.substring(i, end), i, end, depth));
-                i = end;
-            } else if (c == '"') {
-                int end = quotedEnd(sql, i + 1);
-                String value = sql.substring(i + 1, Math.max(i + 1, end - 1)).replace("\"\"", "\"");
-                out.add(new Token(Type.QUOTED, value, i, end, depth));
-                i = end;
-            } else if (c == '$' && dollarTagEnd(sql, i) > 0) {
-                int tagEnd = dollarTagEnd(sql, i);
-                String tag = sql.substring(i, tagEnd);
-                int close = sql.indexOf(tag, tagEnd);
-                int end = close < 0 ? n : close + tag.length();
-                out.add(new Token(Type.STRING, sql.substring(i, end), i, end, depth));
-                i = end;
-            } else if (identStart(c)) {
-                int end = i + 1;
-                while (end < n && identPart(sql.charAt(end))) {
-                    end++;
+                    out.add(new Token(Type.PUNCT, text, t.start(), t.end(), depth));
+                    if (c == '(') {
+                        depth++;
+                    }
                 }
-                char after = end < n ? sql.charAt(end) : '\0';
-                if (end == i + 1 && (c == 'e' || c == 'E') && after == '\'') {
-                    int stop = stringEnd(sql, end + 1, true);
-                    out.add(new Token(Type.STRING, sql.substring(i, stop), i, stop, depth));
-                    i = stop;
-                } else if (end == i + 1 && (c == 'u' || c == 'U') && after == '&' && end + 1 < n
-                        && (sql.charAt(end + 1) == '\'' || sql.charAt(end + 1) == '"')) {
-                    boolean string = sql.charAt(end + 1) == '\'';
-                    int stop = string ? stringEnd(sql, end + 2, false) : quotedEnd(sql, end + 2);
-                    // U&"..." is an identifier with escapes: not decoded, so never taken for a role name
-                    out.add(new Token(string ? Type.STRING : Type.OTHER, sql.substring(i, stop), i, stop, depth));
-                    i = stop;
-                } else {
-                    out.add(new Token(Type.WORD, sql.substring(i, end), i, end, depth));
-                    i = end;
-                }
-            } else if (c >= '0' && c <= '9') {
-                int end = i + 1;
-                while (end < n && (identPart(sql.charAt(end)) || sql.charAt(end) == '.')) {
-                    end++;
-                }
-                out.add(new Token(Type.NUMBER, sql.substring(i, end), i, end, depth));
-                i = end;
-            } else {
-                if (c == ')' && depth > 0) {
-                    depth--;
-                }
-                out.add(new Token(Type.PUNCT, String.valueOf(c), i, i + 1, depth));
-                if (c == '(') {
-                    depth++;
-                }
-                i++;
             }
         }
         return out;
-    }
-
-    private static int stringEnd(String sql, int from, boolean backslashEscapes) {
-        int j = from;
-        while (j < sql.length()) {
-            char c = sql.charAt(j);
-            if (c == '\\' && backslashEscapes) {
-                j += 2;
-            } else if (c == '\'') {
-                if (j + 1 < sql.length() && sql.charAt(j + 1) == '\'') {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            } else {
-                j++;
-            }
-        }
-        return sql.length();
-    }
-
-    private static int quotedEnd(String sql, int from) {
-        int j = from;
-        while (j < sql.length()) {
-            if (sql.charAt(j) == '"') {
-                if (j + 1 < sql.length() && sql.charAt(j + 1) == '"') {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            } else {
-                j++;
-            }
-        }
-        return sql.length();
-    }
-
-    /** The end of the opening {@code $tag$} at {@code i}, or -1 when the '$' opens no dollar quote. */
-    private static int dollarTagEnd(String sql, int i) {
-        int j = i + 1;
-        if (j < sql.length() && identStart(sql.charAt(j))) {
-            while (j < sql.length() && identPart(sql.charAt(j)) && sql.charAt(j) != '$') {
-                j++;
-            }
-        }
-        return j < sql.length() && sql.charAt(j) == '$' ? j + 1 : -1;
-    }
-
-    private static boolean identStart(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80;
-    }
-
-    private static boolean identPart(char c) {
-        return identStart(c) || c >= '0' && c <= '9' || c == '$';
     }
 
     /** The name a token stands for: a plain word folded to lower case (as PostgreSQL does), a quoted one as written. */
