@@ -3,6 +3,9 @@ package dev.botdb.backup.external;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.dialect.QualifiedName;
+import dev.botdb.sql.SqlLexer;
+import dev.botdb.sql.SqlLexer.Kind;
+import dev.botdb.sql.SqlLexer.Token;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,18 +90,22 @@ public final class PlainSqlScan {
         }
     }
 
-    /** One pass over the lines, carrying the quoting state from line to line. */
+    /**
+     * One pass over the lines. SQL text is gathered until {@link SqlLexer} finds a statement's
+     * closing ';' outside strings, quoted names, dollar quotes and comments; COPY rows and psql's
+     * own lines are read a line at a time, so a dump of any size passes in little memory.
+     */
     private static final class Scanner {
-        private enum State { CODE, STRING, ESCAPE_STRING, QUOTED_NAME, DOLLAR, BLOCK_COMMENT, COPY_ROWS }
-
         private final Path file;
         private final Set<QualifiedName> created = new LinkedHashSet<>();
         private final Set<QualifiedName> loaded = new LinkedHashSet<>();
-        private final StringBuilder statement = new StringBuilder();
-        private State state = State.CODE;
-        private String dollarTag;
-        private int commentDepth;
-        private boolean copyRowsNext;
+        /** The unfinished statement's text, from the end of the last one. */
+        private final StringBuilder pending = new StringBuilder();
+        /** The file's line number of each line in {@code pending}, for messages. */
+        private final java.util.List<Integer> pendingLines = new java.util.ArrayList<>();
+        /** The pending text ends inside a string, quoted name, dollar quote or comment. */
+        private boolean open;
+        private boolean copyRows;
 
         Scanner(Path file) {
             this.file = file;
@@ -109,110 +116,60 @@ public final class PlainSqlScan {
             int number = 0;
             while ((line = in.readLine()) != null) {
                 number++;
-                if (state == State.COPY_ROWS) {
-                    if (line.equals("\\.")) {
-                        state = State.CODE;
-                    }
-                    continue;
-                }
-                scanLine(line, number);
-                if (copyRowsNext) {
-                    copyRowsNext = false;
-                    state = State.COPY_ROWS;
+                if (copyRows) {
+                    copyRows = !line.equals("\\.");
+                } else if (!open && line.stripLeading().startsWith("\\")) {
+                    metaCommand(line, line.indexOf('\\'), number);
+                } else {
+                    pending.append(line).append('\n');
+                    pendingLines.add(number);
+                    statements();
                 }
             }
             return new PlainSqlScan(created, loaded);
         }
 
-        private void scanLine(String s, int number) {
-            int n = s.length();
-            int i = 0;
-            while (i < n) {
-                char c = s.charAt(i);
-                switch (state) {
-                    case STRING, ESCAPE_STRING -> {
-                        if (state == State.ESCAPE_STRING && c == '\\') {
-                            i += 2;
-                            continue;
-                        }
-                        if (c == '\'') {
-                            if (i + 1 < n && s.charAt(i + 1) == '\'') {
-                                i += 2;
-                                continue;
-                            }
-                            state = State.CODE;
-                        }
-                        i++;
+        /** Takes every complete statement off the front of {@code pending}. */
+        private void statements() {
+            SqlLexer lexer = new SqlLexer(pending);
+            int first = -1;
+            int done = 0;
+            try {
+                for (Token t = lexer.next(); t != null; t = lexer.next()) {
+                    if (t.kind() == Kind.LINE_COMMENT || t.kind() == Kind.BLOCK_COMMENT) {
+                        continue;
                     }
-                    case QUOTED_NAME -> {
-                        keep(c);
-                        if (c == '"') {
-                            if (i + 1 < n && s.charAt(i + 1) == '"') {
-                                keep('"');
-                                i += 2;
-                                continue;
-                            }
-                            state = State.CODE;
+                    if (t.is(';', pending)) {
+                        if (first >= 0) {
+                            endStatement(pending.substring(first, Math.min(t.start(), first + KEPT_STATEMENT_CHARS)));
                         }
-                        i++;
-                    }
-                    case DOLLAR -> {
-                        if (s.startsWith(dollarTag, i)) {
-                            state = State.CODE;
-                            i += dollarTag.length();
-                        } else {
-                            i++;
+                        first = -1;
+                        done = t.end();
+                        if (copyRows) {
+                            break; // the rows start on the next line
                         }
-                    }
-                    case BLOCK_COMMENT -> {
-                        if (s.startsWith("/*", i)) {
-                            commentDepth++;
-                            i += 2;
-                        } else if (s.startsWith("*/", i)) {
-                            if (--commentDepth == 0) {
-                                state = State.CODE;
-                            }
-                            i += 2;
-                        } else {
-                            i++;
-                        }
-                    }
-                    default -> {
-                        if (s.startsWith("--", i)) {
-                            i = n;
-                        } else if (s.startsWith("/*", i)) {
-                            state = State.BLOCK_COMMENT;
-                            commentDepth = 1;
-                            i += 2;
-                        } else if (c == '\'') {
-                            boolean escapes = i > 0 && (s.charAt(i - 1) == 'E' || s.charAt(i - 1) == 'e')
-                                    && (i < 2 || !isIdentPart(s.charAt(i - 2)));
-                            state = escapes ? State.ESCAPE_STRING : State.STRING;
-                            keep(' ');
-                            i++;
-                        } else if (c == '"') {
-                            state = State.QUOTED_NAME;
-                            keep(c);
-                            i++;
-                        } else if (c == '$' && (i == 0 || !isIdentPart(s.charAt(i - 1))) && dollarTagAt(s, i) != null) {
-                            dollarTag = dollarTagAt(s, i);
-                            state = State.DOLLAR;
-                            keep(' ');
-                            i += dollarTag.length();
-                        } else if (c == '\\') {
-                            metaCommand(s, i, number);
-                            return; // a meta-command takes the rest of its line
-                        } else if (c == ';') {
-                            endStatement();
-                            i++;
-                        } else {
-                            keep(c);
-                            i++;
-                        }
+                    } else if (t.is('\\', pending)) {
+                        String text = pending.toString();
+                        int at = t.start();
+                        int lineStart = text.lastIndexOf('\n', at - 1) + 1;
+                        metaCommand(text.substring(lineStart, text.indexOf('\n', at)), at - lineStart,
+                                pendingLines.get(t.line() - 1));
+                    } else if (first < 0) {
+                        first = t.start();
                     }
                 }
+                open = false;
+            } catch (SqlLexer.Unclosed e) {
+                open = true;
             }
-            keep('\n');
+            if (copyRows) {
+                pending.setLength(0);
+                pendingLines.clear();
+            } else if (done > 0) {
+                int linesDone = (int) pending.substring(0, done).chars().filter(c -> c == '\n').count();
+                pending.delete(0, done);
+                pendingLines.subList(0, linesDone).clear();
+            }
         }
 
         private void metaCommand(String s, int at, int number) {
@@ -233,15 +190,7 @@ public final class PlainSqlScan {
                     + " do not run it.");
         }
 
-        private void keep(char c) {
-            if (statement.length() < KEPT_STATEMENT_CHARS) {
-                statement.append(c);
-            }
-        }
-
-        private void endStatement() {
-            String sql = statement.toString().strip();
-            statement.setLength(0);
+        private void endStatement(String sql) {
             Matcher create = CREATE_TABLE.matcher(sql);
             if (create.find()) {
                 created.add(name(create.group(1)));
@@ -250,7 +199,7 @@ public final class PlainSqlScan {
             Matcher copy = COPY_FROM_STDIN.matcher(sql);
             if (copy.matches()) {
                 loaded.add(name(copy.group(1)));
-                copyRowsNext = true;
+                copyRows = true;
             }
         }
 
@@ -270,21 +219,6 @@ public final class PlainSqlScan {
         /** The file is read as ISO-8859-1 so any byte passes; names are turned back into UTF-8 text. */
         private static String utf8(String latin1) {
             return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-        }
-
-        private static String dollarTagAt(String s, int i) {
-            int j = i + 1;
-            if (j < s.length() && (Character.isLetter(s.charAt(j)) || s.charAt(j) == '_')) {
-                j++;
-                while (j < s.length() && isIdentPart(s.charAt(j))) {
-                    j++;
-                }
-            }
-            return j < s.length() && s.charAt(j) == '$' ? s.substring(i, j + 1) : null;
-        }
-
-        private static boolean isIdentPart(char c) {
-            return Character.isLetterOrDigit(c) || c == '_' || c == '$';
         }
     }
 }
