@@ -404,152 +404,164 @@ final class Ddl {
 
     // ---- post-data
 
+    /** Where each included relation's post-data statements run: its lane and its depth in the partition tree. */
+    record Lanes(Set<Long> included, LongFunction<QualifiedName> lane, LongToIntFunction depth) {
+    }
+
+    /** The post-data objects read from the catalogs, of every relation (the included ones are picked here). */
+    record PostDataObjects(List<Constraint> constraints, List<Index> indexes, List<Trigger> triggers, List<Rule> rules,
+                           List<Policy> policies) {
+    }
+
     /**
      * Constraints, indexes, foreign keys, NOT VALID checks, triggers, rules, row-level security
      * and policies of the included relations.
      */
-    void postData(List<Constraint> constraints, List<Index> allIndexes, List<Trigger> triggers, List<Rule> rules,
-                  List<Policy> policies, Set<Long> included, LongFunction<QualifiedName> lane, LongToIntFunction depth) {
-        allIndexes.forEach(i -> indexes.put(i.oid(), i));
-        for (Constraint c : constraints) {
-            if (c.relid() == 0 || !included.contains(c.relid())) {
-                continue;
+    void postData(PostDataObjects objects, Lanes lanes) {
+        objects.indexes().forEach(i -> indexes.put(i.oid(), i));
+        objects.constraints().forEach(c -> constraint(c, lanes));
+        objects.indexes().forEach(i -> index(i, lanes));
+        objects.triggers().forEach(t -> trigger(t, lanes));
+        objects.rules().forEach(u -> rule(u, lanes));
+        lanes.included().forEach(this::tableSettings);
+        objects.policies().forEach(p -> policy(p, lanes));
+    }
+
+    private void constraint(Constraint c, Lanes lanes) {
+        if (c.relid() == 0 || !lanes.included().contains(c.relid())) {
+            return;
+        }
+        Relation r = relations.get(c.relid());
+        QualifiedName name = new QualifiedName(r.schema(), c.name());
+        String only = r.kind() == 'p' ? "ALTER TABLE " : "ALTER TABLE ONLY ";
+        String add = " ADD CONSTRAINT " + q(c.name()) + " " + c.definition();
+        switch (c.type()) {
+            case 'p', 'u', 'x' -> {
+                post(1, "CONSTRAINT", name, lanes.lane().apply(r.oid()), lanes.depth().applyAsInt(r.oid()), r.qualified(),
+                        "ALTER TABLE ONLY " + r.qualified().sql() + add);
+                written.add(c.oid());
             }
-            Relation r = relations.get(c.relid());
-            QualifiedName name = new QualifiedName(r.schema(), c.name());
-            String only = r.kind() == 'p' ? "ALTER TABLE " : "ALTER TABLE ONLY ";
-            String add = " ADD CONSTRAINT " + q(c.name()) + " " + c.definition();
-            switch (c.type()) {
-                case 'p', 'u', 'x' -> {
-                    post(1, "CONSTRAINT", name, lane.apply(r.oid()), depth.applyAsInt(r.oid()), r.qualified(),
-                            "ALTER TABLE ONLY " + r.qualified().sql() + add);
+            case 'f' -> {
+                if (c.parentId() == 0 && lanes.included().contains(c.refRelid())) {
+                    post(2, "FK CONSTRAINT", name, r.qualified(), 0, r.qualified(), only + r.qualified().sql() + add);
                     written.add(c.oid());
                 }
-                case 'f' -> {
-                    if (c.parentId() == 0 && included.contains(c.refRelid())) {
-                        post(2, "FK CONSTRAINT", name, r.qualified(), 0, r.qualified(), only + r.qualified().sql() + add);
-                        written.add(c.oid());
-                    }
-                }
-                case 'c' -> {
-                    if (c.local() && !c.validated()) {
-                        post3("CHECK CONSTRAINT", name, r.qualified(), only + r.qualified().sql() + add);
-                        written.add(c.oid());
-                    }
-                }
-                default -> {
+            }
+            case 'c' -> {
+                if (c.local() && !c.validated()) {
+                    post3("CHECK CONSTRAINT", name, r.qualified(), only + r.qualified().sql() + add);
+                    written.add(c.oid());
                 }
             }
-        }
-        for (Index i : allIndexes) {
-            if (!included.contains(i.relid())) {
-                continue;
-            }
-            Relation r = relations.get(i.relid());
-            QualifiedName name = new QualifiedName(i.schema(), i.name());
-            QualifiedName laneName = lane.apply(r.oid());
-            int d = depth.applyAsInt(r.oid());
-            if (!i.constraintBacked()) {
-                post(1, "INDEX", name, laneName, d, r.qualified(), i.definition());
-            }
-            Index parent = indexes.get(i.parent());
-            if (parent != null && included.contains(parent.relid())) {
-                // kind order 1: after the partition's own constraint or index
-                post.add(new Post(new DdlStatement(Section.POST_DATA, 1, "INDEX ATTACH", name, laneName,
-                        "ALTER INDEX " + q(parent.schema(), parent.name()) + " ATTACH PARTITION " + name.sql()),
-                        d, laneKey(r.qualified()), 1, name.toString(), post.size()));
-            }
-            if (i.clustered()) {
-                post3("CLUSTER", name, r.qualified(), "ALTER TABLE " + r.qualified().sql() + " CLUSTER ON " + q(i.name()));
-            }
-            if (i.replicaIdentity() && r.replicaIdentity() == 'i') {
-                post3("REPLICA IDENTITY", r.qualified(), r.qualified(), "ALTER TABLE ONLY " + r.qualified().sql()
-                        + " REPLICA IDENTITY USING INDEX " + q(i.name()));
-            }
-            written.add(i.oid());
-        }
-        for (Trigger t : triggers) {
-            if (!included.contains(t.relid())) {
-                continue;
-            }
-            Relation r = relations.get(t.relid());
-            QualifiedName name = new QualifiedName(r.schema(), t.name());
-            post3("TRIGGER", name, r.qualified(), Sql.trimStatement(t.definition()));
-            String state = switch (t.enabled()) {
-                case 'D' -> " DISABLE TRIGGER ";
-                case 'R' -> " ENABLE REPLICA TRIGGER ";
-                case 'A' -> " ENABLE ALWAYS TRIGGER ";
-                default -> null;
-            };
-            if (state != null) {
-                post3("TRIGGER STATE", name, r.qualified(), "ALTER TABLE " + r.qualified().sql() + state + q(t.name()));
-            }
-            written.add(t.oid());
-        }
-        for (Rule u : rules) {
-            if (!included.contains(u.relid())) {
-                continue;
-            }
-            Relation r = relations.get(u.relid());
-            QualifiedName name = new QualifiedName(r.schema(), u.name());
-            post3("RULE", name, r.qualified(), Sql.trimStatement(u.definition()));
-            String state = switch (u.enabled()) {
-                case 'D' -> " DISABLE RULE ";
-                case 'R' -> " ENABLE REPLICA RULE ";
-                case 'A' -> " ENABLE ALWAYS RULE ";
-                default -> null;
-            };
-            if (state != null) {
-                post3("RULE STATE", name, r.qualified(), "ALTER TABLE " + r.qualified().sql() + state + q(u.name()));
-            }
-            written.add(u.oid());
-        }
-        for (Long oid : included) {
-            Relation r = relations.get(oid);
-            if (r.rowSecurity()) {
-                post3("ROW SECURITY", r.qualified(), r.qualified(), "ALTER TABLE " + r.qualified().sql()
-                        + " ENABLE ROW LEVEL SECURITY");
-            }
-            if (r.forceRowSecurity()) {
-                post3("ROW SECURITY", r.qualified(), r.qualified(), "ALTER TABLE " + r.qualified().sql()
-                        + " FORCE ROW LEVEL SECURITY");
-            }
-            if ((r.kind() == 'r' || r.kind() == 'p') && (r.replicaIdentity() == 'n' || r.replicaIdentity() == 'f')) {
-                post3("REPLICA IDENTITY", r.qualified(), r.qualified(), "ALTER TABLE ONLY " + r.qualified().sql()
-                        + " REPLICA IDENTITY " + (r.replicaIdentity() == 'n' ? "NOTHING" : "FULL"));
+            default -> {
             }
         }
-        for (Policy p : policies) {
-            if (!included.contains(p.relid())) {
-                continue;
-            }
-            Relation r = relations.get(p.relid());
-            StringBuilder sb = new StringBuilder("CREATE POLICY " + q(p.name()) + " ON " + r.qualified().sql());
-            if (!p.permissive()) {
-                sb.append(" AS RESTRICTIVE");
-            }
-            String command = switch (p.command()) {
-                case 'r' -> "SELECT";
-                case 'a' -> "INSERT";
-                case 'w' -> "UPDATE";
-                case 'd' -> "DELETE";
-                default -> null;
-            };
-            if (command != null) {
-                sb.append(" FOR ").append(command);
-            }
-            if (!p.roles().equals(List.of("PUBLIC"))) {
-                sb.append(" TO ").append(String.join(", ", p.roles()));
-            }
-            if (p.using() != null) {
-                sb.append(" USING (").append(p.using()).append(')');
-            }
-            if (p.withCheck() != null) {
-                sb.append(" WITH CHECK (").append(p.withCheck()).append(')');
-            }
-            post3("POLICY", new QualifiedName(r.schema(), p.name()), r.qualified(), sb.toString());
-            written.add(p.oid());
+    }
+
+    private void index(Index i, Lanes lanes) {
+        if (!lanes.included().contains(i.relid())) {
+            return;
         }
+        Relation r = relations.get(i.relid());
+        QualifiedName name = new QualifiedName(i.schema(), i.name());
+        QualifiedName laneName = lanes.lane().apply(r.oid());
+        int d = lanes.depth().applyAsInt(r.oid());
+        if (!i.constraintBacked()) {
+            post(1, "INDEX", name, laneName, d, r.qualified(), i.definition());
+        }
+        Index parent = indexes.get(i.parent());
+        if (parent != null && lanes.included().contains(parent.relid())) {
+            // kind order 1: after the partition's own constraint or index
+            post.add(new Post(new DdlStatement(Section.POST_DATA, 1, "INDEX ATTACH", name, laneName,
+                    "ALTER INDEX " + q(parent.schema(), parent.name()) + " ATTACH PARTITION " + name.sql()),
+                    d, laneKey(r.qualified()), 1, name.toString(), post.size()));
+        }
+        if (i.clustered()) {
+            post3("CLUSTER", name, r.qualified(), "ALTER TABLE " + r.qualified().sql() + " CLUSTER ON " + q(i.name()));
+        }
+        if (i.replicaIdentity() && r.replicaIdentity() == 'i') {
+            post3("REPLICA IDENTITY", r.qualified(), r.qualified(), "ALTER TABLE ONLY " + r.qualified().sql()
+                    + " REPLICA IDENTITY USING INDEX " + q(i.name()));
+        }
+        written.add(i.oid());
+    }
+
+    private void trigger(Trigger t, Lanes lanes) {
+        attached("TRIGGER", t.relid(), t.name(), t.definition(), t.enabled(), t.oid(), lanes);
+    }
+
+    private void rule(Rule u, Lanes lanes) {
+        attached("RULE", u.relid(), u.name(), u.definition(), u.enabled(), u.oid(), lanes);
+    }
+
+    /** A trigger or rule of an included table, and its enabled state when not the default. */
+    private void attached(String kind, long relid, String objectName, String definition, char enabled, long oid,
+                          Lanes lanes) {
+        if (!lanes.included().contains(relid)) {
+            return;
+        }
+        Relation r = relations.get(relid);
+        QualifiedName name = new QualifiedName(r.schema(), objectName);
+        post3(kind, name, r.qualified(), Sql.trimStatement(definition));
+        String state = switch (enabled) {
+            case 'D' -> " DISABLE " + kind + " ";
+            case 'R' -> " ENABLE REPLICA " + kind + " ";
+            case 'A' -> " ENABLE ALWAYS " + kind + " ";
+            default -> null;
+        };
+        if (state != null) {
+            post3(kind + " STATE", name, r.qualified(), "ALTER TABLE " + r.qualified().sql() + state + q(objectName));
+        }
+        written.add(oid);
+    }
+
+    /** Row-level security and replica identity of an included table. */
+    private void tableSettings(Long oid) {
+        Relation r = relations.get(oid);
+        if (r.rowSecurity()) {
+            post3("ROW SECURITY", r.qualified(), r.qualified(), "ALTER TABLE " + r.qualified().sql()
+                    + " ENABLE ROW LEVEL SECURITY");
+        }
+        if (r.forceRowSecurity()) {
+            post3("ROW SECURITY", r.qualified(), r.qualified(), "ALTER TABLE " + r.qualified().sql()
+                    + " FORCE ROW LEVEL SECURITY");
+        }
+        if ((r.kind() == 'r' || r.kind() == 'p') && (r.replicaIdentity() == 'n' || r.replicaIdentity() == 'f')) {
+            post3("REPLICA IDENTITY", r.qualified(), r.qualified(), "ALTER TABLE ONLY " + r.qualified().sql()
+                    + " REPLICA IDENTITY " + (r.replicaIdentity() == 'n' ? "NOTHING" : "FULL"));
+        }
+    }
+
+    private void policy(Policy p, Lanes lanes) {
+        if (!lanes.included().contains(p.relid())) {
+            return;
+        }
+        Relation r = relations.get(p.relid());
+        StringBuilder sb = new StringBuilder("CREATE POLICY " + q(p.name()) + " ON " + r.qualified().sql());
+        if (!p.permissive()) {
+            sb.append(" AS RESTRICTIVE");
+        }
+        String command = switch (p.command()) {
+            case 'r' -> "SELECT";
+            case 'a' -> "INSERT";
+            case 'w' -> "UPDATE";
+            case 'd' -> "DELETE";
+            default -> null;
+        };
+        if (command != null) {
+            sb.append(" FOR ").append(command);
+        }
+        if (!p.roles().equals(List.of("PUBLIC"))) {
+            sb.append(" TO ").append(String.join(", ", p.roles()));
+        }
+        if (p.using() != null) {
+            sb.append(" USING (").append(p.using()).append(')');
+        }
+        if (p.withCheck() != null) {
+            sb.append(" WITH CHECK (").append(p.withCheck()).append(')');
+        }
+        post3("POLICY", new QualifiedName(r.schema(), p.name()), r.qualified(), sb.toString());
+        written.add(p.oid());
     }
 
     /** REFRESH MATERIALIZED VIEW for the populated ones, in dependency order, after everything else. */

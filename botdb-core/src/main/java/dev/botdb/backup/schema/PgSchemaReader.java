@@ -546,7 +546,8 @@ public final class PgSchemaReader {
         List<CatalogQueries.Trigger> triggers = sorted(catalog.triggers(), CatalogQueries.Trigger::name);
         List<CatalogQueries.Rule> rules = sorted(catalog.rules(), CatalogQueries.Rule::name);
         List<CatalogQueries.Policy> policies = sorted(catalog.policies(), CatalogQueries.Policy::name);
-        ddl.postData(constraints, indexes, triggers, rules, policies, includedRelations, this::lane, this::depth);
+        ddl.postData(new Ddl.PostDataObjects(constraints, indexes, triggers, rules, policies),
+                new Ddl.Lanes(includedRelations, this::lane, this::depth));
         List<Long> matviews = new ArrayList<>();
         for (Obj o : order) {
             Relation r = relations.get(o.oid());
