@@ -93,19 +93,45 @@ final class ConfigResolver {
     private PostgresTarget postgres(DatabaseUrl.Parts url) {
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("engine", url != null ? "DATABASE_URL" : "split variables");
+        String host = host(url, sources);
+        int port = port(url, sources);
+        String user = user(url, sources);
+        String database = database(url, host, port, sources);
+        Secret password = pick("password", url == null ? null : url.password(), "POSTGRES_PASSWORD",
+                "PSQL_DB_PASSWORD", "PGPASSWORD", (name, v) -> Secret.of(v), Secret::equals, sources);
+        if (password == null) {
+            password = passwordFile(host, port, database, user, sources);
+        }
+        SslMode asked = sslMode(url, sources);
+        Map<String, String> parameters = parameters(url, sources);
+        SslMode sslMode = verifyCaWithRootCertificate(asked, parameters, sources);
+        warnAboutPemKey(parameters.get("sslkey"));
+        Map<String, String> jdbc = url == null ? Map.of() : url.jdbcProperties();
+        jdbc.keySet().forEach(k -> sources.put(k, "DATABASE_URL"));
+        return new PostgresTarget(host, port, database, user, password, sslMode, parameters, jdbc, sources);
+    }
 
+    private String host(DatabaseUrl.Parts url, Map<String, String> sources) {
         String host = pick("host", url == null ? null : url.host(), "POSTGRES_HOST", "PSQL_DB_HOST", "PGHOST",
                 ConfigResolver::hostVariable, ConfigResolver::sameHost, sources);
         if (host == null) {
             host = "localhost";
             sources.put("host", "default");
         }
+        return host;
+    }
+
+    private int port(DatabaseUrl.Parts url, Map<String, String> sources) {
         Integer port = pick("port", url == null ? null : url.port(), "POSTGRES_PORT", "PSQL_DB_PORT", "PGPORT",
                 (name, v) -> env.intIn(name, 1, 65535, "TCP port").orElseThrow(), Integer::equals, sources);
         if (port == null) {
             port = PostgresTarget.DEFAULT_PORT;
             sources.put("port", "default");
         }
+        return port;
+    }
+
+    private String user(DatabaseUrl.Parts url, Map<String, String> sources) {
         String user = pick("user", url == null ? null : url.user(), "POSTGRES_USER", "PSQL_DB_USER", "PGUSER",
                 (name, v) -> v, String::equals, sources);
         if (user == null) {
@@ -113,6 +139,10 @@ final class ConfigResolver {
                     .filter(u -> !u.isBlank()).orElse("postgres");
             sources.put("user", "default (operating-system user, as libpq)");
         }
+        return user;
+    }
+
+    private String database(DatabaseUrl.Parts url, String host, int port, Map<String, String> sources) {
         String database = pick("database", url == null ? null : url.database(), "POSTGRES_DB", "PSQL_DB_NAME",
                 "PGDATABASE", (name, v) -> v, String::equals, sources);
         if (database == null) {
@@ -121,12 +151,10 @@ final class ConfigResolver {
                     + " and POSTGRES_DB, PSQL_DB_NAME and PGDATABASE are unset."
                     + " Put it at the end of the URL: DATABASE_URL=postgres://bot:secret@" + host + ":" + port + "/mybot");
         }
-        Secret password = pick("password", url == null ? null : url.password(), "POSTGRES_PASSWORD",
-                "PSQL_DB_PASSWORD", "PGPASSWORD", (name, v) -> Secret.of(v), Secret::equals, sources);
-        if (password == null) {
-            password = passwordFile(host, port, database, user, sources);
-        }
+        return database;
+    }
 
+    private SslMode sslMode(DatabaseUrl.Parts url, Map<String, String> sources) {
         SslMode sslMode = url == null ? null : url.sslMode();
         if (sslMode != null) {
             sources.put("sslmode", "DATABASE_URL");
@@ -137,7 +165,11 @@ final class ConfigResolver {
             sslMode = SslMode.PREFER;
             sources.put("sslmode", "default (libpq's prefer)");
         }
+        return sslMode;
+    }
 
+    /** The URL's libpq parameters, then the PG* variables for those it lacks, then botdb's defaults. */
+    private Map<String, String> parameters(DatabaseUrl.Parts url, Map<String, String> sources) {
         Map<String, String> parameters = new LinkedHashMap<>(url == null ? Map.of() : url.parameters());
         parameters.keySet().forEach(k -> sources.put(k, "DATABASE_URL"));
         fill(parameters, sources, "sslrootcert", "PGSSLROOTCERT");
@@ -155,31 +187,37 @@ final class ConfigResolver {
             parameters.put("application_name", "botdb");
             sources.put("application_name", "default");
         }
+        return parameters;
+    }
 
-        if (sslMode == SslMode.REQUIRE) {
-            // libpq: "require" with a root certificate present verifies the chain, like verify-ca
-            String explicitRoot = parameters.get("sslrootcert");
-            Path defaultRoot = home().resolve(".postgresql").resolve("root.crt");
-            if (explicitRoot != null && !explicitRoot.equals("system")) {
-                sslMode = SslMode.VERIFY_CA;
-                sources.put("sslmode", sources.get("sslmode") + ": require with sslrootcert means verify-ca, as in libpq");
-            } else if (explicitRoot == null && Files.isRegularFile(defaultRoot)) {
-                sslMode = SslMode.VERIFY_CA;
-                parameters.put("sslrootcert", defaultRoot.toString());
-                sources.put("sslrootcert", "default (~/.postgresql/root.crt exists)");
-                sources.put("sslmode", sources.get("sslmode") + ": require with a root certificate means verify-ca, as in libpq");
-            }
+    /** libpq: "require" with a root certificate present verifies the chain, like verify-ca. */
+    private SslMode verifyCaWithRootCertificate(SslMode sslMode, Map<String, String> parameters,
+                                                Map<String, String> sources) {
+        if (sslMode != SslMode.REQUIRE) {
+            return sslMode;
         }
-        String key = parameters.get("sslkey");
+        String explicitRoot = parameters.get("sslrootcert");
+        Path defaultRoot = home().resolve(".postgresql").resolve("root.crt");
+        if (explicitRoot != null && !explicitRoot.equals("system")) {
+            sources.put("sslmode", sources.get("sslmode") + ": require with sslrootcert means verify-ca, as in libpq");
+            return SslMode.VERIFY_CA;
+        }
+        if (explicitRoot == null && Files.isRegularFile(defaultRoot)) {
+            parameters.put("sslrootcert", defaultRoot.toString());
+            sources.put("sslrootcert", "default (~/.postgresql/root.crt exists)");
+            sources.put("sslmode", sources.get("sslmode") + ": require with a root certificate means verify-ca, as in libpq");
+            return SslMode.VERIFY_CA;
+        }
+        return sslMode;
+    }
+
+    private void warnAboutPemKey(String key) {
         if (key != null && !(key.endsWith(".pk8") || key.endsWith(".p12") || key.endsWith(".pfx")
                 || key.endsWith(".der"))) {
             warnings.add("sslkey " + key + ": the Java driver reads client keys in PKCS-8 DER (.pk8) or PKCS-12"
                     + " (.p12) form. Convert a PEM key with: openssl pkcs8 -topk8 -outform DER -nocrypt -in "
                     + key + " -out client.pk8");
         }
-        Map<String, String> jdbc = url == null ? Map.of() : url.jdbcProperties();
-        jdbc.keySet().forEach(k -> sources.put(k, "DATABASE_URL"));
-        return new PostgresTarget(host, port, database, user, password, sslMode, parameters, jdbc, sources);
     }
 
     /**
