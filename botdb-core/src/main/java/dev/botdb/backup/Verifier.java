@@ -112,7 +112,7 @@ final class Verifier {
                 + Long.toHexString(System.nanoTime()));
         PgDatabases.createDatabase(scratch);
         // SIGTERM (a cron job's timeout): drop the scratch database before the process ends; a
-        // SIGKILL skips this, and the next verify drops it by the comment below
+        // SIGKILL skips this, and the next verify drops it by the comment markScratch writes
         Cleanups.Handle onStop = Cleanups.register("dropping the scratch database " + scratch.database(), () -> {
             try {
                 PgDatabases.dropDatabase(scratch);
@@ -122,9 +122,26 @@ final class Verifier {
                         + "; the next botdb backup verify drops it", e);
             }
         });
+        try {
+            markScratch(scratch);
+            PgRestore.load(archive, manifest, schema, scratch, backups.settings().jobs(), backups.log());
+            List<String> problems = Collections.synchronizedList(new ArrayList<>());
+            schemaProblems(scratch, manifest, problems);
+            Map<String, RowsHash> hashes = new ConcurrentHashMap<>();
+            Map<String, HashingStream> digests = new ConcurrentHashMap<>();
+            readBack(scratch, schema, manifest, backups.settings().jobs(), hashes, digests);
+            long rows = rowProblems(manifest, hashes, digests, problems);
+            return new VerifyResult(file, problems, manifest.tables().size(), rows, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            PgDatabases.dropDatabase(scratch);
+            onStop.close();
+        }
+    }
+
+    /** Who made the scratch database, in its comment, so a later run can drop it when this process was killed. */
+    private static void markScratch(PostgresTarget scratch) throws SQLException {
         try (Connection c = Connector.open(PgDatabases.maintenance(scratch));
              var ps = c.prepareStatement("SELECT format('COMMENT ON DATABASE %I IS %L', ?, ?)")) {
-            // who made it, so a later run can drop it when this process was killed (SIGKILL skips every cleanup)
             ps.setString(1, scratch.database());
             ps.setString(2, Cleanups.mark(SCRATCH, ProcessHandle.current()));
             try (java.sql.ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
@@ -132,103 +149,111 @@ final class Verifier {
                 st.execute(rs.getString(1));
             }
         }
-        try {
-            PgRestore.load(archive, manifest, schema, scratch, backups.settings().jobs(), backups.log());
-            List<String> problems = Collections.synchronizedList(new ArrayList<>());
-            try (Connection c = Connector.open(scratch)) {
-                c.setAutoCommit(false);
-                PgSession.forReading(c);
-                SchemaDump restored = PgSchemaReader.read(c, new SchemaOptions(
-                        manifest.partial() ? manifest.tables().stream().map(t -> new QualifiedName(t.schema(), t.name()))
-                                .collect(java.util.stream.Collectors.toSet()) : java.util.Set.of(), manifest.ownership()));
-                c.rollback();
-                if (!restored.checksum().equals(manifest.schemaChecksum())) {
-                    problems.add("the restored schema differs from the backup's (checksum " + restored.checksum()
-                            + ", manifest " + manifest.schemaChecksum() + ")");
-                }
-            }
-            Map<String, List<String>> columns = new java.util.HashMap<>();
-            schema.tables().forEach(t -> columns.put(t.name().schema() + "." + t.name().name(), t.copyColumns()));
-            int jobs = backups.settings().jobs();
-            // a big table is read back by every connection at once, each a range of its pages (its
-            // rows hash does not depend on order, and the parts' hashes add up)
-            List<Part> parts = new ArrayList<>();
-            Map<String, RowsHash> hashes = new ConcurrentHashMap<>();
-            Map<String, HashingStream> digests = new ConcurrentHashMap<>();
-            try (Connection c = Connector.open(scratch)) {
-                for (Manifest.Table t : manifest.tables()) {
-                    long pages = t.rowsHash() != null && jobs > 1 && t.bytes() >= SplitLoad.splitFrom ? pages(c, t) : 0;
-                    if (pages >= jobs) {
-                        for (int i = 0; i < jobs; i++) {
-                            parts.add(new Part(t, pages * i / jobs, i == jobs - 1 ? -1 : pages * (i + 1) / jobs));
-                        }
-                    } else {
-                        parts.add(new Part(t, 0, -1));
-                    }
-                    hashes.put(t.qualified(), RowsHash.of(t));
-                }
-            }
-            ConcurrentLinkedQueue<Part> queue = new ConcurrentLinkedQueue<>(parts);
-            PgRestore.parallel(scratch, schema, jobs, c -> {
-                PgSession.forReading(c);
-                CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
-                Part p;
-                while ((p = queue.poll()) != null) {
-                    Manifest.Table t = p.table();
-                    String cols = String.join(", ", columns.get(t.qualified()));
-                    String table = new QualifiedName(t.schema(), t.name()).sql();
-                    String sql = (p.from() == 0 && p.to() < 0 ? "COPY " + table + " (" + cols + ") TO STDOUT"
-                            : "COPY (SELECT " + cols + " FROM " + table + " WHERE ctid >= '(" + p.from() + ",0)'::tid"
-                            + (p.to() < 0 ? "" : " AND ctid < '(" + p.to() + ",0)'::tid") + ") TO STDOUT")
-                            + t.copyOptions();
-                    if (t.rowsHash() != null) {
-                        RowsHash part = RowsHash.of(t);
-                        copy.copyOut(sql, part);
-                        hashes.get(t.qualified()).add(part);
-                    } else {
-                        HashingStream sha = new HashingStream();
-                        RowsHash count = RowsHash.of(t);
-                        copy.copyOut(sql, new java.io.OutputStream() {
-                            @Override
-                            public void write(int b) {
-                                sha.write(b);
-                                count.write(b);
-                            }
+    }
 
-                            @Override
-                            public void write(byte[] b, int off, int len) {
-                                sha.write(b, off, len);
-                                count.write(b, off, len);
-                            }
-                        });
-                        digests.put(t.qualified(), sha);
-                        hashes.get(t.qualified()).add(count);
-                    }
-                }
-            });
-            long rows = 0;
+    /** The restored schema, read back from the catalogs, must have the backup's checksum. */
+    private static void schemaProblems(PostgresTarget scratch, Manifest manifest, List<String> problems)
+            throws SQLException {
+        try (Connection c = Connector.open(scratch)) {
+            c.setAutoCommit(false);
+            PgSession.forReading(c);
+            SchemaDump restored = PgSchemaReader.read(c, new SchemaOptions(
+                    manifest.partial() ? manifest.tables().stream().map(t -> new QualifiedName(t.schema(), t.name()))
+                            .collect(java.util.stream.Collectors.toSet()) : java.util.Set.of(), manifest.ownership()));
+            c.rollback();
+            if (!restored.checksum().equals(manifest.schemaChecksum())) {
+                problems.add("the restored schema differs from the backup's (checksum " + restored.checksum()
+                        + ", manifest " + manifest.schemaChecksum() + ")");
+            }
+        }
+    }
+
+    /**
+     * Every restored table's rows, copied out and hashed. A big table is read back by every
+     * connection at once, each a range of its pages (its rows hash does not depend on order, and
+     * the parts' hashes add up).
+     */
+    private static void readBack(PostgresTarget scratch, SchemaDump schema, Manifest manifest, int jobs,
+                                 Map<String, RowsHash> hashes, Map<String, HashingStream> digests)
+            throws SQLException, IOException {
+        Map<String, List<String>> columns = new java.util.HashMap<>();
+        schema.tables().forEach(t -> columns.put(t.name().schema() + "." + t.name().name(), t.copyColumns()));
+        List<Part> parts = new ArrayList<>();
+        try (Connection c = Connector.open(scratch)) {
             for (Manifest.Table t : manifest.tables()) {
-                RowsHash h = hashes.get(t.qualified());
-                long found = h.rows();
-                rows += found;
-                if (found != t.rows()) {
-                    problems.add(t.qualified() + ": " + found + " rows restored, the manifest says " + t.rows());
-                    continue;
+                long pages = t.rowsHash() != null && jobs > 1 && t.bytes() >= SplitLoad.splitFrom ? pages(c, t) : 0;
+                if (pages >= jobs) {
+                    for (int i = 0; i < jobs; i++) {
+                        parts.add(new Part(t, pages * i / jobs, i == jobs - 1 ? -1 : pages * (i + 1) / jobs));
+                    }
+                } else {
+                    parts.add(new Part(t, 0, -1));
                 }
-                // order-free when the manifest has it (a table loaded by several connections keeps its
-                // rows but not their order); else the stream's SHA-256
-                String sum = t.rowsHash() != null ? h.hex() : digests.get(t.qualified()).hex();
-                String expected = t.rowsHash() != null ? t.rowsHash() : t.sha256();
-                if (!sum.equals(expected)) {
-                    problems.add(t.qualified() + ": the restored rows differ from the backup's (checksum " + sum
-                            + ", manifest " + expected + ")");
+                hashes.put(t.qualified(), RowsHash.of(t));
+            }
+        }
+        ConcurrentLinkedQueue<Part> queue = new ConcurrentLinkedQueue<>(parts);
+        PgRestore.parallel(scratch, schema, jobs, c -> {
+            PgSession.forReading(c);
+            CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+            Part p;
+            while ((p = queue.poll()) != null) {
+                Manifest.Table t = p.table();
+                String cols = String.join(", ", columns.get(t.qualified()));
+                String table = new QualifiedName(t.schema(), t.name()).sql();
+                String sql = (p.from() == 0 && p.to() < 0 ? "COPY " + table + " (" + cols + ") TO STDOUT"
+                        : "COPY (SELECT " + cols + " FROM " + table + " WHERE ctid >= '(" + p.from() + ",0)'::tid"
+                        + (p.to() < 0 ? "" : " AND ctid < '(" + p.to() + ",0)'::tid") + ") TO STDOUT")
+                        + t.copyOptions();
+                if (t.rowsHash() != null) {
+                    RowsHash part = RowsHash.of(t);
+                    copy.copyOut(sql, part);
+                    hashes.get(t.qualified()).add(part);
+                } else {
+                    HashingStream sha = new HashingStream();
+                    RowsHash count = RowsHash.of(t);
+                    copy.copyOut(sql, new java.io.OutputStream() {
+                        @Override
+                        public void write(int b) {
+                            sha.write(b);
+                            count.write(b);
+                        }
+
+                        @Override
+                        public void write(byte[] b, int off, int len) {
+                            sha.write(b, off, len);
+                            count.write(b, off, len);
+                        }
+                    });
+                    digests.put(t.qualified(), sha);
+                    hashes.get(t.qualified()).add(count);
                 }
             }
-            return new VerifyResult(file, problems, manifest.tables().size(), rows, (System.nanoTime() - start) / 1_000_000);
-        } finally {
-            PgDatabases.dropDatabase(scratch);
-            onStop.close();
+        });
+    }
+
+    /** Each table's row count and rows' checksum against the manifest; the rows read back in all. */
+    private static long rowProblems(Manifest manifest, Map<String, RowsHash> hashes, Map<String, HashingStream> digests,
+                                    List<String> problems) {
+        long rows = 0;
+        for (Manifest.Table t : manifest.tables()) {
+            RowsHash h = hashes.get(t.qualified());
+            long found = h.rows();
+            rows += found;
+            if (found != t.rows()) {
+                problems.add(t.qualified() + ": " + found + " rows restored, the manifest says " + t.rows());
+                continue;
+            }
+            // order-free when the manifest has it (a table loaded by several connections keeps its
+            // rows but not their order); else the stream's SHA-256
+            String sum = t.rowsHash() != null ? h.hex() : digests.get(t.qualified()).hex();
+            String expected = t.rowsHash() != null ? t.rowsHash() : t.sha256();
+            if (!sum.equals(expected)) {
+                problems.add(t.qualified() + ": the restored rows differ from the backup's (checksum " + sum
+                        + ", manifest " + expected + ")");
+            }
         }
+        return rows;
     }
 
     /** Pages {@code [from, to)} of a table ({@code to} < 0: to the end). */

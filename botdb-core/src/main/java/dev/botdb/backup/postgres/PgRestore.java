@@ -48,7 +48,18 @@ public final class PgRestore {
 
     /** The whole archive into {@code target}, which must exist and hold nothing (the caller checked). */
     public static void load(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget target, int jobs,
-                     Consumer<String> log) throws SQLException, IOException {
+                            Consumer<String> log) throws SQLException, IOException {
+        preData(schema, target, log);
+        EarlyKeys early = EarlyKeys.create(target, schema, log);
+        SchemaDump rest = early.rest(); // the statements still to run
+        rows(archive, manifest, rest, early, target, jobs, log);
+        sequenceValues(rest, target, log);
+        postData(rest, target, jobs, log);
+        flush(target);
+    }
+
+    /** Types, tables, functions...: everything the rows need, in one transaction. */
+    private static void preData(SchemaDump schema, PostgresTarget target, Consumer<String> log) throws SQLException {
         try (Connection c = Connector.open(target)) {
             session(c, schema);
             c.setAutoCommit(false);
@@ -61,8 +72,14 @@ public final class PgRestore {
             }
             c.commit();
         }
-        EarlyKeys early = EarlyKeys.create(target, schema, log);
-        SchemaDump rest = early.rest(); // the statements still to run
+    }
+
+    /**
+     * Every table's rows: the largest first, a table that is most of the database split over every
+     * connection, the others one per connection.
+     */
+    private static void rows(ArchiveReader archive, Manifest manifest, SchemaDump rest, EarlyKeys early,
+                             PostgresTarget target, int jobs, Consumer<String> log) throws SQLException, IOException {
         Set<String> referenced = early.referenced();
         boolean replica = early.created() > 0;
         Progress progress = Progress.start("Restore", manifest.tables().size(), log);
@@ -86,24 +103,8 @@ public final class PgRestore {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 while ((t = queue.poll()) != null) {
-                    List<String> cols = Objects.requireNonNull(columns.get(t.qualified()), t.qualified());
-                    String table = new QualifiedName(t.schema(), t.name()).sql();
-                    // emptied in the same transaction, the new table takes its rows already frozen: no
-                    // later pass of the server (the first reads, the verify, autovacuum) rewrites every
-                    // page to set hint bits or freeze them (not a table a foreign key already points
-                    // at: TRUNCATE refuses those)
-                    boolean freeze = !referenced.contains(table);
-                    if (freeze) {
-                        st.execute("TRUNCATE ONLY " + table);
-                    }
-                    try (InputStream in = archive.openEntry(t.entry())) {
-                        long rows = copy.copyIn("COPY " + table + " (" + String.join(", ", cols)
-                                + ") FROM STDIN" + (freeze ? t.copyOptions("FREEZE") : t.copyOptions()), in);
-                        if (rows != t.rows()) {
-                            throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds "
-                                    + rows + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
-                        }
-                    }
+                    copyTable(archive, t, Objects.requireNonNull(columns.get(t.qualified()), t.qualified()),
+                            !referenced.contains(new QualifiedName(t.schema(), t.name()).sql()), copy, st);
                     c.commit();
                     progress.tableDone(t.bytes());
                 }
@@ -113,12 +114,42 @@ public final class PgRestore {
             }
         });
         progress.finish();
+    }
+
+    /**
+     * One table's rows in one COPY. Emptied in the same transaction, the new table takes its rows
+     * already frozen: no later pass of the server (the first reads, the verify, autovacuum)
+     * rewrites every page to set hint bits or freeze them (not a table a foreign key already points
+     * at: TRUNCATE refuses those).
+     */
+    private static void copyTable(ArchiveReader archive, Manifest.Table t, List<String> columns, boolean freeze,
+                                  CopyManager copy, Statement st) throws SQLException, IOException {
+        String table = new QualifiedName(t.schema(), t.name()).sql();
+        if (freeze) {
+            st.execute("TRUNCATE ONLY " + table);
+        }
+        try (InputStream in = archive.openEntry(t.entry())) {
+            long rows = copy.copyIn("COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN"
+                    + (freeze ? t.copyOptions("FREEZE") : t.copyOptions()), in);
+            if (rows != t.rows()) {
+                throw new BotDbException(ErrorCode.BACKUP_INVALID, t.qualified() + ": the archive holds " + rows
+                        + " rows, its manifest says " + t.rows() + ". The backup is damaged.");
+            }
+        }
+    }
+
+    private static void sequenceValues(SchemaDump rest, PostgresTarget target, Consumer<String> log) throws SQLException {
         try (Connection c = Connector.open(target); Statement st = c.createStatement()) {
             session(c, rest);
             for (DdlStatement d : rest.sequenceValues()) {
                 execute(c, st, d, log);
             }
         }
+    }
+
+    /** Indexes, keys, constraints, triggers...: phase by phase, each phase's lanes in parallel. */
+    private static void postData(SchemaDump rest, PostgresTarget target, int jobs, Consumer<String> log)
+            throws SQLException, IOException {
         long postStart = System.nanoTime();
         SchemaDump post = PostDataPlan.keysAsIndexes(rest);
         int[] phases = post.statements().stream().filter(d -> d.section() == Section.POST_DATA)
@@ -146,6 +177,9 @@ public final class PgRestore {
         log.accept(String.format(java.util.Locale.ROOT, "[Restore] indexes, keys and constraints: %d statements in %.1f s",
                 post.statements().stream().filter(d -> d.section() == Section.POST_DATA).count(),
                 (System.nanoTime() - postStart) / 1e9));
+    }
+
+    private static void flush(PostgresTarget target) throws SQLException {
         try (Connection c = Connector.open(target); Statement st = c.createStatement()) {
             // one synchronous commit flushes every earlier asynchronous one: the restore is on disk
             c.setAutoCommit(false);
