@@ -6,30 +6,19 @@ import dev.botdb.config.Setting;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code botdb config}: what botdb resolved from the environment, and where each value came from. */
 @Command(name = "config", description = "Show the resolved database configuration and the source of each value"
         + " (passwords shown as ****). Does not connect.")
-final class ConfigCommand implements Callable<Integer> {
-    @Mixin
-    GlobalOptions local;
-
+final class ConfigCommand extends BotDbCommand {
     @Option(names = "--json", description = "Print JSON: {\"settings\": {name: {value, source}}, \"warnings\": [...]}.")
     boolean json;
 
-    private final Cli cli;
-
-    ConfigCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() {
-        BotDbConfig config = cli.config(local);
+        BotDbConfig config = config();
         Optional<String> problem = config.securityProblem();
         if (json) {
             Map<String, Object> settings = new LinkedHashMap<>();

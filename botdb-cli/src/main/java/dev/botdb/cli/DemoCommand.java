@@ -17,12 +17,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code botdb demo}: botdb's main job end to end. With nothing configured it starts the embedded
@@ -31,24 +29,15 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "demo", description = "Connect (starting the embedded PostgreSQL if no database is configured),"
         + " show the configuration and server version, and run queries through the pool.")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends BotDbCommand {
     private static final int WORKERS = 4;
     private static final String DEMO_DATABASE = "botdb_demo";
     private static final int QUERIES_PER_WORKER = 25;
 
-    @Mixin
-    GlobalOptions local;
-
-    private final Cli cli;
-
-    DemoCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        BotDbConfig config = cli.config(local);
+        BotDbConfig config = config();
         try (BotDb db = BotDb.open(config, cli.err::println, Connector.FIRST_RETRY_DELAY)) {
             cli.out.println("Configuration (passwords are shown as ****):");
             List<Setting> rows = new ArrayList<>(db.target().describe());

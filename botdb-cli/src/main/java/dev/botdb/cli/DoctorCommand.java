@@ -5,9 +5,7 @@ import dev.botdb.doctor.Doctor;
 import dev.botdb.doctor.DoctorReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,20 +16,11 @@ import picocli.CommandLine.Option;
         + " broken one and its fix. Exit 0: all ok; else the broken link's code: 3 configuration, 4 connection"
         + " (host, refused, timeout, SSL), 5 authentication, 6 missing database, 7 insecure in production,"
         + " 9 embedded server, 10/13 migrations, 19 privileges, 20 connection slots or pool size.")
-final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand extends BotDbCommand {
     private static final int NAME_WIDTH = 22;
-
-    @Mixin
-    GlobalOptions local;
 
     @Option(names = "--json", description = "Print JSON: {target, engine, ok, exit_code, problem, fix, checks: [...]}.")
     boolean json;
-
-    private final Cli cli;
-
-    DoctorCommand(Cli cli) {
-        this.cli = cli;
-    }
 
     @Override
     public Integer call() {

@@ -16,9 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,14 +28,11 @@ import picocli.CommandLine.Parameters;
         + " foreign keys without an index, sequential scans, cache hit ratio, dead rows, wraparound, sequences near"
         + " their maximum, slow queries, long-running / blocked / idle-in-transaction sessions, connections."
         + " Read-only. Exit 0: no problem (warnings allowed); 20: at least one problem.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends BotDbCommand {
     /** Checks whose rows are the point even when all is well. */
     private static final Set<String> ALWAYS_ROWS = Set.of("largest-tables", "largest-indexes", "top-queries",
             "connections");
     private static final int CELL_CHARS = 100;
-
-    @Mixin
-    GlobalOptions local;
 
     @Parameters(paramLabel = "CHECK", arity = "0..*", description = "Only these checks (botdb inspect --list names"
             + " them). Default: every check.")
@@ -156,12 +151,6 @@ final class InspectCommand implements Callable<Integer> {
             description = "SQLite: warn when this share of the file's pages is free (default ${DEFAULT-VALUE}).")
     double freelistWarn;
 
-    private final Cli cli;
-
-    InspectCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() {
         if (list) {
@@ -174,7 +163,7 @@ final class InspectCommand implements Callable<Integer> {
         for (String name : checks) {
             Inspector.describe(name); // an unknown name fails here, before connecting
         }
-        try (BotDb db = Session.openWithoutIdlePool(cli, local)) {
+        try (BotDb db = openWithoutIdlePool()) {
             InspectReport report = Inspector.of(db.target()).run(options);
             if (json) {
                 cli.out.println(Printer.json(json(report)));

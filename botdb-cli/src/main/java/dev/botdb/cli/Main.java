@@ -21,9 +21,9 @@ import java.util.concurrent.Callable;
 @Command(name = "botdb", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Database toolkit for chat bots: configuration, pool, embedded PostgreSQL.",
         subcommands = {DemoCommand.class, ConfigCommand.class, WaitCommand.class, MigrateCommand.class,
-                StatusCommand.class, MigrationCommands.Validate.class, MigrationCommands.MarkApplied.class,
-                MigrationCommands.Repair.class, MigrationCommands.Rollback.class, MigrationCommands.New.class,
-                MigrationCommands.Reset.class, BackupCommands.Backup.class, BackupCommands.Restore.class,
+                StatusCommand.class, ValidateCommand.class, MarkAppliedCommand.class,
+                RepairCommand.class, RollbackCommand.class, NewCommand.class,
+                ResetCommand.class, BackupCommand.class, RestoreCommand.class,
                 InspectCommand.class, MaintainCommand.class, TuneCommand.class,
                 DoctorCommand.class, ProvisionCommand.class,
                 Main.Help.class})
@@ -170,11 +170,11 @@ public final class Main implements Callable<Integer> {
     private record Factory(Cli cli) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
-            try {
-                return cls.getDeclaredConstructor(Cli.class).newInstance(cli);
-            } catch (NoSuchMethodException e) {
-                return CommandLine.defaultFactory().create(cls);
+            K created = CommandLine.defaultFactory().create(cls);
+            if (created instanceof BotDbCommand command) {
+                command.attach(cli);
             }
+            return created;
         }
     }
 

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,15 +37,9 @@ import picocli.CommandLine.Spec;
         + " Exit 0: all done; 18: a table was skipped (lock not granted), timed out or failed.",
         subcommands = {MaintainCommand.Analyze.class, MaintainCommand.Vacuum.class, MaintainCommand.VacuumFull.class,
                 MaintainCommand.Reindex.class, MaintainCommand.Integrity.class, MaintainCommand.KillIdle.class})
-final class MaintainCommand implements Callable<Integer> {
+final class MaintainCommand extends BotDbCommand {
     @Spec
     CommandSpec spec;
-
-    private final Cli cli;
-
-    MaintainCommand(Cli cli) {
-        this.cli = cli;
-    }
 
     @Override
     public Integer call() {
@@ -82,49 +75,31 @@ final class MaintainCommand implements Callable<Integer> {
     }
 
     @Command(name = "analyze", description = "Refresh the planner's statistics (ANALYZE); reads and writes continue.")
-    static final class Analyze implements Callable<Integer> {
-        @Mixin
-        GlobalOptions local;
+    static final class Analyze extends BotDbCommand {
         @Mixin
         TableOptions options;
-        private final Cli cli;
-
-        Analyze(Cli cli) {
-            this.cli = cli;
-        }
-
         @Override
         public Integer call() throws IOException {
-            return run(cli, local, options, options.request(Operation.ANALYZE), false, false);
+            return run(this, options, options.request(Operation.ANALYZE), false, false);
         }
     }
 
     @Command(name = "vacuum", description = "Make dead rows' space reusable (VACUUM); reads and writes continue."
             + " SQLite: VACUUM rewrites the file.")
-    static final class Vacuum implements Callable<Integer> {
-        @Mixin
-        GlobalOptions local;
+    static final class Vacuum extends BotDbCommand {
         @Mixin
         TableOptions options;
         @Option(names = "--analyze", description = "Also refresh statistics (VACUUM ANALYZE).")
         boolean analyze;
-        private final Cli cli;
-
-        Vacuum(Cli cli) {
-            this.cli = cli;
-        }
-
         @Override
         public Integer call() throws IOException {
-            return run(cli, local, options, options.request(Operation.VACUUM).withAnalyze(analyze), false, false);
+            return run(this, options, options.request(Operation.VACUUM).withAnalyze(analyze), false, false);
         }
     }
 
     @Command(name = "vacuum-full", description = "Rewrite tables compactly and return space to the operating system"
             + " (VACUUM FULL). LOCKS each table completely while it runs: asks you to type yes.")
-    static final class VacuumFull implements Callable<Integer> {
-        @Mixin
-        GlobalOptions local;
+    static final class VacuumFull extends BotDbCommand {
         @Mixin
         TableOptions options;
         @Option(names = "--analyze", description = "Also refresh statistics (VACUUM FULL ANALYZE).")
@@ -133,72 +108,51 @@ final class MaintainCommand implements Callable<Integer> {
         boolean yes;
         @Option(names = "--force", description = "Allow vacuum-full under BOTDB_ENV=production.")
         boolean force;
-        private final Cli cli;
-
-        VacuumFull(Cli cli) {
-            this.cli = cli;
-        }
-
         @Override
         public Integer call() throws IOException {
-            return run(cli, local, options, options.request(Operation.VACUUM_FULL).withAnalyze(analyze), yes, force);
+            return run(this, options, options.request(Operation.VACUUM_FULL).withAnalyze(analyze), yes, force);
         }
     }
 
     @Command(name = "reindex", description = "Rebuild indexes with REINDEX CONCURRENTLY (reads and writes continue)."
             + " Without --table or --index: every index, after you type yes.")
-    static final class Reindex implements Callable<Integer> {
-        @Mixin
-        GlobalOptions local;
+    static final class Reindex extends BotDbCommand {
         @Mixin
         TableOptions options;
         @Option(names = "--index", paramLabel = "INDEX", description = "Only this index; repeat for more.")
         List<String> indexes = new ArrayList<>();
         @Option(names = "--yes", description = "Do not ask before reindexing the whole database (for scripts).")
         boolean yes;
-        private final Cli cli;
-
-        Reindex(Cli cli) {
-            this.cli = cli;
-        }
-
         @Override
         public Integer call() throws IOException {
-            return run(cli, local, options, options.request(Operation.REINDEX).withIndexes(indexes), yes, false);
+            return run(this, options, options.request(Operation.REINDEX).withIndexes(indexes), yes, false);
         }
     }
 
     @Command(name = "integrity", description = "SQLite: PRAGMA integrity_check and foreign_key_check."
             + " (PostgreSQL: see botdb backup verify.)")
-    static final class Integrity implements Callable<Integer> {
-        @Mixin
-        GlobalOptions local;
+    static final class Integrity extends BotDbCommand {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
-        private final Cli cli;
-
-        Integrity(Cli cli) {
-            this.cli = cli;
-        }
-
         @Override
         public Integer call() throws IOException {
             TableOptions o = new TableOptions();
             o.lockTimeout = "5s";
             o.json = json;
-            return run(cli, local, o, o.request(Operation.INTEGRITY), false, false);
+            return run(this, o, o.request(Operation.INTEGRITY), false, false);
         }
     }
 
-    static int run(Cli cli, GlobalOptions local, TableOptions options, MaintainRequest request, boolean yes,
+    static int run(BotDbCommand command, TableOptions options, MaintainRequest request, boolean yes,
                    boolean force) throws IOException {
-        BotDbConfig config = cli.config(local);
+        Cli cli = command.cli;
+        BotDbConfig config = command.config();
         if (request.operation() == Operation.VACUUM_FULL && config.production() && !force) {
             throw new BotDbException(ErrorCode.USAGE, "Refusing vacuum-full under BOTDB_ENV=production: it locks each"
                     + " table completely while rewriting it, so the bot can neither read nor write it meanwhile. Plain"
                     + " botdb maintain vacuum takes no such lock. If you mean it (at a quiet time), add --force.");
         }
-        try (BotDb db = Session.openWithoutIdlePool(cli, local)) {
+        try (BotDb db = command.openWithoutIdlePool()) {
             Consumer<String> log = options.json ? line -> { } : cli.out::println;
             Maintenance m = Maintenance.of(db.target(), log);
             if (request.needsConfirmation() && !yes) {
@@ -254,9 +208,7 @@ final class MaintainCommand implements Callable<Integer> {
 
     @Command(name = "kill-idle", description = "End sessions of the application's database idle for longer than"
             + " --older-than (never this one, never other databases', never replication or background workers).")
-    static final class KillIdle implements Callable<Integer> {
-        @Mixin
-        GlobalOptions local;
+    static final class KillIdle extends BotDbCommand {
         @Option(names = "--older-than", defaultValue = "5m", paramLabel = "DURATION",
                 description = "Idle for longer than this: 30s, 5m, 1h (default ${DEFAULT-VALUE}).")
         String olderThan;
@@ -267,17 +219,11 @@ final class MaintainCommand implements Callable<Integer> {
         boolean dryRun;
         @Option(names = "--json", description = "Print JSON: {database, sessions: [...], notes}.")
         boolean json;
-        private final Cli cli;
-
-        KillIdle(Cli cli) {
-            this.cli = cli;
-        }
-
         @Override
         public Integer call() {
             KillIdleRequest request = new KillIdleRequest(WaitCommand.parseDuration("--older-than", olderThan),
                     idleInTransaction, dryRun);
-            try (BotDb db = Session.openWithoutIdlePool(cli, local)) {
+            try (BotDb db = openWithoutIdlePool()) {
                 Maintenance m = Maintenance.of(db.target(), json ? line -> { } : cli.out::println);
                 // SQLite has no sessions: its error comes without a header in front of it
                 if (!json && db.target() instanceof PostgresTarget) {

@@ -3,30 +3,19 @@ package dev.botdb.cli;
 import dev.botdb.BotDb;
 import dev.botdb.migrate.Migrator;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code botdb migrate}: apply pending migrations from MIGRATIONS_PATH. */
 @Command(name = "migrate", aliases = "up", description = "Apply pending migrations from MIGRATIONS_PATH"
         + " (default: migrations), each file in one transaction with its schema_migrations row.")
-final class MigrateCommand implements Callable<Integer> {
-    @Mixin
-    GlobalOptions local;
-
+final class MigrateCommand extends BotDbCommand {
     @Option(names = "--dry-run", description = "Print the SQL that would run, file by file, and change nothing.")
     boolean dryRun;
 
-    private final Cli cli;
-
-    MigrateCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() {
-        try (BotDb db = Session.open(cli, local)) {
+        try (BotDb db = open()) {
             Migrator migrator = db.migrator(cli.out::println);
             if (!dryRun) {
                 migrator.migrate();

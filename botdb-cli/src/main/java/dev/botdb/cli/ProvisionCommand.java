@@ -10,9 +10,7 @@ import dev.botdb.provision.Provisioner;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,10 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "provision", description = "With an admin DATABASE_URL (superuser, or CREATEDB + CREATEROLE): create"
         + " the bot's database, an owner role for migrations and a least-privilege role for the bot, and print their"
         + " DATABASE_URL lines. Running it again changes nothing. Exit 19: the admin lacks CREATEDB / CREATEROLE.")
-final class ProvisionCommand implements Callable<Integer> {
-    @Mixin
-    GlobalOptions local;
-
+final class ProvisionCommand extends BotDbCommand {
     @Option(names = "--app-user", required = true, paramLabel = "NAME",
             description = "The role the bot logs in as: SELECT, INSERT, UPDATE, DELETE on the schema's tables.")
     String appUser;
@@ -50,15 +45,9 @@ final class ProvisionCommand implements Callable<Integer> {
             + " owner and app carry database_url, with a new role's password in it.")
     boolean json;
 
-    private final Cli cli;
-
-    ProvisionCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() {
-        BotDbConfig config = cli.config(local);
+        BotDbConfig config = config();
         if (!(config.target() instanceof PostgresTarget admin)) {
             throw new BotDbException(ErrorCode.USAGE, "botdb provision sets up roles on a PostgreSQL server, but"
                     + " DATABASE_URL is " + config.target().displayName() + ". Set DATABASE_URL to an admin's URL,"

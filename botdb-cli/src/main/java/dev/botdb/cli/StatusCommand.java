@@ -6,31 +6,20 @@ import dev.botdb.migrate.MigrationState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code botdb status}: the applied versions (what Alita's operators read with psql from schema_migrations), plus pending, changed, missing and failed files. */
 @Command(name = "status", description = "Show each migration as applied, pending, changed, missing or failed."
         + " Exit 0: up to date; 12: pending; 13: changed, missing or failed.")
-final class StatusCommand implements Callable<Integer> {
-    @Mixin
-    GlobalOptions local;
-
+final class StatusCommand extends BotDbCommand {
     @Option(names = "--json", description = "Print JSON: [{version, state, executed_at, duration_ms, detail}].")
     boolean json;
-
-    private final Cli cli;
-
-    StatusCommand(Cli cli) {
-        this.cli = cli;
-    }
 
     @Override
     public Integer call() {
         List<MigrationState> states;
-        try (BotDb db = Session.open(cli, local)) {
+        try (BotDb db = open()) {
             // warnings (a numbered file that is not SQL) and "would adopt" notes; stderr keeps --json clean
             states = db.migrator(cli.err::println).status();
         }

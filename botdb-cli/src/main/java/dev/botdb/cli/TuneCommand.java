@@ -14,9 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,10 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tune", description = "Recommended PostgreSQL settings for the server's RAM, connections, CPUs and disk,"
         + " with the reason for each, compared with the current values, and the ALTER SYSTEM lines to apply them."
         + " Changes nothing unless --apply.")
-final class TuneCommand implements Callable<Integer> {
-    @Mixin
-    GlobalOptions local;
-
+final class TuneCommand extends BotDbCommand {
     @Option(names = "--ram", paramLabel = "SIZE", description = "The server's memory, e.g. 4GB. Default: read from the"
             + " server (superuser on Linux), else this machine's when the server is local.")
     String ram;
@@ -59,12 +54,6 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON: {server, input, settings: [...], alter_system, ...}.")
     boolean json;
 
-    private final Cli cli;
-
-    TuneCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() {
         if (offline && apply) {
@@ -76,7 +65,7 @@ final class TuneCommand implements Callable<Integer> {
             print(Tuner.offline(options), null);
             return 0;
         }
-        try (BotDb db = Session.open(cli, local)) {
+        try (BotDb db = open()) {
             if (!(db.target() instanceof PostgresTarget pg)) {
                 throw new BotDbException(ErrorCode.USAGE, "tune is for PostgreSQL. SQLite has no server to tune; botdb"
                         + " already sets what matters on every connection (WAL journal, synchronous=NORMAL, a busy"

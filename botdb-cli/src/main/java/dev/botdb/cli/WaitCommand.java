@@ -7,11 +7,9 @@ import dev.botdb.config.EmbeddedTarget;
 import dev.botdb.pool.Connector;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,11 +18,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "wait", description = "Wait until the database accepts a query. Exit 0 when it does,"
         + " 8 with the last error when the timeout passes.")
-final class WaitCommand implements Callable<Integer> {
+final class WaitCommand extends BotDbCommand {
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)?");
-
-    @Mixin
-    GlobalOptions local;
 
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "How long to keep trying: 500ms, 30s, 2m, 1h (default ${DEFAULT-VALUE}).")
@@ -33,16 +28,10 @@ final class WaitCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing on success.")
     boolean quiet;
 
-    private final Cli cli;
-
-    WaitCommand(Cli cli) {
-        this.cli = cli;
-    }
-
     @Override
     public Integer call() {
         Duration limit = parseDuration(timeout);
-        BotDbConfig config = cli.config(local);
+        BotDbConfig config = config();
         if (config.target() instanceof EmbeddedTarget) {
             throw new BotDbException(ErrorCode.CONFIG_INVALID, "No database is configured, so there is nothing to wait"
                     + " for (botdb would start its embedded server). Set DATABASE_URL to the server to wait for, e.g."

@@ -5,14 +5,34 @@ import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.MigrationSettings;
 import dev.botdb.config.PoolSettings;
 import dev.botdb.pool.Connector;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 
-/** Opens {@link BotDb} for a command without AUTO_MIGRATE side effects: commands decide what runs. */
-final class Session {
-    private Session() {
+/**
+ * What every botdb command shares, so that a command's class holds only its own options and
+ * work: the global options (also accepted after the command's name), the environment and output
+ * streams ({@link Cli}), and how it opens the database. A new command extends this, implements
+ * {@link #call()}, and is listed in {@link Main}'s subcommands.
+ */
+abstract class BotDbCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions local;
+
+    /** The environment and streams; set by {@link Main}'s factory before the arguments are parsed. */
+    Cli cli;
+
+    final void attach(Cli cli) {
+        this.cli = cli;
     }
 
-    static BotDb open(Cli cli, GlobalOptions local) {
-        BotDbConfig config = cli.config(local);
+    /** The configuration, with --allow-insecure applied when given before or after the command. */
+    BotDbConfig config() {
+        return cli.config(local);
+    }
+
+    /** Opens {@link BotDb} without AUTO_MIGRATE side effects: the command decides what runs. */
+    BotDb open() {
+        BotDbConfig config = config();
         return BotDb.open(withoutAutoMigrate(config, config.pool()), cli.err::println, Connector.FIRST_RETRY_DELAY);
     }
 
@@ -20,8 +40,8 @@ final class Session {
      * As {@link #open}, with a pool that keeps no idle connection: for commands that work on a
      * connection of their own and must not meet their own pool's sessions (maintain kill-idle).
      */
-    static BotDb openWithoutIdlePool(Cli cli, GlobalOptions local) {
-        BotDbConfig config = cli.config(local);
+    BotDb openWithoutIdlePool() {
+        BotDbConfig config = config();
         PoolSettings p = config.pool();
         PoolSettings lean = new PoolSettings(1, 0, p.maxLifetime(), p.idleTimeout(), p.acquireTimeout(),
                 p.busyTimeout(), p.connectAttempts(), p.sources());
