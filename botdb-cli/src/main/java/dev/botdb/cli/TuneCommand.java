@@ -71,8 +71,9 @@ final class TuneCommand extends BotDbCommand {
                         + " already sets what matters on every connection (WAL journal, synchronous=NORMAL, a busy"
                         + " timeout, foreign keys).");
             }
-            TuneReport report = Tuner.compare(pg, options);
-            ApplyResult applied = apply && !report.changes().isEmpty() ? Tuner.apply(pg, report) : null;
+            Tuner tuner = Tuner.of(pg);
+            TuneReport report = tuner.compare(options);
+            ApplyResult applied = apply && !report.changes().isEmpty() ? tuner.apply(report) : null;
             print(report, applied);
         }
         return 0;

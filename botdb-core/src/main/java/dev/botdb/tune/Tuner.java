@@ -26,7 +26,7 @@ import org.postgresql.util.PSQLException;
  * unless {@link #apply} is called.
  *
  * <pre>{@code
- * TuneReport report = Tuner.compare(target, new TuneOptions(4L << 30, 100, null, null, Workload.BOT));
+ * TuneReport report = Tuner.of(target).compare(new TuneOptions(4L << 30, 100, null, null, Workload.BOT));
  * report.alterSystem().forEach(System.out::println);   // ALTER SYSTEM SET shared_buffers = '1GB'; ...
  * }</pre>
  */
@@ -37,7 +37,15 @@ public final class Tuner {
             "max_worker_processes", "autovacuum_max_workers");
     private static final long RELOAD_WAIT_MS = 5_000;
 
-    private Tuner() {
+    private final PostgresTarget target;
+
+    private Tuner(PostgresTarget target) {
+        this.target = target;
+    }
+
+    /** Recommendations for the server at {@code target}, compared with its settings, and applying them. */
+    public static Tuner of(PostgresTarget target) {
+        return new Tuner(target);
     }
 
     /**
@@ -81,7 +89,7 @@ public final class Tuner {
      *
      * @throws BotDbException when the RAM cannot be found out: pass {@code --ram}
      */
-    public static TuneReport compare(PostgresTarget target, TuneOptions options) {
+    public TuneReport compare(TuneOptions options) {
         try (Connection c = Connector.open(target)) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET statement_timeout = " + STATEMENT_TIMEOUT_MS + "; SET lock_timeout = 5000;"
@@ -216,7 +224,7 @@ public final class Tuner {
      *
      * @throws BotDbException when the server refuses: nothing after the refused line ran
      */
-    public static ApplyResult apply(PostgresTarget target, TuneReport report) {
+    public ApplyResult apply(TuneReport report) {
         List<String> applied = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try (Connection c = Connector.open(target)) {

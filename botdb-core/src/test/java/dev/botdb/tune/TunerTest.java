@@ -66,7 +66,7 @@ class TunerTest {
     void currentValuesAreReadInTheirUnitsAndCompared() {
         PostgresTarget shared = target(TestPostgres.port(), "postgres", null);
 
-        TuneReport big = Tuner.compare(shared, new TuneOptions(4 * GB, 100, 4, Storage.SSD, Workload.BOT));
+        TuneReport big = Tuner.of(shared).compare(new TuneOptions(4 * GB, 100, 4, Storage.SSD, Workload.BOT));
         Map<String, TuneReport.Row> r = rows(big);
         assertThat(r.get("shared_buffers").current().value().display()).isEqualTo("128MB"); // 16384 x 8kB
         assertThat(r.get("shared_buffers").verdict()).isEqualTo(TuneReport.Verdict.CHANGE);
@@ -85,14 +85,14 @@ class TunerTest {
         assertThat(big.server()).startsWith("PostgreSQL 15.").contains(" at postgresql://postgres@localhost:");
 
         // 512MB of RAM: 25% is 128MB, what the server has; work_mem 4MB is the floor
-        TuneReport small = Tuner.compare(shared, new TuneOptions(512L << 20, 100, 4, Storage.SSD, Workload.BOT));
+        TuneReport small = Tuner.of(shared).compare(new TuneOptions(512L << 20, 100, 4, Storage.SSD, Workload.BOT));
         assertThat(rows(small).get("shared_buffers").verdict()).isEqualTo(TuneReport.Verdict.OK);
         assertThat(rows(small).get("work_mem").verdict()).isEqualTo(TuneReport.Verdict.OK);
     }
 
     @Test
     void withoutFlagsRamAndCpusComeFromTheServerOrThisMachine() {
-        TuneReport superuser = Tuner.compare(target(TestPostgres.port(), "postgres", null), TuneOptions.none());
+        TuneReport superuser = Tuner.of(target(TestPostgres.port(), "postgres", null)).compare(TuneOptions.none());
         assertThat(superuser.input().ramSource()).startsWith("the server's");
         assertThat(superuser.input().cpus()).isPositive();
         assertThat(superuser.input().connectionsSource()).startsWith("the server's current max_connections");
@@ -101,7 +101,7 @@ class TunerTest {
         TestPostgres.createUserWithDatabase("tune_user", "tune-pw", "tune_db");
         PostgresTarget plain = new PostgresTarget("localhost", TestPostgres.port(), "tune_db", "tune_user",
                 Secret.of("tune-pw"), SslMode.DISABLE, Map.of(), Map.of(), Map.of());
-        TuneReport local = Tuner.compare(plain, TuneOptions.none());
+        TuneReport local = Tuner.of(plain).compare(TuneOptions.none());
         assertThat(local.input().ramSource()).startsWith("this machine");
         assertThat(local.input().ramBytes()).isEqualTo(Hardware.machineRam());
     }
@@ -128,9 +128,9 @@ class TunerTest {
     void applyWritesTheSettingsReloadsAndSaysWhatWaitsForARestart() throws Exception {
         PostgresTarget target = target(scratch.getPort(), "postgres", null);
         try {
-            TuneReport report = Tuner.compare(target, new TuneOptions(2 * GB, 100, 4, Storage.SSD, Workload.BOT));
+            TuneReport report = Tuner.of(target).compare(new TuneOptions(2 * GB, 100, 4, Storage.SSD, Workload.BOT));
 
-            ApplyResult applied = Tuner.apply(target, report);
+            ApplyResult applied = Tuner.of(target).apply(report);
 
             assertThat(applied.applied()).contains("ALTER SYSTEM SET random_page_cost = '1.1';",
                     "ALTER SYSTEM SET shared_buffers = '512MB';");
@@ -141,7 +141,7 @@ class TunerTest {
                 assertThat(setting(c, "idle_in_transaction_session_timeout")).isEqualTo("300000ms false");
                 assertThat(setting(c, "shared_buffers")).isEqualTo("16384" + "8kB true"); // pending restart
             }
-            TuneReport after = Tuner.compare(target, new TuneOptions(2 * GB, 100, 4, Storage.SSD, Workload.BOT));
+            TuneReport after = Tuner.of(target).compare(new TuneOptions(2 * GB, 100, 4, Storage.SSD, Workload.BOT));
             assertThat(rows(after).get("random_page_cost").verdict()).isEqualTo(TuneReport.Verdict.OK);
             assertThat(after.notes()).anyMatch(n -> n.startsWith("shared_buffers was already changed"));
         } finally {
@@ -159,9 +159,9 @@ class TunerTest {
             st.execute("CREATE ROLE tuner LOGIN");
         }
         PostgresTarget plain = target(scratch.getPort(), "tuner", null);
-        TuneReport report = Tuner.compare(plain, new TuneOptions(2 * GB, 100, 4, Storage.SSD, Workload.BOT));
+        TuneReport report = Tuner.of(plain).compare(new TuneOptions(2 * GB, 100, 4, Storage.SSD, Workload.BOT));
 
-        assertThatThrownBy(() -> Tuner.apply(plain, report)).isInstanceOf(BotDbException.class)
+        assertThatThrownBy(() -> Tuner.of(plain).apply(report)).isInstanceOf(BotDbException.class)
                 .hasMessageContaining("needs a superuser").hasMessageContaining("GRANT ALTER SYSTEM ON PARAMETER")
                 .hasMessageContaining("Nothing was changed")
                 .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.MAINTENANCE_INCOMPLETE));
