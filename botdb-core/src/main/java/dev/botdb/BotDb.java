@@ -7,6 +7,7 @@ import dev.botdb.backup.archive.BackupKey;
 import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.EmbeddedTarget;
+import dev.botdb.config.PostgresTarget;
 import dev.botdb.dialect.Dialect;
 import dev.botdb.dialect.ServerInfo;
 import dev.botdb.embedded.EmbeddedServer;
@@ -16,6 +17,7 @@ import dev.botdb.migrate.MigrationResult;
 import dev.botdb.migrate.Migrator;
 import dev.botdb.pool.Connector;
 import dev.botdb.pool.Pools;
+import dev.botdb.tune.Tuner;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *     db.backups().backup();                   // nightly: BACKUP_DIR, BACKUP_ENCRYPTION_KEY(_FILE)
  * }
  * }</pre>
- * {@link #migrator()}, {@link #backups()}, {@link #inspector()} and {@link #maintenance()} each
+ * {@link #migrator()}, {@link #backups()}, {@link #inspector()}, {@link #maintenance()} and {@link #tuner()} each
  * return the feature's entry type for this database.
  *
  * <p>With no database configured it starts the embedded PostgreSQL (when
@@ -185,6 +187,19 @@ public final class BotDb implements AutoCloseable {
     /** VACUUM / ANALYZE / REINDEX and idle-session clean-up for this database, logging through SLF4J. */
     public Maintenance maintenance() {
         return Maintenance.of(target, LOG::info);
+    }
+
+    /**
+     * Settings recommendations for this PostgreSQL server.
+     *
+     * @throws BotDbException ({@link ErrorCode#USAGE}) on SQLite, which has no server settings to tune
+     */
+    public Tuner tuner() {
+        if (!(target instanceof PostgresTarget pg)) {
+            throw new BotDbException(ErrorCode.USAGE, "Tuning is for a PostgreSQL server; " + target.displayName()
+                    + " is SQLite. Use Tuner.offline(options) for recommendations without a server.");
+        }
+        return Tuner.of(pg);
     }
 
     /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */

@@ -81,6 +81,7 @@ class BotDbTest {
         try (BotDb db = BotDb.open(config)) {
             assertThat(db.server().product()).isEqualTo("SQLite");
             assertThat(dir.resolve("bot_database.db")).exists();
+            assertThatThrownBy(db::tuner).isInstanceOf(BotDbException.class).hasMessageContaining("is SQLite");
         }
     }
 
