@@ -327,15 +327,11 @@ final class Restores {
                 }
                 later.sort(java.util.Comparator.comparingInt(DdlStatement::phase));
                 for (DdlStatement d : later) {
-                    Savepoint sp = c.setSavepoint();
-                    try {
-                        st.execute(d.sql());
-                        c.releaseSavepoint(sp);
-                    } catch (SQLException e) {
-                        c.rollback(sp);
-                        if (!"FK CONSTRAINT".equals(d.kind())) {
-                            throw e;
-                        }
+                    SQLException e = attempt(c, st, d.sql());
+                    if (e != null && !"FK CONSTRAINT".equals(d.kind())) {
+                        throw e;
+                    }
+                    if (e != null) {
                         backups.log().accept("[Restore] Left out " + d.kind() + " " + d.object().name() + ": "
                                 + e.getMessage() + " (the table it refers to is not in " + to.database() + ")");
                     }
@@ -393,15 +389,9 @@ final class Restores {
             if ((d.kind().equals("FUNCTION") || d.kind().equals("PROCEDURE")) && functionExists(c, d)) {
                 continue;
             }
-            Savepoint sp = c.setSavepoint();
-            try {
-                st.execute(d.sql());
-                c.releaseSavepoint(sp);
-            } catch (SQLException e) {
-                // exists already, or needs something the target lacks (e.g. another table's row type):
-                // if the table needs it after all, its CREATE TABLE names what is missing
-                c.rollback(sp);
-            }
+            // exists already, or needs something the target lacks (e.g. another table's row type):
+            // if the table needs it after all, its CREATE TABLE names what is missing
+            attempt(c, st, d.sql());
         }
     }
 
@@ -436,6 +426,19 @@ final class Restores {
              ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + new QualifiedName(t.schema(), t.name()).sql() + ")")) {
             rs.next();
             return rs.getBoolean(1);
+        }
+    }
+
+    /** Runs one statement inside the open transaction; when it fails, only it is undone, and its error returned. */
+    private static SQLException attempt(Connection c, Statement st, String sql) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            st.execute(sql);
+            c.releaseSavepoint(sp);
+            return null;
+        } catch (SQLException e) {
+            c.rollback(sp);
+            return e;
         }
     }
 }
