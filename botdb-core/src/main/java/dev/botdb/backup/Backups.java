@@ -94,8 +94,8 @@ public final class Backups {
         }
         if (target instanceof SqliteTarget sqlite) {
             if (!request.tables().isEmpty()) {
-                throw new BotDbException(ErrorCode.USAGE, "--table is for PostgreSQL; a SQLite backup is always the whole"
-                        + " file (restore --table works on it).");
+                throw new BotDbException(ErrorCode.USAGE, "`table` is for PostgreSQL; a SQLite backup is always the whole"
+                        + " file (restore `table` works on it).");
             }
             String base = sqlite.path() == null ? "memory" : sqlite.path().getFileName().toString().replaceFirst("\\.[^.]*$", "");
             Path file = freeName(dir, start + "sqlite_" + safeName(base) + "-" + STAMP.format(Instant.now()));
@@ -170,7 +170,7 @@ public final class Backups {
     /** {@code backup --format pg_dump}: pg_dump's custom format, when a pg_dump that can dump this server is installed. */
     public BackupResult backupWithPgDump(BackupRequest request) {
         if (!(target instanceof PostgresTarget pg)) {
-            throw new BotDbException(ErrorCode.USAGE, "--format pg_dump is for PostgreSQL; a SQLite backup uses botdb's format.");
+            throw new BotDbException(ErrorCode.USAGE, "`format` pg_dump is for PostgreSQL; a SQLite backup uses botdb's format.");
         }
         int major;
         try (Connection c = Connector.open(pg); Statement st = c.createStatement();

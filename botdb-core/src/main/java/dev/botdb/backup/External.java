@@ -102,10 +102,10 @@ public final class External {
         Sessions.refuseTemplate(to);
         if (!replaced.isEmpty() && !request.force()) {
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring " + file + " into " + to.displayName()
-                    + ": it holds " + held + ", and " + names(replaced) + " already exist there. Add --force to replace"
+                    + ": it holds " + held + ", and " + names(replaced) + " already exist there. Add `force` to replace"
                     + " only " + (replaced.size() == 1 ? "that table" : "those tables") + " (botdb backs "
                     + (replaced.size() == 1 ? "it" : "them") + " up first; the other tables of " + to.database()
-                    + " stay as they are), or restore into a new database with --to new_name.");
+                    + " stay as they are), or restore into a new database with `to` new_name.");
         }
         Set<QualifiedName> created = kind == FileKind.PG_DUMP_CUSTOM ? fileTables
                 : PlainSqlScan.of(file, kind == FileKind.GZIP_SQL).createdTables();
@@ -114,8 +114,8 @@ public final class External {
             if (!blockers.isEmpty()) {
                 throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring " + file + " into "
                         + to.displayName() + ": replacing " + names(replaced) + " would break the foreign keys of"
-                        + " tables the file does not hold (" + String.join(", ", blockers) + "), and --force never"
-                        + " changes those. Restore the file into a new database (--to new_name) and copy the rows you"
+                        + " tables the file does not hold (" + String.join(", ", blockers) + "), and `force` never"
+                        + " changes those. Restore the file into a new database (`to` new_name) and copy the rows you"
                         + " need, or restore a dump of the whole database.");
             }
         }
@@ -219,14 +219,14 @@ public final class External {
         }
         if (!withRows.isEmpty() && !request.force()) {
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring " + names(withRows) + ": it already has"
-                    + " rows in " + to.database() + ". Add --force to replace them (botdb backs the table up first),"
-                    + " or restore into another database with --to.");
+                    + " rows in " + to.database() + ". Add `force` to replace them (botdb backs the table up first),"
+                    + " or restore into another database with `to`.");
         }
         if (!referenced.isEmpty() && !superuser) {
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Cannot replace the rows of " + names(existing)
                     + ": other tables' foreign keys refer to it (" + String.join(", ", referenced) + "). Replacing them"
                     + " without cascading into those tables needs a superuser (session_replication_role). Restore the"
-                    + " whole file into a new database (--to new_name) and copy what you need from there.");
+                    + " whole file into a new database (`to` new_name) and copy what you need from there.");
         }
         Sessions.refuseTemplate(to);
         Integer closedFrom = Sessions.takeOver(to, request.terminateSessions(), backups.log());

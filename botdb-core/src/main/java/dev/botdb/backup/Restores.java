@@ -62,7 +62,7 @@ final class Restores {
             if (manifest.engine().equals("sqlite")) {
                 if (!(request.to() instanceof SqliteTarget sqlite)) {
                     throw new BotDbException(ErrorCode.USAGE, file + " is a SQLite backup; restore it into a SQLite database"
-                            + " (--to sqlite:///path/to/bot.db). To move a SQLite bot to PostgreSQL, see botdb's README.");
+                            + " (`to` sqlite:///path/to/bot.db). To move a SQLite bot to PostgreSQL, see botdb's README.");
                 }
                 return SqliteBackup.restore(archive, manifest, sqlite, request, backups, start);
             }
@@ -85,7 +85,7 @@ final class Restores {
             return pg;
         }
         throw new BotDbException(ErrorCode.USAGE, file + " is a PostgreSQL backup; restore it into a PostgreSQL database"
-                + " (--to postgres://user@host:5432/name).");
+                + " (`to` postgres://user@host:5432/name).");
     }
 
     private static RestoreResult restoreAll(ArchiveReader archive, Manifest manifest, SchemaDump schema, PostgresTarget to,
@@ -215,7 +215,7 @@ final class Restores {
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.database() + ": an earlier"
                     + " restore into it was killed half way (" + interrupted + "), so it holds part of a backup. What"
                     + " it held before is in that safety backup: botdb restore SAFETY_BACKUP --to " + to.displayName()
-                    + " --force (or add --force to restore this backup over it).");
+                    + " --force (or add `force` to restore this backup over it).");
         }
         List<String> objects;
         try (Connection c = Connector.open(to)) {
@@ -231,8 +231,8 @@ final class Restores {
         if (!force) {
             Sessions.reopen(to, closedFrom, backups.log());
             throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.displayName()
-                    + ": it already holds data (" + sample + "). Restore into a new database with --to"
-                    + " postgres://.../new_name (botdb creates it), or add --force to replace what is there"
+                    + ": it already holds data (" + sample + "). Restore into a new database with `to`"
+                    + " postgres://.../new_name (botdb creates it), or add `force` to replace what is there"
                     + " (botdb takes a safety backup of it first).");
         }
         backups.log().accept("[Restore] " + to.database() + " holds data (" + sample + "); taking a safety backup first");
@@ -289,8 +289,8 @@ final class Restores {
             if (!withRows.isEmpty()) {
                 if (!request.force()) {
                     throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring " + String.join(", ", withRows)
-                            + ": it already has rows in " + to.database() + ". Add --force to replace them (botdb backs"
-                            + " the table up first), or restore into another database with --to.");
+                            + ": it already has rows in " + to.database() + ". Add `force` to replace them (botdb backs"
+                            + " the table up first), or restore into another database with `to`.");
                 }
                 safety = Optional.of(backups.safetyBackup(to, new BackupRequest(withRows, false)));
             }
@@ -367,7 +367,7 @@ final class Restores {
                 throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Cannot replace the rows of " + q.sql() + ": "
                         + truncate.getMessage() + ". Replacing them without cascading into the tables that refer to it"
                         + " needs a superuser (session_replication_role). Restore the whole backup into a new database"
-                        + " (--to new_name) and copy what you need from there.");
+                        + " (`to` new_name) and copy what you need from there.");
             }
             st.execute("DELETE FROM " + q.sql());
         }

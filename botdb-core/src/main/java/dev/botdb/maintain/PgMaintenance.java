@@ -194,7 +194,7 @@ final class PgMaintenance {
         for (String name : request.tables()) {
             Relation r = named(c, name, server, all);
             if (r.index()) {
-                throw new BotDbException(ErrorCode.USAGE, name + " is an index; use --index " + name + " with reindex.");
+                throw new BotDbException(ErrorCode.USAGE, name + " is an index; use `index` " + name + " with reindex.");
             }
             if (!List.of("r", "m", "p").contains(r.relkind())) {
                 throw new BotDbException(ErrorCode.USAGE, name + " is " + kindName(r.relkind())
@@ -206,7 +206,7 @@ final class PgMaintenance {
             Relation r = named(c, name, server, all);
             if (!r.index()) {
                 throw new BotDbException(ErrorCode.USAGE, name + " is " + kindName(r.relkind())
-                        + ", not an index; use --table " + name + " to reindex all its indexes.");
+                        + ", not an index; use `table` " + name + " to reindex all its indexes.");
             }
             named.add(r);
         }

@@ -62,12 +62,12 @@ final class SqliteMaintenance {
         long start = System.nanoTime();
         Operation op = request.operation();
         if (!request.indexes().isEmpty() && !request.tables().isEmpty()) {
-            throw new BotDbException(ErrorCode.USAGE, "Give --table or --index, not both.");
+            throw new BotDbException(ErrorCode.USAGE, "Give `table` or `index`, not both.");
         }
         if ((op == Operation.VACUUM || op == Operation.VACUUM_FULL || op == Operation.INTEGRITY)
                 && !request.wholeDatabase()) {
             throw new BotDbException(ErrorCode.USAGE, "SQLite's " + (op == Operation.INTEGRITY ? "integrity_check"
-                    : "VACUUM") + " always works on the whole file; drop --table.");
+                    : "VACUUM") + " always works on the whole file; drop `table`.");
         }
         String name = target.path().getFileName().toString();
         List<TableResult> results = new ArrayList<>();

@@ -236,7 +236,7 @@ class BackupsTest {
         assertThatThrownBy(() -> backups(source).restore(b.file(), target(busy)))
                 .isInstanceOf(BotDbException.class)
                 .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED))
-                .hasMessageContaining("public.precious").hasMessageContaining("--force");
+                .hasMessageContaining("public.precious").hasMessageContaining("`force`");
         assertThat(rowCount(busy, "public.precious")).isEqualTo(1);
 
         RestoreResult r = backups(source).restore(b.file(), new RestoreRequest(target(busy), List.of(), true));

@@ -84,7 +84,7 @@ class ForeignFileRestoreTest {
         assertThatThrownBy(() -> backups(db).restore(usersSql, new RestoreRequest(BackupsTest.target(db), List.of(), false)))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.RESTORE_REFUSED))
                 .hasMessageContaining("public.users")
-                .hasMessageContaining("--force to replace only that table");
+                .hasMessageContaining("`force` to replace only that table");
 
         // activities' foreign key refers to users: dropping users would break a table the file does not hold
         assertThatThrownBy(() -> backups(db).restore(usersSql, new RestoreRequest(BackupsTest.target(db), List.of(), true)))
@@ -154,7 +154,7 @@ class ForeignFileRestoreTest {
         assertThatThrownBy(() -> backups(db).restore(dump,
                 new RestoreRequest(BackupsTest.target(db), List.of("activities"), false)))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.RESTORE_REFUSED))
-                .hasMessageContaining("--force");
+                .hasMessageContaining("`force`");
         assertThat(count(db, "SELECT count(*) FROM activities")).isEqualTo(200);
 
         RestoreResult r = backups(db).restore(dump, new RestoreRequest(BackupsTest.target(db), List.of("activities"), true));

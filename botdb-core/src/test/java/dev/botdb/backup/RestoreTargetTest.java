@@ -125,7 +125,7 @@ class RestoreTargetTest {
                     .isInstanceOf(BotDbException.class)
                     .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED))
                     .hasMessageContaining("application the_bot")
-                    .hasMessageContaining("--terminate-sessions");
+                    .hasMessageContaining("`terminateSessions`");
         }
         assertThat(count(busy, "SELECT count(*) FROM precious")).isEqualTo(1);
         assertThat(count("postgres", "SELECT datconnlimit FROM pg_database WHERE datname = '" + busy + "'")).isEqualTo(-1);

@@ -47,7 +47,7 @@ public final class Sessions {
                 if (rs.next() && rs.getBoolean(1)) {
                     throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.database()
                             + ": it is a template database, and every database created later would inherit what is"
-                            + " restored into it. Restore into a new database instead (--to postgres://.../new_name).");
+                            + " restored into it. Restore into a new database instead (`to` postgres://.../new_name).");
                 }
             }
         }
@@ -91,7 +91,7 @@ public final class Sessions {
                     throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.database() + ": "
                             + named.size() + " other session(s) are connected to it: " + String.join("; ", named)
                             + ". A restore racing a bot that still writes loses its writes. Stop the bot (and what"
-                            + " else is connected) first, or add --terminate-sessions to end these sessions.");
+                            + " else is connected) first, or add `terminateSessions` to end these sessions.");
                 }
                 for (long pid : pids) {
                     // PostgreSQL 14+: waits up to 10 s for the session to be gone

@@ -490,7 +490,7 @@ public final class PgSchemaReader {
         }
         if (found.isEmpty()) {
             throw new BotDbException(ErrorCode.USAGE, "No table " + wanted + " in the database. Name one of its tables"
-                    + " (schema.table, double quotes for mixed case), or leave out --table to back up everything.");
+                    + " (schema.table, double quotes for mixed case), or leave out `table` to back up everything.");
         }
         throw new BotDbException(ErrorCode.USAGE, "'" + wanted + "' matches " + found.stream()
                 .map(r -> r.qualified().toString()).sorted().toList() + ": write it as schema.table.");

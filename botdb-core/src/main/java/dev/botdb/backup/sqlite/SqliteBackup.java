@@ -101,7 +101,7 @@ public final class SqliteBackup {
                                  Backups backups, long start) throws IOException, SQLException {
         if (to.inMemory()) {
             throw new BotDbException(ErrorCode.USAGE, "Restoring into an in-memory SQLite database would vanish at once;"
-                    + " give a file: --to sqlite:///bot.db");
+                    + " give a file: `to` sqlite:///bot.db");
         }
         Path dir = to.path().toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -118,7 +118,7 @@ public final class SqliteBackup {
                 if (!request.force()) {
                     throw new BotDbException(ErrorCode.RESTORE_REFUSED, "Not restoring into " + to.path() + ": it holds"
                             + " data (" + String.join(", ", busy.subList(0, Math.min(5, busy.size()))) + "). Restore into"
-                            + " a new file with --to sqlite:///new.db, or add --force to replace it (botdb backs it up first).");
+                            + " a new file with `to` sqlite:///new.db, or add `force` to replace it (botdb backs it up first).");
                 }
                 safety = Optional.of(backups.safetyBackup(to, BackupRequest.all()));
             }
