@@ -8,6 +8,7 @@ import dev.botdb.dialect.Dialect;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,7 +182,8 @@ public final class Migrator {
             for (MigrationFile f : pending) {
                 scripts.put(f, javaMigrations.containsKey(f.version()) ? null : SqlScript.parse(f.upSql(), f.fileName()));
             }
-            scripts = SupabaseCleanup.applyTo(scripts, supabaseCleanup, engine, dataSource);
+            scripts = Tolerances.guardDropIndexLoops(
+                    SupabaseCleanup.applyTo(scripts, supabaseCleanup, engine, dataSource), engine);
             for (Map.Entry<MigrationFile, SqlScript> e : scripts.entrySet()) {
                 lock.check();
                 MigrationFile file = e.getKey();
@@ -470,7 +472,8 @@ public final class Migrator {
                 scripts.put(f, SqlScript.parse(f.upSql(), f.fileName()));
             }
         }
-        scripts = SupabaseCleanup.applyTo(scripts, supabaseCleanup, engine, dataSource);
+        scripts = Tolerances.guardDropIndexLoops(
+                    SupabaseCleanup.applyTo(scripts, supabaseCleanup, engine, dataSource), engine);
         List<Planned> plan = new ArrayList<>();
         for (MigrationFile f : files) {
             if (!done.containsKey(f.version())) {
@@ -628,9 +631,13 @@ public final class Migrator {
                 lock.fence(c, "before statement " + s.number() + " of " + file.fileName() + (s.number() == 1
                         ? ", so this instance ran none of its statements"
                         : ": statements 1-" + (s.number() - 1) + " ran here and are not recorded, so check them"));
+                Tolerances.Tolerable tolerable = engine == Engine.POSTGRESQL ? Tolerances.of(s.sql()) : null;
                 try (Statement st = c.createStatement()) {
                     st.execute(s.sql());
                 } catch (SQLException e) {
+                    if (tolerable != null && alreadyThere(c, file, s, tolerable, e)) {
+                        continue;
+                    }
                     BotDbException failure = failure(c, file, s, e, false);
                     try {
                         record(c, lock, file, () -> history.recordFailure(c, file, "statement " + s.number()
@@ -758,13 +765,38 @@ public final class Migrator {
     private void runOneByOne(Connection c, MigrationFile file, SqlScript script) throws SQLException {
         try (Statement st = c.createStatement()) {
             for (SqlScript.Statement s : script.statements()) {
+                Tolerances.Tolerable tolerable = engine == Engine.POSTGRESQL ? Tolerances.of(s.sql()) : null;
+                Savepoint sp = tolerable == null ? null : c.setSavepoint();
                 try {
                     st.execute(s.sql());
+                    if (sp != null) {
+                        c.releaseSavepoint(sp);
+                    }
                 } catch (SQLException e) {
+                    if (sp != null) {
+                        c.rollback(sp);
+                        if (alreadyThere(c, file, s, tolerable, e)) {
+                            continue;
+                        }
+                    }
                     throw failure(c, file, s, e, true);
                 }
             }
         }
+    }
+
+    /**
+     * A tolerable statement failed because its object was already in place (see {@link Tolerances}):
+     * says so with file and line and lets the file go on.
+     */
+    private boolean alreadyThere(Connection c, MigrationFile file, SqlScript.Statement s, Tolerances.Tolerable tolerable,
+                                 SQLException e) throws SQLException {
+        if (!Tolerances.DUPLICATE_OBJECT.equals(e.getSQLState()) || !tolerable.exists(c)) {
+            return false;
+        }
+        log.accept("[Migrations] " + file.fileName() + " line " + s.line() + ": " + tolerable.what()
+                + " already exists (SQLSTATE 42710); passed over, as Alita's runner does");
+        return true;
     }
 
     /**
