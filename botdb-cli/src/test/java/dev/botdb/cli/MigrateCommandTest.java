@@ -287,4 +287,24 @@ class MigrateCommandTest {
         assertThat(r.exitCode()).as(r.all()).isEqualTo(11);
         assertThat(r.err()).contains("no 001_a.down.sql or 001_a.rollback.sql");
     }
+
+    @Test
+    void alitasHistoryAppliesWithWhatItsRunnerPassesOver() throws Exception {
+        for (String name : List.of("20250101000001_types.sql", "20250101000002_members.sql",
+                "20250101000003_supabase_export.sql", "20250101000004_drop_members.sql")) {
+            try (java.io.InputStream in = MigrateCommandTest.class.getResourceAsStream("/alita/history/" + name)) {
+                Files.write(dir.resolve(name), in.readAllBytes());
+            }
+        }
+
+        CliRun up = CliRun.of(env, "migrate");
+
+        assertThat(up.exitCode()).as(up.all()).isZero();
+        assertThat(up.out()).contains("20250101000003_supabase_export.sql line 2: type chat_status already exists"
+                        + " (SQLSTATE 42710); passed over, as Alita's runner does")
+                .contains("line 4: constraint chat_users_chat_fk on public.chat_users already exists")
+                .contains("Migration complete - Applied: 4");
+        CliRun status = CliRun.of(env, "status");
+        assertThat(status.exitCode()).as(status.all()).isZero();
+    }
 }
