@@ -7,6 +7,7 @@ import dev.botdb.config.PoolSettings;
 import dev.botdb.pool.Connector;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * What every botdb command shares, so that a command's class holds only its own options and
@@ -17,6 +18,9 @@ import picocli.CommandLine.Mixin;
 abstract class BotDbCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions local;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     /** The environment and streams; set by {@link Main}'s factory before the arguments are parsed. */
     Cli cli;

@@ -53,6 +53,11 @@ public final class Main implements Callable<Integer> {
         System.exit(run(args, System.getenv(), System.out, System.err));
     }
 
+    /** The whole command tree, each command handed {@code cli}. */
+    static CommandLine commandLine(Cli cli) {
+        return new CommandLine(new Main(cli), new Factory(cli));
+    }
+
     /** Runs one command line against the given environment; returns the exit code. */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         return run(args, env, System.in, out, err);
@@ -62,7 +67,7 @@ public final class Main implements Callable<Integer> {
     public static int run(String[] args, Map<String, String> env, java.io.InputStream in, PrintStream out,
                           PrintStream err) {
         Cli cli = new Cli(env, in, out, err);
-        CommandLine cmd = new CommandLine(new Main(cli), new Factory(cli));
+        CommandLine cmd = commandLine(cli);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionStrategy(parseResult -> {

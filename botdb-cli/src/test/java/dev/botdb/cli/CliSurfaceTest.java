@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,5 +129,57 @@ class CliSurfaceTest {
             new ContextInitializer(context).autoConfig();
         }
         return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Every command path of the tree: maintain vacuum, backup prune, ... (the help command aside). */
+    private static List<List<String>> commandPaths() {
+        Cli cli = new Cli(Map.of(), System.in, System.out, System.err);
+        List<List<String>> paths = new java.util.ArrayList<>();
+        collect(Main.commandLine(cli), List.of(), paths);
+        return paths;
+    }
+
+    private static void collect(picocli.CommandLine command, List<String> path, List<List<String>> out) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals(sub.getCommandName()) || name.equals("help")) {
+                return; // an alias (up) or the help command itself
+            }
+            List<String> p = new java.util.ArrayList<>(path);
+            p.add(name);
+            out.add(p);
+            collect(sub, p, out);
+        });
+    }
+
+    @Test
+    void everyCommandAndSubcommandAnswersHelpAndGlobalOptionsAfterIt() {
+        List<List<String>> paths = commandPaths();
+        assertThat(paths).extracting(p -> String.join(" ", p))
+                .contains("migrate", "status", "backup", "backup verify", "backup list", "backup prune", "restore",
+                        "maintain vacuum", "maintain kill-idle", "inspect", "tune", "doctor", "provision", "repair");
+        for (List<String> path : paths) {
+            String usage = "Usage: botdb " + String.join(" ", path);
+            for (String flag : List.of("--help", "-h")) {
+                List<String> args = new java.util.ArrayList<>(path);
+                args.add(flag);
+                CliRun run = CliRun.of(env(), args.toArray(String[]::new));
+                assertThat(run.exitCode()).as(args + ": " + run.all()).isZero();
+                assertThat(run.out()).as(String.join(" ", args)).contains(usage);
+            }
+            List<String> viaHelp = new java.util.ArrayList<>(List.of("help"));
+            viaHelp.addAll(path);
+            CliRun help = CliRun.of(env(), viaHelp.toArray(String[]::new));
+            assertThat(help.out()).as(String.join(" ", viaHelp)).contains(usage);
+            List<String> global = new java.util.ArrayList<>(path);
+            global.addAll(List.of("--verbose", "--allow-insecure", "--help"));
+            CliRun after = CliRun.of(env(), global.toArray(String[]::new));
+            assertThat(after.exitCode()).as(global + ": " + after.all()).isZero();
+        }
+    }
+
+    @Test
+    void backupListAcceptsVerboseAfterItself() {
+        CliRun run = CliRun.of(env(), "backup", "list", "--verbose");
+        assertThat(run.exitCode()).as(run.all()).isZero();
     }
 }
