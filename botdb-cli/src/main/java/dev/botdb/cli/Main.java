@@ -82,7 +82,9 @@ public final class Main implements Callable<Integer> {
                 return ErrorCode.USAGE.exitCode();
             }
             err.println("error: " + e.getMessage());
-            e.getCommandLine().usage(err);
+            if (!unknownOption(e, err)) {
+                e.getCommandLine().usage(err);
+            }
             return ErrorCode.USAGE.exitCode();
         });
         return cmd.execute(args);
@@ -112,6 +114,24 @@ public final class Main implements Callable<Integer> {
             return false;
         }
         unknownCommand(at, word, err::println);
+        return true;
+    }
+
+    /** A mistyped option: the closest options and where the help is, not the whole usage. */
+    private static boolean unknownOption(CommandLine.ParameterException e, PrintStream err) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || !u.getUnmatched().get(0).startsWith("-")) {
+            return false;
+        }
+        CommandLine at = u.getCommandLine();
+        String word = u.getUnmatched().get(0).replaceFirst("=.*", "");
+        java.util.List<String> close = closest(word, at.getCommandSpec().options().stream()
+                .flatMap(o -> java.util.Arrays.stream(o.names())).collect(java.util.stream.Collectors.toSet()));
+        if (!close.isEmpty()) {
+            err.println("Did you mean: " + String.join(", ", close) + "?");
+        }
+        err.println("Options of " + at.getCommandSpec().qualifiedName(" ") + ": "
+                + at.getCommandSpec().qualifiedName(" ") + " --help");
         return true;
     }
 

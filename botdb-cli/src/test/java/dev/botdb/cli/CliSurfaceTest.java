@@ -182,4 +182,12 @@ class CliSurfaceTest {
         CliRun run = CliRun.of(env(), "backup", "list", "--verbose");
         assertThat(run.exitCode()).as(run.all()).isZero();
     }
+
+    @Test
+    void aMistypedOptionGetsTheClosestOptionsNotTheWholeUsage() {
+        CliRun run = CliRun.of(env(), "migrate", "--dry-rn");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("error: Unknown option: '--dry-rn'").contains("Did you mean: --dry-run?")
+                .contains("Options of botdb migrate: botdb migrate --help").doesNotContain("Usage:");
+    }
 }
