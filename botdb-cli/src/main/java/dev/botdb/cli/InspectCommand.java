@@ -184,8 +184,8 @@ final class InspectCommand extends BotDbCommand {
         return InspectOptions.builder()
                 .checks(checks)
                 .limit(limit)
-                .statementTimeout(duration("--timeout", timeout))
-                .lockTimeout(duration("--lock-timeout", lockTimeout))
+                .statementTimeout(DurationText.parse("--timeout", timeout))
+                .lockTimeout(DurationText.parse("--lock-timeout", lockTimeout))
                 .connections(parallel)
                 .historyFile(noHistory ? null : history != null ? history : InspectOptions.DEFAULT_HISTORY_FILE)
                 .unusedIndexMinBytes(minSize)
@@ -200,20 +200,16 @@ final class InspectCommand extends BotDbCommand {
                 .xidProblem(xidProblem)
                 .sequenceWarn(sequenceWarn)
                 .sequenceProblem(sequenceProblem)
-                .slowQuery(duration("--slow-query", slowQuery))
+                .slowQuery(DurationText.parse("--slow-query", slowQuery))
                 .slowQueryCalls(slowQueryCalls)
-                .longQuery(duration("--long-query", longQuery))
-                .idleInTransaction(duration("--idle-in-transaction", idleInTransaction))
-                .blockedQuery(duration("--blocked-query", blockedQuery))
+                .longQuery(DurationText.parse("--long-query", longQuery))
+                .idleInTransaction(DurationText.parse("--idle-in-transaction", idleInTransaction))
+                .blockedQuery(DurationText.parse("--blocked-query", blockedQuery))
                 .connectionsWarn(connectionsWarn)
                 .connectionsProblem(connectionsProblem)
-                .replicationLag(duration("--replication-lag", replicationLag))
+                .replicationLag(DurationText.parse("--replication-lag", replicationLag))
                 .freelistWarn(freelistWarn)
                 .build();
-    }
-
-    private static Duration duration(String option, String text) {
-        return WaitCommand.parseDuration(option, text);
     }
 
     private void print(InspectReport report) {

@@ -68,9 +68,9 @@ final class MaintainCommand extends BotDbCommand {
 
         MaintainRequest request(Operation op) {
             MaintainRequest r = MaintainRequest.of(op).withTables(tables)
-                    .withLockTimeout(WaitCommand.parseDuration("--lock-timeout", lockTimeout));
+                    .withLockTimeout(DurationText.parse("--lock-timeout", lockTimeout));
             return statementTimeout == null ? r
-                    : r.withStatementTimeout(WaitCommand.parseDuration("--statement-timeout", statementTimeout));
+                    : r.withStatementTimeout(DurationText.parse("--statement-timeout", statementTimeout));
         }
     }
 
@@ -221,7 +221,7 @@ final class MaintainCommand extends BotDbCommand {
         boolean json;
         @Override
         public Integer call() {
-            KillIdleRequest request = new KillIdleRequest(WaitCommand.parseDuration("--older-than", olderThan),
+            KillIdleRequest request = new KillIdleRequest(DurationText.parse("--older-than", olderThan),
                     idleInTransaction, dryRun);
             try (BotDb db = openWithoutIdlePool()) {
                 Maintenance m = Maintenance.of(db.target(), json ? line -> { } : cli.out::println);
