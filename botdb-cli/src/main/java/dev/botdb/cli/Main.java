@@ -2,6 +2,7 @@ package dev.botdb.cli;
 
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
+import dev.botdb.Release;
 import dev.botdb.config.Redaction;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -240,8 +241,7 @@ public final class Main implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"botdb " + (v == null ? "development build" : v)};
+            return new String[] {"botdb " + Release.current()};
         }
     }
 }

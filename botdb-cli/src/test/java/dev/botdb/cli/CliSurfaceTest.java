@@ -190,4 +190,11 @@ class CliSurfaceTest {
         assertThat(run.err()).contains("error: Unknown option: '--dry-rn'").contains("Did you mean: --dry-run?")
                 .contains("Options of botdb migrate: botdb migrate --help").doesNotContain("Usage:");
     }
+
+    @Test
+    void versionPrintsTheReleaseAndTheCommit() {
+        CliRun run = CliRun.of(env(), "--version");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().strip()).matches("botdb \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{10}(-dirty)?\\)");
+    }
 }

@@ -2,6 +2,7 @@ package dev.botdb.backup;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.botdb.BotDbException;
+import dev.botdb.Release;
 import dev.botdb.ErrorCode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,8 +37,7 @@ public record Manifest(int format, String botdbVersion, String engine, String se
 
     /** The botdb release that writes manifests now ("development" for a build outside a release). */
     public static String runningRelease() {
-        String v = Manifest.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
+        return Release.current().toString();
     }
 
     public Manifest {
