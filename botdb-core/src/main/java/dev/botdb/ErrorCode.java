@@ -58,7 +58,9 @@ public enum ErrorCode {
      */
     PERMISSION_DENIED(19),
     /** {@code botdb inspect} or {@code botdb doctor} found at least one problem; the report says which and what to do. */
-    PROBLEMS_FOUND(20);
+    PROBLEMS_FOUND(20),
+    /** The statement given to {@code botdb sql} failed; the message is the server's, with its SQLSTATE. */
+    SQL_FAILED(21);
 
     private final int exitCode;
 

@@ -22,6 +22,15 @@ final class Printer {
         }
     }
 
+    /** As {@link #json}, keeping keys whose value is null (rows of a query: every column, always). */
+    static String jsonWithNulls(Object value) {
+        try {
+            return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES).asString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static String json(Object value) {
         try {
             return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(value);
