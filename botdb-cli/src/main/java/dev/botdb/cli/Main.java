@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
                 RepairCommand.class, RollbackCommand.class, NewCommand.class,
                 ResetCommand.class, BackupCommand.class, RestoreCommand.class,
                 InspectCommand.class, MaintainCommand.class, TuneCommand.class,
-                DoctorCommand.class, ProvisionCommand.class, SqlCommand.class,
+                DoctorCommand.class, ProvisionCommand.class, SqlCommand.class, CompletionCommand.class,
                 Main.Help.class})
 public final class Main implements Callable<Integer> {
     @Mixin
