@@ -9,8 +9,10 @@ import dev.botdb.backup.Backups;
 import dev.botdb.backup.VerifyResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +40,9 @@ final class BackupCommand extends BotDbCommand {
     @Option(names = "--with-owners", description = "Include owners and GRANTs (restoring them needs the same roles).")
     boolean owners;
 
+    @Option(names = "--json", description = "Print JSON: {file, bytes, tables, rows, verification: {...} with --verify}.")
+    boolean json;
+
     @Override
     public Integer call() {
         try (BotDb db = open()) {
@@ -49,15 +54,27 @@ final class BackupCommand extends BotDbCommand {
                 case "pg_dump", "pgdump", "custom" -> r = backups.backupWithPgDump(request);
                 default -> throw new BotDbException(ErrorCode.USAGE, "--format must be botdb or pg_dump, not " + format + ".");
             }
-            cli.out.println(r.file());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", r.file().toString());
+            m.put("bytes", r.bytes());
+            m.put("tables", r.manifest() == null ? null : r.manifest().tables().size());
+            m.put("rows", r.manifest() == null ? null
+                    : r.manifest().tables().stream().mapToLong(t -> t.rows()).sum());
+            if (!json) {
+                cli.out.println(r.file());
+            }
             if (verify) {
                 if (r.manifest() == null) {
                     throw new BotDbException(ErrorCode.USAGE, "--verify checks botdb archives; for a pg_dump archive"
                             + " restore it into a scratch database: botdb restore " + r.file() + " --to scratch_db");
                 }
                 VerifyResult v = backups.verify(r.file());
-                cli.out.println(v.summary());
+                m.put("verification", BackupVerifyCommand.verification(v));
+                cli.out.println(json ? Printer.json(m) : v.summary());
                 return v.ok() ? 0 : ErrorCode.BACKUP_INVALID.exitCode();
+            }
+            if (json) {
+                cli.out.println(Printer.jsonWithNulls(m));
             }
             return 0;
         }

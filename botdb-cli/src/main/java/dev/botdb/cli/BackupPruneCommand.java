@@ -7,6 +7,8 @@ import dev.botdb.backup.archive.BackupKey;
 import dev.botdb.backup.retention.RetentionPlan;
 import dev.botdb.backup.retention.RetentionPolicy;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +31,9 @@ final class BackupPruneCommand extends BotDbCommand {
     @Option(names = "--out", description = "The backups folder (default: BACKUP_DIR, or backups).")
     Path out;
 
+    @Option(names = "--json", description = "Print JSON: {dry_run, kept: [{name, created_at, verified, reason}], deleted: [...]}.")
+    boolean json;
+
     @Override
     public Integer call() {
         RetentionPolicy policy;
@@ -41,9 +46,28 @@ final class BackupPruneCommand extends BotDbCommand {
             throw new BotDbException(ErrorCode.USAGE, "Say what to keep: --keep-days N, --keep-last N, --keep-daily N,"
                     + " --keep-weekly N and/or --keep-monthly N (e.g. --keep-days 30).");
         }
-        Backups backups = Backups.folder(BackupSetup.folder(cli, out), BackupKey.fromEnv(cli.env), cli.out::println);
+        Backups backups = Backups.folder(BackupSetup.folder(cli, out), BackupKey.fromEnv(cli.env),
+                json ? cli.err::println : cli.out::println);
         RetentionPlan plan = backups.prune(policy, dryRun);
-        cli.out.println(plan.summary());
+        if (!json) {
+            cli.out.println(plan.summary());
+            return 0;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dry_run", dryRun);
+        m.put("kept", plan.decisions().stream().filter(RetentionPlan.Decision::keep).map(BackupPruneCommand::decision)
+                .toList());
+        m.put("deleted", plan.decisions().stream().filter(d -> !d.keep()).map(BackupPruneCommand::decision).toList());
+        cli.out.println(Printer.json(m));
         return 0;
+    }
+
+    private static Map<String, Object> decision(RetentionPlan.Decision d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", d.backup().name());
+        m.put("created_at", d.backup().createdAt().toString());
+        m.put("verified", d.backup().verified());
+        m.put("reason", d.reason());
+        return m;
     }
 }

@@ -6,6 +6,8 @@ import dev.botdb.ErrorCode;
 import dev.botdb.backup.Backups;
 import dev.botdb.backup.VerifyResult;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,6 +25,9 @@ final class BackupVerifyCommand extends BotDbCommand {
     @Option(names = "--jobs", description = "Tables loaded at once (default 2).")
     Integer jobs;
 
+    @Option(names = "--json", description = "Print JSON: {file, ok, tables, rows, problems: [...], duration_ms}.")
+    boolean json;
+
     @Override
     public Integer call() {
         try (BotDb db = open()) {
@@ -31,8 +36,19 @@ final class BackupVerifyCommand extends BotDbCommand {
                     "There is no backup to verify in " + BackupSetup.folder(cli, out)
                     + ". Make one: botdb backup"));
             VerifyResult v = backups.verify(f);
-            cli.out.println(f + ": " + v.summary());
+            cli.out.println(json ? Printer.json(verification(v)) : f + ": " + v.summary());
             return v.ok() ? 0 : ErrorCode.BACKUP_INVALID.exitCode();
         }
+    }
+
+    static Map<String, Object> verification(VerifyResult v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", v.file().toString());
+        m.put("ok", v.ok());
+        m.put("tables", v.tables());
+        m.put("rows", v.rows());
+        m.put("problems", v.problems());
+        m.put("duration_ms", v.millis());
+        return m;
     }
 }

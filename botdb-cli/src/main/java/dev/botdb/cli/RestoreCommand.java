@@ -13,6 +13,7 @@ import dev.botdb.config.Redaction;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -47,6 +48,9 @@ final class RestoreCommand extends BotDbCommand {
     @Option(names = "--out", description = "Where the safety backup goes (default: BACKUP_DIR, or backups).")
     Path out;
 
+    @Option(names = "--json", description = "Print JSON: {file, target, tables, rows, created_database, safety_backup, duration_ms}.")
+    boolean json;
+
     @Override
     public Integer call() {
         // no idle pool: its sessions on the target would count as others connected to it
@@ -54,6 +58,18 @@ final class RestoreCommand extends BotDbCommand {
             Backups backups = BackupSetup.backups(cli, db, out, jobs);
             ConnectionTarget target = target(db);
             RestoreResult r = backups.restore(file, new RestoreRequest(target, tables, force, terminateSessions));
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", file.toString());
+                m.put("target", target.displayName());
+                m.put("tables", r.rows() >= 0 ? r.tables() : null);
+                m.put("rows", r.rows() >= 0 ? r.rows() : null);
+                m.put("created_database", r.createdDatabase());
+                m.put("safety_backup", r.safetyBackup().map(Path::toString).orElse(null));
+                m.put("duration_ms", r.millis());
+                cli.out.println(Printer.jsonWithNulls(m));
+                return 0;
+            }
             cli.out.println("Restored " + file + " into " + target.displayName()
                     + (r.rows() >= 0 ? " (" + r.tables() + " tables, " + r.rows() + " rows)" : "")
                     + r.safetyBackup().map(p -> "; what was there before is in " + p).orElse(""));
