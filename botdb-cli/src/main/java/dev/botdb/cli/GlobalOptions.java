@@ -10,4 +10,8 @@ final class GlobalOptions {
     @Option(names = "--allow-insecure",
             description = "Accept an unencrypted connection to a remote host under BOTDB_ENV=production.")
     boolean allowInsecure;
+
+    @Option(names = "--no-progress", description = "No running progress line on a terminal (as BOTDB_NO_PROGRESS=1);"
+            + " logs and pipes never get one.")
+    boolean noProgress;
 }

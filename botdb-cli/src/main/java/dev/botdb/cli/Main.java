@@ -3,6 +3,7 @@ package dev.botdb.cli;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.Release;
+import dev.botdb.backup.tasks.Progress;
 import dev.botdb.config.Redaction;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
                 RepairCommand.class, RollbackCommand.class, NewCommand.class,
                 ResetCommand.class, BackupCommand.class, RestoreCommand.class,
                 InspectCommand.class, MaintainCommand.class, TuneCommand.class,
-                DoctorCommand.class, ProvisionCommand.class, SqlCommand.class, CompletionCommand.class,
+                DoctorCommand.class, ProvisionCommand.class, SqlCommand.class, PsqlCommand.class, CompletionCommand.class,
                 Main.Help.class})
 public final class Main implements Callable<Integer> {
     @Mixin
@@ -73,6 +74,7 @@ public final class Main implements Callable<Integer> {
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionStrategy(parseResult -> {
             VerboseTrace.verbose = verbose(parseResult);
+            Progress.switchOff(matched(parseResult, "--no-progress"));
             return new CommandLine.RunLast().execute(parseResult);
         });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -93,8 +95,13 @@ public final class Main implements Callable<Integer> {
 
     /** --verbose before the command or after any command name on the line. */
     private static boolean verbose(CommandLine.ParseResult parseResult) {
+        return matched(parseResult, "--verbose");
+    }
+
+    /** A global option given before the command or after any command name on the line. */
+    private static boolean matched(CommandLine.ParseResult parseResult, String option) {
         for (CommandLine.ParseResult p = parseResult; p != null; p = p.subcommand()) {
-            if (p.hasMatchedOption("--verbose")) {
+            if (p.hasMatchedOption(option)) {
                 return true;
             }
         }

@@ -76,14 +76,14 @@ final class ChildEnvironment implements AutoCloseable {
     }
 
     /**
-     * The inherited variables without any {@code PG*} ones (a stray PGPASSWORD, PGSERVICE or
+     * The inherited variables without any {@code PG*} ones or secrets (a stray PGPASSWORD, PGSERVICE or
      * PGOPTIONS must not redirect or alter the connection), with messages in English so that
      * botdb can recognise them, whatever the operator's locale.
      */
     static Map<String, String> withoutPgVariables(Map<String, String> inherited) {
         Map<String, String> env = new HashMap<>();
         inherited.forEach((name, value) -> {
-            if (name != null && value != null && !name.toUpperCase(Locale.ROOT).startsWith("PG")) {
+            if (name != null && value != null && !name.toUpperCase(Locale.ROOT).startsWith("PG") && !secret(name)) {
                 env.put(name, value);
             }
         });
@@ -91,6 +91,17 @@ final class ChildEnvironment implements AutoCloseable {
         env.remove("LC_ALL");
         env.put("LC_MESSAGES", "C");
         return env;
+    }
+
+    /**
+     * Variables that hold a password or key: DATABASE_URL (its password), *PASSWORD*, *_KEY. A child
+     * reaches the database through the libpq variables and the pass file only; /proc/PID/environ of
+     * the child would otherwise show them to anyone who may read it.
+     */
+    private static boolean secret(String name) {
+        String n = name.toUpperCase(Locale.ROOT);
+        return n.equals("DATABASE_URL") || n.contains("PASSWORD") || n.endsWith("_KEY") || n.endsWith("_KEY_FILE")
+                || n.contains("SECRET") || n.contains("TOKEN");
     }
 
     /** Every variable the child gets. */

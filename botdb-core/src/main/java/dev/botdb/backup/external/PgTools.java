@@ -259,6 +259,45 @@ public final class PgTools {
                 + " to the folder that holds " + tool + ". " + why);
     }
 
+    /**
+     * psql on {@code target} with this process's terminal ({@code botdb psql}): the connection in libpq
+     * variables, the password in a pass file readable by its owner only and deleted when psql ends,
+     * never on the command line or in PGPASSWORD; messages in the operator's language.
+     *
+     * @param args psql's own arguments ({@code -c "SELECT 1"}, {@code -f file.sql}, ...)
+     * @return psql's exit code
+     * @throws BotDbException {@link ErrorCode#TOOL_MISSING} when no psql is installed
+     */
+    public int interactive(PostgresTarget target, List<String> args) {
+        InstalledTool psql = chosen.get(Tool.PSQL);
+        if (psql == null) {
+            throw new BotDbException(ErrorCode.TOOL_MISSING, "psql is not installed: not found in " + searched
+                    + ". Install it (Debian/Ubuntu: apt-get install postgresql-client), set " + PG_BIN + " to its"
+                    + " folder, or run one statement without it: botdb sql \"SELECT ...\".");
+        }
+        try (ChildEnvironment child = ChildEnvironment.forTarget(env, target, Tool.PSQL)) {
+            List<String> command = new ArrayList<>();
+            command.add(psql.path().toString());
+            command.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+            pb.environment().clear();
+            pb.environment().putAll(child.variables());
+            pb.environment().remove("LC_MESSAGES"); // a person reads this session: their own language
+            for (String locale : List.of("LC_ALL", "LC_MESSAGES")) {
+                if (env.containsKey(locale)) {
+                    pb.environment().put(locale, env.get(locale));
+                }
+            }
+            Process p = pb.start();
+            return p.waitFor();
+        } catch (IOException e) {
+            throw new BotDbException(ErrorCode.TOOL_MISSING, "Could not start " + psql.path() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BotDbException(ErrorCode.INTERNAL, "Interrupted while psql ran", e);
+        }
+    }
+
     /** True when a pg_dump of version {@code pgDump} can dump a server of major {@code serverMajor}. */
     public static boolean canDump(ToolVersion pgDump, int serverMajor) {
         // pg_dump refuses newer servers ("aborting because of server version mismatch"); it reads

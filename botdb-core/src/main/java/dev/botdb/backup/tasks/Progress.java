@@ -1,6 +1,9 @@
 package dev.botdb.backup.tasks;
 
 import dev.botdb.text.Human;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +14,6 @@ import java.util.function.Consumer;
  * in logs a summary line every 10 seconds and one at the end.
  */
 public final class Progress {
-    private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
     private final String what;
     private final int tables;
@@ -20,7 +22,6 @@ public final class Progress {
     private final long start = System.nanoTime();
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
-    private volatile long lastLine = System.nanoTime();
 
     private Progress(String what, int tables, Consumer<String> log, boolean terminal) {
         this.what = what;
@@ -29,8 +30,35 @@ public final class Progress {
         this.terminal = terminal;
     }
 
+    /** Set by the CLI's --no-progress for this process. */
+    private static volatile boolean switchedOff;
+
     public static Progress start(String what, int tables, Consumer<String> log) {
-        return new Progress(what, tables, log, System.console() != null && System.getenv("BOTDB_NO_PROGRESS") == null);
+        return new Progress(what, tables, log, shown());
+    }
+
+    /** botdb --no-progress: no running line, whatever stderr is. */
+    public static void switchOff(boolean off) {
+        switchedOff = off;
+    }
+
+    /**
+     * A running line only for a person watching: stderr is a terminal, and neither --no-progress
+     * nor BOTDB_NO_PROGRESS says otherwise. (System.console() answers for stdin and stdout, and on
+     * newer JDKs is never null, so it cannot tell.)
+     */
+    static boolean shown() {
+        return !switchedOff && System.getenv("BOTDB_NO_PROGRESS") == null && stderrIsTerminal();
+    }
+
+    /** Where file descriptor 2 points: a terminal is /dev/pts/N or /dev/ttyN; a file, pipe or socket is not. */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false; // no /proc (not Linux): no running line rather than escape codes in a log
+        }
     }
 
     public void tableDone(long tableBytes) {
@@ -42,15 +70,12 @@ public final class Progress {
                 System.err.print("\r" + line(d, b, now) + "   ");
                 System.err.flush();
             }
-        } else if (now - lastLine >= LOG_EVERY_NANOS) {
-            lastLine = now;
-            log.accept("[" + what + "] " + line(d, b, now));
         }
     }
 
     public void finish() {
         if (terminal) {
-            System.err.print("\r");
+            System.err.print("\r\033[K"); // the running line gives way to the summary
         }
         log.accept("[" + what + "] " + line(done.get(), bytes.get(), System.nanoTime()));
     }

@@ -518,12 +518,15 @@ class PgToolsTest {
     @Test
     void theChildEnvironmentDropsInheritedPgVariablesAndTheEmptyPassFileIsDeleted() throws IOException {
         Map<String, String> inherited = Map.of("PATH", "/usr/bin", "PGPASSWORD", "leaked", "PGSERVICE", "prod",
-                "pghost", "elsewhere", "LC_ALL", "de_DE.UTF-8", "HOME", "/home/bot");
+                "pghost", "elsewhere", "LC_ALL", "de_DE.UTF-8", "HOME", "/home/bot",
+                "DATABASE_URL", "postgres://bot:s3cret-url@db/bot", "POSTGRES_PASSWORD", "s3cret-pg",
+                "BACKUP_ENCRYPTION_KEY", "s3cret-key", "TELEGRAM_BOT_TOKEN", "s3cret-token");
         PostgresTarget target = bot(BOT_PASSWORD_URL);
         Path passFile;
         try (ChildEnvironment env = ChildEnvironment.forTarget(inherited, target, Tool.PG_DUMP)) {
             Map<String, String> vars = env.variables();
-            assertThat(vars).doesNotContainKeys("PGPASSWORD", "PGSERVICE", "pghost", "LC_ALL")
+            assertThat(vars).doesNotContainKeys("PGPASSWORD", "PGSERVICE", "pghost", "LC_ALL", "DATABASE_URL",
+                            "POSTGRES_PASSWORD", "BACKUP_ENCRYPTION_KEY", "TELEGRAM_BOT_TOKEN")
                     .containsEntry("PATH", "/usr/bin").containsEntry("HOME", "/home/bot")
                     .containsEntry("PGHOST", "localhost").containsEntry("PGPORT", Integer.toString(TestPostgres.port()))
                     .containsEntry("PGDATABASE", "ext_bot_db").containsEntry("PGUSER", "ext_bot")
