@@ -99,8 +99,12 @@ public final class BotDb implements AutoCloseable {
         return open(config, System.getenv(), report, firstRetryDelay);
     }
 
-    private static BotDb open(BotDbConfig config, Map<String, String> env, Consumer<String> report,
-                              Duration firstRetryDelay) {
+    /**
+     * As {@link #open(BotDbConfig, Consumer, Duration)}, with the variables that features reached from
+     * this instance read (BACKUP_DIR, MIGRATIONS_HISTORY_MIRROR, ...) taken from {@code env}.
+     */
+    public static BotDb open(BotDbConfig config, Map<String, String> env, Consumer<String> report,
+                             Duration firstRetryDelay) {
         config.requireSecure();
         config.warnings().forEach(w -> LOG.warn("{}", w));
         EmbeddedServer embedded = null;
@@ -155,7 +159,7 @@ public final class BotDb implements AutoCloseable {
      */
     public Migrator migrator(Consumer<String> log) {
         return Migrator.of(dataSource, target.engine(), config.migrations().directory(), log)
-                .supabaseCleanup(config.migrations().supabaseCleanup());
+                .supabaseCleanup(config.migrations().supabaseCleanup()).historyMirror(env);
     }
 
     /** A migrator for MIGRATIONS_PATH over this pool, logging progress through SLF4J. */

@@ -37,7 +37,8 @@ abstract class BotDbCommand implements Callable<Integer> {
     /** Opens {@link BotDb} without AUTO_MIGRATE side effects: the command decides what runs. */
     BotDb open() {
         BotDbConfig config = config();
-        return BotDb.open(withoutAutoMigrate(config, config.pool()), cli.err::println, Connector.FIRST_RETRY_DELAY);
+        return BotDb.open(withoutAutoMigrate(config, config.pool()), cli.env, cli.err::println,
+                Connector.FIRST_RETRY_DELAY);
     }
 
     /**
@@ -49,7 +50,7 @@ abstract class BotDbCommand implements Callable<Integer> {
         PoolSettings p = config.pool();
         PoolSettings lean = new PoolSettings(1, 0, p.maxLifetime(), p.idleTimeout(), p.acquireTimeout(),
                 p.busyTimeout(), p.connectAttempts(), p.sources());
-        return BotDb.open(withoutAutoMigrate(config, lean), cli.err::println, Connector.FIRST_RETRY_DELAY);
+        return BotDb.open(withoutAutoMigrate(config, lean), cli.env, cli.err::println, Connector.FIRST_RETRY_DELAY);
     }
 
     private static BotDbConfig withoutAutoMigrate(BotDbConfig config, PoolSettings pool) {

@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  *
  * <p>golang-migrate's and dbmate's tables have botdb's name, so they are renamed to
  * {@code schema_migrations_golang_migrate} / {@code schema_migrations_dbmate} (kept as a backup,
- * never dropped) and botdb's table takes their place; the other tools' tables are left as they are.
+ * never dropped) and botdb's table takes their place; the other tools' tables stay, and sqlx's and
+ * the USN bot's are kept in step from then on ({@link HistoryMirror}).
  * Renaming, creating botdb's table and writing its rows are one transaction.
  *
  * <p>Decisions:

@@ -29,6 +29,17 @@ final class History {
 
     private final Engine engine;
 
+    /** The other tool's table written beside this one (MIGRATIONS_HISTORY_MIRROR). */
+    private HistoryMirror mirror = HistoryMirror.NONE;
+
+    void mirror(HistoryMirror mirror) {
+        this.mirror = mirror;
+    }
+
+    HistoryMirror mirror() {
+        return mirror;
+    }
+
     History(Engine engine) {
         this.engine = engine;
     }
@@ -49,6 +60,7 @@ final class History {
             addColumn(st, columns, "success", "BOOLEAN NOT NULL DEFAULT TRUE");
             addColumn(st, columns, "error", "TEXT");
         }
+        mirror.ensure(c, engine);
     }
 
     private void addColumn(Statement st, Set<String> columns, String name, String type) throws SQLException {
@@ -141,6 +153,7 @@ final class History {
             ps.setLong(3, durationMs);
             ps.executeUpdate();
         }
+        mirror.applied(c, file, durationMs * 1_000_000);
     }
 
     /** Records a failed non-transactional file, so the next run stops with instructions instead of guessing. */
@@ -159,7 +172,9 @@ final class History {
     }
 
     /** Marks a version applied without running it (the Alita troubleshooting case). */
-    void markApplied(Connection c, String version, String checksum) throws SQLException {
+    void markApplied(Connection c, MigrationFile file) throws SQLException {
+        String version = file.version();
+        String checksum = file.checksum();
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO schema_migrations (version, executed_at, checksum, success)
                 VALUES (?, CURRENT_TIMESTAMP, ?, TRUE)
@@ -170,13 +185,17 @@ final class History {
             ps.setString(2, checksum);
             ps.executeUpdate();
         }
+        mirror.applied(c, file, 0);
     }
 
     /**
      * Accepts a changed applied file as it is now: stores its checksum and, in {@code error} of the
      * still successful row, the note that its new content never ran ({@code status} shows it).
      */
-    int acceptChanged(Connection c, String version, String checksum, String note) throws SQLException {
+    int acceptChanged(Connection c, MigrationFile file, String note) throws SQLException {
+        mirror.accepted(c, file);
+        String version = file.version();
+        String checksum = file.checksum();
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE schema_migrations
                 SET checksum = ?, error = ?
@@ -208,6 +227,7 @@ final class History {
     }
 
     int delete(Connection c, String version) throws SQLException {
+        mirror.removed(c, version);
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM schema_migrations WHERE version = ?")) {
             ps.setString(1, version);
             return ps.executeUpdate();

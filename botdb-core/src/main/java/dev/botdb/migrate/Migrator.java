@@ -57,6 +57,7 @@ public final class Migrator {
     private Duration lockWait = DEFAULT_LOCK_WAIT;
     private Duration lease = MigrationLock.LEASE;
     private SupabaseCleanupMode supabaseCleanup = SupabaseCleanupMode.AUTO;
+    private Map<String, String> mirrorEnv = Map.of();
 
     private Migrator(DataSource dataSource, Engine engine, Path directory, Consumer<String> log) {
         this.dataSource = dataSource;
@@ -146,6 +147,15 @@ public final class Migrator {
      * {@code SCHEMA extensions} when that schema is missing, extensions it cannot install. Each
      * change is logged with file and line. See {@link dev.botdb.config.MigrationSettings}.
      */
+    /**
+     * The variables MIGRATIONS_HISTORY_MIRROR is read from (default: none set, so a tool's history
+     * table that is already there, one botdb adopted, is kept in step).
+     */
+    public Migrator historyMirror(Map<String, String> env) {
+        this.mirrorEnv = Map.copyOf(env);
+        return this;
+    }
+
     public Migrator supabaseCleanup(SupabaseCleanupMode mode) {
         this.supabaseCleanup = java.util.Objects.requireNonNull(mode, "mode");
         return this;
@@ -171,6 +181,7 @@ public final class Migrator {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
                 ForeignHistories.adoptIfNeeded(c, engine, files, history, log);
+                history.mirror(HistoryMirror.choose(mirrorEnv, c));
                 history.ensure(c);
                 done = history.read(c);
             }
@@ -258,7 +269,7 @@ public final class Migrator {
                         + "); nothing changed");
                 return null;
             }
-            history.markApplied(c, file.version(), file.checksum());
+            history.markApplied(c, file);
             log.accept("[Migrations] Marked " + file.version() + " as applied (not run)");
             return null;
         });
@@ -298,7 +309,7 @@ public final class Migrator {
             for (MigrationFile f : files) {
                 History.Row row = done.get(f.version());
                 if (row != null && row.success() && !f.matches(row.checksum())) {
-                    history.acceptChanged(c, f.version(), f.checksum(), "accepted by repair on " + java.time.LocalDate
+                    history.acceptChanged(c, f, "accepted by repair on " + java.time.LocalDate
                             .now(java.time.ZoneOffset.UTC) + " as changed after it ran; its new content was not applied"
                             + " (checksum " + row.checksum() + " -> " + f.checksum() + "): put that change in a new"
                             + " migration (botdb new NAME)");
@@ -439,6 +450,7 @@ public final class Migrator {
             c.setAutoCommit(true);
             // mark-applied as the first command after a switch must not start an empty botdb history that hides the old one
             ForeignHistories.adoptIfNeeded(c, engine, loadFiles(w -> { }), history, log);
+            history.mirror(HistoryMirror.choose(mirrorEnv, c));
             history.ensure(c);
             return work.run(c);
         } catch (SQLException e) {

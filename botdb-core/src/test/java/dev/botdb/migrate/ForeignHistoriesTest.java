@@ -170,7 +170,10 @@ class ForeignHistoriesTest {
                 .as("sqlx's installed_on and execution_time (ns) are kept")
                 .hasSize(3)
                 .startsWith("001_users.sql|2024-03-01|4|t", "002_channels.sql|2024-03-02|7|t");
-        assertThat(one("SELECT count(*) FROM _sqlx_migrations")).as("left as it was").isEqualTo("2");
+        assertThat(one("SELECT count(*) FROM _sqlx_migrations")).as("kept in step: sqlx's migrate!() finds the new"
+                + " file applied").isEqualTo("3");
+        assertThat(one("SELECT description || '|' || success FROM _sqlx_migrations WHERE version = 3"))
+                .isEqualTo("messages|true");
 
         log.clear();
         MigrationResult again = migrator().migrate();
@@ -240,7 +243,8 @@ class ForeignHistoriesTest {
                 "003_add_groups.sql|" + one("SELECT current_date"));
         assertThat(migrator().status()).extracting(MigrationState::version, MigrationState::state).contains(
                 tuple("000_bootstrap.sql", State.MISSING));
-        assertThat(one("SELECT count(*) FROM migration_history")).isEqualTo("3");
+        assertThat(one("SELECT count(*) FROM migration_history")).as("kept in step").isEqualTo("4");
+        assertThat(one("SELECT version FROM migration_history ORDER BY id DESC LIMIT 1")).isEqualTo("003_add_groups");
     }
 
     /** golang-migrate's DDL (database/postgres: ensureVersionTable). */
