@@ -274,7 +274,8 @@ class ForeignHistoriesTest {
                 + " kept as schema_migrations_golang_migrate); nothing will be re-run");
         assertThat(rows("SELECT version, success FROM schema_migrations ORDER BY version")).containsExactly(
                 "000001_create_users.up.sql|t", "000002_create_chats.up.sql|t", "000003_create_notes.up.sql|t");
-        assertThat(rows("SELECT version, dirty FROM schema_migrations_golang_migrate")).containsExactly("2|f");
+        assertThat(rows("SELECT version, dirty FROM schema_migrations_golang_migrate")).as("kept in step")
+                .containsExactly("3|f");
         assertThat(rows("SELECT indexname, tablename FROM pg_indexes WHERE indexname LIKE 'schema_migrations%' ORDER BY 1"))
                 .containsExactly("schema_migrations_golang_migrate_pkey|schema_migrations_golang_migrate",
                         "schema_migrations_pkey|schema_migrations");
@@ -333,8 +334,8 @@ class ForeignHistoriesTest {
                 + " kept as schema_migrations_dbmate); nothing will be re-run");
         assertThat(rows("SELECT version FROM schema_migrations ORDER BY version")).containsExactly(
                 "20240101120000_create_users.sql", "20240215093000_create_groups.sql", "20240301080000_create_notes.sql");
-        assertThat(rows("SELECT version FROM schema_migrations_dbmate ORDER BY version"))
-                .containsExactly("20240101120000", "20240215093000");
+        assertThat(rows("SELECT version FROM schema_migrations_dbmate ORDER BY version")).as("kept in step")
+                .containsExactly("20240101120000", "20240215093000", "20240301080000");
         assertThat(one("SELECT to_regclass('users')")).as("the down section never ran").isEqualTo("users");
     }
 
@@ -378,7 +379,9 @@ class ForeignHistoriesTest {
                 "[Migrations] Flyway repeatable migration R__views.sql is not adopted: botdb runs versioned files only");
         assertThat(rows("SELECT version, duration_ms, executed_at::date FROM schema_migrations ORDER BY executed_at"))
                 .startsWith("V1__init.sql|31|2024-01-01", "V1.1__chats.sql|12|2024-01-02", "V2__backfill.sql|950|2024-01-03");
-        assertThat(one("SELECT count(*) FROM flyway_schema_history")).isEqualTo("4");
+        assertThat(one("SELECT count(*) FROM flyway_schema_history")).as("kept in step").isEqualTo("5");
+        assertThat(one("SELECT version || '|' || description || '|' || type || '|' || success FROM flyway_schema_history"
+                + " WHERE script = 'V3__notes.sql'")).isEqualTo("3|notes|SQL|true");
     }
 
     @Test
@@ -521,7 +524,8 @@ class ForeignHistoriesTest {
                     + " kept as schema_migrations_dbmate); nothing will be re-run");
             assertThat(rows(db, "SELECT version FROM schema_migrations ORDER BY version")).containsExactly(
                     "20240101120000_create_users.sql", "20240301080000_create_notes.sql");
-            assertThat(rows(db, "SELECT version FROM schema_migrations_dbmate")).containsExactly("20240101120000");
+            assertThat(rows(db, "SELECT version FROM schema_migrations_dbmate ORDER BY version")).as("kept in step")
+                    .containsExactly("20240101120000", "20240301080000");
             assertThat(rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%schema_migrations%' ORDER BY name")).containsExactly(
                     "sqlite_autoindex_schema_migrations_1", "sqlite_autoindex_schema_migrations_dbmate_1");
         }

@@ -118,6 +118,5 @@ class HistoryMirrorTest {
         assertThatThrownBy(() -> migrator("liquibase").migrate()).isInstanceOf(BotDbException.class)
                 .hasMessageContaining("MIGRATIONS_HISTORY_MIRROR=liquibase is not a tool botdb mirrors")
                 .extracting(e -> ((BotDbException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID);
-        assertThatThrownBy(() -> migrator("flyway").migrate()).hasMessageContaining("not supported yet");
     }
 }
