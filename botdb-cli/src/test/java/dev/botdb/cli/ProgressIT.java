@@ -3,11 +3,10 @@ package dev.botdb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.botdb.TestPostgres;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * pseudo-terminal ({@code script}, util-linux) and through a pipe, as cron would.
  */
 class ProgressIT {
-    private static final Path JAR = Path.of("target", "botdb.jar").toAbsolutePath();
-
     @TempDir
     Path dir;
 
@@ -35,18 +32,12 @@ class ProgressIT {
     }
 
     private String run(boolean terminal, String... extra) throws Exception {
-        List<String> botdb = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "backup", "--out", dir.toString()));
+        List<String> botdb = new ArrayList<>(List.of("java", "-jar", JarRun.JAR.toString(), "backup", "--out",
+                dir.toString()));
         botdb.addAll(List.of(extra));
         List<String> command = terminal ? List.of("script", "-qec", String.join(" ", botdb), "/dev/null") : botdb;
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("DATABASE_URL", "postgres://postgres@localhost:" + TestPostgres.port() + "/progress_db");
-        pb.environment().remove("BOTDB_NO_PROGRESS");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return JarRun.ok(command, Map.of("DATABASE_URL", "postgres://postgres@localhost:" + TestPostgres.port()
+                + "/progress_db"), List.of("BOTDB_NO_PROGRESS"));
     }
 
     @Test

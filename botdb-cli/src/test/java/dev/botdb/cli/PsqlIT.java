@@ -3,11 +3,9 @@ package dev.botdb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.botdb.TestPostgres;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Test;
  * own environment, printed with {@code \! env}, shows the pass file and no password.
  */
 class PsqlIT {
-    private static final Path JAR = Path.of("target", "botdb.jar").toAbsolutePath();
     private static final String PASSWORD = "Ps9l-Secret";
 
     @BeforeAll
@@ -25,18 +22,10 @@ class PsqlIT {
     }
 
     private String run(String... psqlArgs) throws Exception {
-        List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "psql", "--"));
+        List<String> command = new ArrayList<>(List.of("java", "-jar", JarRun.JAR.toString(), "psql", "--"));
         command.addAll(List.of(psqlArgs));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("DATABASE_URL", "postgres://psql_bot:" + PASSWORD + "@localhost:" + TestPostgres.port()
-                + "/psql_db?sslmode=disable");
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return JarRun.ok(command, Map.of("DATABASE_URL", "postgres://psql_bot:" + PASSWORD + "@localhost:"
+                + TestPostgres.port() + "/psql_db?sslmode=disable"), List.of("PG"));
     }
 
     @Test
