@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,5 +55,29 @@ class LauncherIT {
         Result help = launch("--help");
         assertThat(help.code()).isZero();
         assertThat(help.output()).contains("config").contains("wait").contains("demo");
+    }
+
+    @Test
+    void theCrontabExampleRunsAsWritten() throws Exception {
+        String line = Files.readAllLines(REPO.resolve("docs/examples/crontab")).stream()
+                .filter(l -> l.matches("^\\d.*")).findFirst().orElseThrow();
+        String command = line.split(" ", 6)[5] // after the five schedule fields
+                .replace("cd /srv/mybot", "cd " + workDir)
+                .replace("/var/log/botdb-nightly.log", workDir.resolve("nightly.log").toString())
+                .replaceAll("(?<![\\w/.-])botdb(?= )", REPO.resolve("botdb").toString());
+        Files.writeString(workDir.resolve(".env"), "BACKUP_DIR=./nightly\n");
+
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).directory(workDir.toFile()).redirectErrorStream(true);
+        List.of("DATABASE_URL", "POSTGRES_HOST", "POSTGRES_DB", "PGHOST", "PGDATABASE", "BACKUP_DIR", "BOTDB_DATA_DIR")
+                .forEach(pb.environment()::remove);
+        Process p = pb.start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String log = Files.readString(workDir.resolve("nightly.log"));
+
+        assertThat(p.exitValue()).as(log).isZero();
+        assertThat(log).contains("verified").doesNotContain("\r");
+        try (var files = Files.list(workDir.resolve("nightly"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.endsWith(".botdb"));
+        }
     }
 }
