@@ -1,0 +1,161 @@
+package dev.botdb.bench;
+
+import dev.botdb.config.Engine;
+import dev.botdb.migrate.Migrator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Cold start of the botdb command (issue 13): each measurement is a new JVM, as cron and health
+ * checks start it. {@code --version}, {@code wait} against a running server and {@code status}
+ * with 1,000 applied migrations, each without and with an AppCDS archive, beside the JVM's floor
+ * (an empty main) and Flyway 13's cold no-op (a new JVM whose migrate finds 1,000 applied).
+ *
+ * <pre>{@code
+ * ./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests && java -cp botdb-bench/target/botdb-bench.jar dev.botdb.bench.ColdStartBenchmark --runs 10
+ * }</pre>
+ */
+public final class ColdStartBenchmark {
+    private static final String COMMAND = "./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests && java -cp"
+            + " botdb-bench/target/botdb-bench.jar dev.botdb.bench.ColdStartBenchmark --runs 10";
+    private static final String HEADING = "## Cold start (issue 13)";
+
+    private ColdStartBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = 10;
+        int migrations = 1000;
+        boolean write = true;
+        Path output = Path.of("BENCHMARKS.md");
+        Path jar = Path.of("botdb-cli/target/botdb.jar").toAbsolutePath();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--migrations" -> migrations = Integer.parseInt(args[++i]);
+                case "--no-write" -> write = false;
+                case "--output" -> output = Path.of(args[++i]);
+                case "--jar" -> jar = Path.of(args[++i]).toAbsolutePath();
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing; build it first: " + COMMAND);
+        }
+        Path work = Files.createTempDirectory("botdb-cold");
+        Path data = work.resolve("pg");
+        try (EmbeddedPostgres server = BenchServer.start(data)) {
+            GeneratedMigrations files = GeneratedMigrations.write(Files.createDirectory(work.resolve("files")), migrations);
+            BenchServer.admin(server, "CREATE DATABASE cold");
+            BenchServer.admin(server, "CREATE DATABASE cold_flyway");
+            DataSource botdbDb = server.getDatabase("postgres", "cold");
+            DataSource flywayDb = server.getDatabase("postgres", "cold_flyway");
+            Migrator.of(botdbDb, Engine.POSTGRESQL, files.botdb(), l -> { }).migrate();
+            Flyway.configure().dataSource(flywayDb).locations("filesystem:" + files.flyway()).load().migrate();
+
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String classPath = System.getProperty("java.class.path");
+            Map<String, String> env = new HashMap<>();
+            env.put("DATABASE_URL", "postgres://postgres@localhost:" + server.getPort() + "/cold?sslmode=disable");
+            env.put("MIGRATIONS_PATH", files.botdb().toString());
+            Path archive = work.resolve("botdb.jsa");
+            // the archive: the classes of a status run, written when that JVM exits (JDK 13+ dynamic AppCDS)
+            run(List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(), "status"), env);
+            String cds = "-XX:SharedArchiveFile=" + archive;
+
+            Map<String, List<String>> commands = new LinkedHashMap<>();
+            commands.put("JVM floor (empty main)", List.of(java, "-cp", classPath, EmptyMain.class.getName()));
+            commands.put("Flyway 13 cold no-op (" + migrations + " applied)", List.of(java, "-cp", classPath,
+                    FlywayNoop.class.getName(), "jdbc:postgresql://localhost:" + server.getPort() + "/cold_flyway",
+                    "filesystem:" + files.flyway()));
+            for (String[] c : new String[][] {{"--version"}, {"wait", "--timeout", "10s"}, {"status"}}) {
+                String name = "botdb " + String.join(" ", c) + (c[0].equals("status") ? " (" + migrations + " applied)" : "");
+                List<String> plain = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+                plain.addAll(List.of(c));
+                List<String> shared = new ArrayList<>(List.of(java, cds, "-jar", jar.toString()));
+                shared.addAll(List.of(c));
+                commands.put(name, plain);
+                commands.put(name + ", AppCDS", shared);
+            }
+            Map<String, List<Long>> samples = new LinkedHashMap<>();
+            commands.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
+            for (int r = 0; r < runs + 1; r++) { // run 0 warms the page cache and is not counted
+                for (Map.Entry<String, List<String>> e : commands.entrySet()) {
+                    long ns = run(e.getValue(), env);
+                    if (r > 0) {
+                        samples.get(e.getKey()).add(ns);
+                    }
+                }
+            }
+            String section = section(samples, migrations, runs, Machine.describe(
+                    BenchServer.queryOne(server, "SELECT version()")), data);
+            System.out.println(section);
+            if (write) {
+                BenchmarksFile.update(output, HEADING, section);
+            }
+        } finally {
+            BenchServer.deleteRecursively(work);
+        }
+    }
+
+    /** Runs one command in a new process; its wall time in ns; fails unless it exits 0 (status may exit 0 only). */
+    private static long run(List<String> command, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        long start = System.nanoTime();
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit "
+                    + (p.isAlive() ? "none" : p.exitValue()) + ")");
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static double ms(List<Long> ns) {
+        return Results.median(ns) / 1e6;
+    }
+
+    private static String section(Map<String, List<Long>> s, int migrations, int runs, Machine machine, Path data) {
+        double floor = ms(s.get("JVM floor (empty main)"));
+        double flyway = ms(s.get("Flyway 13 cold no-op (" + migrations + " applied)"));
+        String status = "botdb status (" + migrations + " applied)";
+        StringBuilder sb = new StringBuilder(HEADING).append("\n\n");
+        sb.append("Every figure is a new JVM (`java -jar botdb-cli/target/botdb.jar ...` on the build's JDK; no jlink'd"
+                + " runtime yet), the median of ").append(runs).append(" runs after one uncounted run, on ")
+                .append(LocalDate.now()).append(". AppCDS: a dynamic archive written by one `status` run"
+                + " (`-XX:ArchiveClassesAtExit`), then `-XX:SharedArchiveFile`. The server: embedded PostgreSQL,"
+                + " default settings, data on ").append(Machine.fileSystem(data)).append(".\n\n");
+        sb.append("Reproduce:\n\n```bash\n").append(COMMAND).append("\n```\n\n");
+        sb.append("| targets | median ratio | limit | result |\n|---|---:|---:|---|\n");
+        for (String variant : List.of("", ", AppCDS")) {
+            double st = ms(s.get(status + variant));
+            double wait = ms(s.get("botdb wait --timeout 10s" + variant));
+            sb.append(String.format(Locale.ROOT, "| status%s / Flyway cold no-op | %.3f | 0.50 | %s |%n", variant,
+                    st / flyway, st / flyway <= 0.5 ? "pass" : "FAIL"));
+            sb.append(String.format(Locale.ROOT, "| wait%s / JVM floor | %.3f | 2.00 | %s |%n", variant,
+                    wait / floor, wait / floor <= 2.0 ? "pass" : "FAIL"));
+        }
+        sb.append("\n| command | median | min | max |\n|---|---:|---:|---:|\n");
+        s.forEach((name, ns) -> sb.append(String.format(Locale.ROOT, "| %s | %.0f ms | %.0f ms | %.0f ms |%n", name,
+                ms(ns), ns.stream().mapToLong(Long::longValue).min().orElse(0) / 1e6,
+                ns.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6)));
+        sb.append("\nMachine: ").append(machine.cpus()).append(" cores (").append(machine.cpuModel()).append("), ")
+                .append(machine.memory()).append(", ").append(machine.os()).append("; ").append(machine.java())
+                .append("; load average at the end ").append(Machine.loadAverage()).append(".\n");
+        return sb.toString();
+    }
+}
