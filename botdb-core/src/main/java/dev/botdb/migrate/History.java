@@ -140,7 +140,7 @@ final class History {
     }
 
     /** Records a file as applied (in the caller's transaction, together with the file's statements). */
-    void recordSuccess(Connection c, MigrationFile file, long durationMs) throws SQLException {
+    void recordSuccess(Connection c, MigrationFile file, long durationNanos) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO schema_migrations (version, executed_at, checksum, duration_ms, success, error)
                 VALUES (?, CURRENT_TIMESTAMP, ?, ?, TRUE, NULL)
@@ -150,10 +150,10 @@ final class History {
                 """)) {
             ps.setString(1, file.version());
             ps.setString(2, file.checksum());
-            ps.setLong(3, durationMs);
+            ps.setLong(3, durationNanos / 1_000_000);
             ps.executeUpdate();
         }
-        mirror.applied(c, file, durationMs * 1_000_000);
+        mirror.applied(c, file, durationNanos);
     }
 
     /** Records a failed non-transactional file, so the next run stops with instructions instead of guessing. */

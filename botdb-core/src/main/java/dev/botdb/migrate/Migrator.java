@@ -120,7 +120,7 @@ public final class Migrator {
                 migration.migrate(c, engine);
                 resetSearchPath(c);
                 lock.fence(c, beforeCommit(file));
-                history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+                history.recordSuccess(c, file, System.nanoTime() - start);
             });
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.MIGRATION_FAILED, "Migration failed: " + file.fileName()
@@ -660,7 +660,7 @@ public final class Migrator {
                     throw failure;
                 }
             }
-            record(c, lock, file, () -> history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000));
+            record(c, lock, file, () -> history.recordSuccess(c, file, System.nanoTime() - start));
         }
     }
 
@@ -729,7 +729,7 @@ public final class Migrator {
                 }
                 resetSearchPath(c);
                 lock.fence(c, beforeCommit(file));
-                history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+                history.recordSuccess(c, file, System.nanoTime() - start);
             });
         }
     }
@@ -759,7 +759,7 @@ public final class Migrator {
                 st.executeBatch();
                 resetSearchPath(c);
                 lock.fence(c, beforeCommit(file));
-                history.recordSuccess(c, file, (System.nanoTime() - start) / 1_000_000);
+                history.recordSuccess(c, file, System.nanoTime() - start);
                 c.commit();
                 return true;
             } catch (SQLException e) {
