@@ -21,15 +21,51 @@ import java.util.concurrent.Callable;
  * exit with 2.
  */
 @Command(name = "botdb", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Database toolkit for chat bots: configuration, pool, embedded PostgreSQL.",
-        subcommands = {DemoCommand.class, ConfigCommand.class, WaitCommand.class, MigrateCommand.class,
-                StatusCommand.class, ValidateCommand.class, MarkAppliedCommand.class,
-                RepairCommand.class, RollbackCommand.class, NewCommand.class,
-                ResetCommand.class, BackupCommand.class, RestoreCommand.class,
-                InspectCommand.class, MaintainCommand.class, TuneCommand.class,
-                DoctorCommand.class, ProvisionCommand.class, SqlCommand.class, PsqlCommand.class, CompletionCommand.class,
-                Main.Help.class})
+        description = "Database toolkit for chat bots: configuration, pool, embedded PostgreSQL.")
 public final class Main implements Callable<Integer> {
+    /**
+     * The commands, in the order the usage lists them. Built lazily: picocli turns every command class it is
+     * given into a model (annotations, options, help) before it parses, which costs a cold CLI ~150 ms for the
+     * whole tree; a command line that names one command gets only that one (see {@link #commandLine(Cli, String...)}).
+     */
+    private static final Map<String, Class<?>> COMMANDS = commands(
+            "demo", DemoCommand.class, "config", ConfigCommand.class, "wait", WaitCommand.class,
+            "migrate", MigrateCommand.class, "status", StatusCommand.class, "validate", ValidateCommand.class,
+            "mark-applied", MarkAppliedCommand.class, "repair", RepairCommand.class, "rollback", RollbackCommand.class,
+            "new", NewCommand.class, "reset", ResetCommand.class, "backup", BackupCommand.class,
+            "restore", RestoreCommand.class, "inspect", InspectCommand.class, "maintain", MaintainCommand.class,
+            "tune", TuneCommand.class, "doctor", DoctorCommand.class, "provision", ProvisionCommand.class,
+            "sql", SqlCommand.class, "psql", PsqlCommand.class, "completion", CompletionCommand.class,
+            "help", Main.Help.class);
+
+    /** Other names of commands (their {@code @Command} aliases). */
+    private static final Map<String, String> ALIASES = Map.of("up", "migrate");
+
+    /** Commands that need the whole tree: help names the others, completion writes them all out. */
+    private static final java.util.Set<String> WHOLE_TREE = java.util.Set.of("help", "completion");
+
+    /**
+     * Name, class, name, class, ...: the names are written out rather than read from each class's
+     * {@code @Command}, which would parse 22 annotations on every start; CliSurfaceTest checks they agree.
+     */
+    private static Map<String, Class<?>> commands(Object... nameThenClass) {
+        Map<String, Class<?>> byName = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            byName.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(byName);
+    }
+
+    /** The command names, in the usage's order. */
+    static java.util.Set<String> commandNames() {
+        return COMMANDS.keySet();
+    }
+
+    /** Alias to command name. */
+    static Map<String, String> aliases() {
+        return ALIASES;
+    }
+
     @Mixin
     GlobalOptions global;
 
@@ -57,7 +93,31 @@ public final class Main implements Callable<Integer> {
 
     /** The whole command tree, each command handed {@code cli}. */
     static CommandLine commandLine(Cli cli) {
-        return new CommandLine(new Main(cli), new Factory(cli));
+        CommandLine root = new CommandLine(new Main(cli), new Factory(cli));
+        COMMANDS.values().forEach(root::addSubcommand);
+        return root;
+    }
+
+    /**
+     * The tree {@code args} need: the root with just the command they name (the global options take no
+     * values, so that is the first word not starting with '-'), or the whole tree when they name none, an
+     * unknown one (for "Did you mean"), help or completion. What the user sees is the same either way.
+     */
+    static CommandLine commandLine(Cli cli, String... args) {
+        String name = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        java.util.List<String> words = java.util.Arrays.asList(args);
+        boolean versionOnly = name == null && (words.contains("--version") || words.contains("-V"))
+                && !words.contains("--help") && !words.contains("-h");
+        Class<?> only = name == null || WHOLE_TREE.contains(name) ? null
+                : COMMANDS.get(ALIASES.getOrDefault(name, name));
+        if (only == null && !versionOnly) {
+            return commandLine(cli);
+        }
+        CommandLine root = new CommandLine(new Main(cli), new Factory(cli));
+        if (only != null) {
+            root.addSubcommand(only);
+        }
+        return root;
     }
 
     /** Runs one command line against the given environment; returns the exit code. */
@@ -69,7 +129,7 @@ public final class Main implements Callable<Integer> {
     public static int run(String[] args, Map<String, String> env, java.io.InputStream in, PrintStream out,
                           PrintStream err) {
         Cli cli = new Cli(env, in, out, err);
-        CommandLine cmd = commandLine(cli);
+        CommandLine cmd = commandLine(cli, args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionStrategy(parseResult -> {

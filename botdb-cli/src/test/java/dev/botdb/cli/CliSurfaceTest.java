@@ -197,4 +197,36 @@ class CliSurfaceTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().strip()).matches("botdb \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{10}(-dirty)?\\)");
     }
+
+    @Test
+    void theCommandNamesWrittenOutInMainAreTheNamesTheCommandsDeclare() {
+        picocli.CommandLine whole = Main.commandLine(new Cli(Map.of(), System.in, System.out, System.err));
+        // picocli's map holds each name and each alias
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(Main.commandNames());
+        names.addAll(Main.aliases().keySet());
+        assertThat(whole.getSubcommands().keySet()).containsExactlyInAnyOrderElementsOf(names);
+        whole.getSubcommands().forEach((name, sub) -> assertThat(sub.getCommandSpec().name())
+                .isEqualTo(Main.aliases().getOrDefault(name, name)));
+    }
+
+    @Test
+    void aCommandLineThatNamesOneCommandBuildsOnlyThatCommandAndBehavesAsTheWholeTree() {
+        Cli cli = new Cli(Map.of(), System.in, System.out, System.err);
+        assertThat(Main.commandLine(cli, "--verbose", "status", "--json").getSubcommands().keySet())
+                .containsExactly("status");
+        assertThat(Main.commandLine(cli, "up").getSubcommands().keySet()).containsExactlyInAnyOrder("migrate", "up");
+        assertThat(Main.commandLine(cli, "--version").getSubcommands()).isEmpty();
+        // help, completion, an unknown word and no command at all need every name
+        for (String[] args : new String[][] {{"help", "status"}, {"completion", "bash"}, {"statsu"}, {}, {"--help"}}) {
+            assertThat(Main.commandLine(cli, args).getSubcommands().keySet()).as(String.join(" ", args))
+                    .containsAll(Main.commandNames());
+        }
+        // the one-command tree gives the same help and the same option errors as the whole tree
+        CliRun help = CliRun.of(env(), "status", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: botdb status");
+        CliRun typo = CliRun.of(env(), "status", "--jsno");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).contains("Did you mean: --json?");
+    }
 }

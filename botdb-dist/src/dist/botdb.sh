@@ -1,0 +1,38 @@
+#!/bin/sh
+# botdb launcher of the release tarball: runs botdb on the Java runtime shipped beside it.
+# Nothing from the machine is needed: no JAVA_HOME, no java on PATH. BOTDB_JAVA_OPTS adds JVM options.
+#
+# Class-data sharing: lib/classes.lst (written at packaging time) lists the classes botdb's commands
+# load. The first run in a new install folder turns it into lib/botdb.jsa (about two seconds, once),
+# which later runs map instead of loading and verifying those classes one by one. A JDK 17 archive is
+# only valid for the folder it was made in, so it is made here rather than shipped. Read-only folder,
+# or BOTDB_CDS=off: botdb runs without it.
+set -e
+self=$(readlink -f "$0" 2>/dev/null || echo "$0")
+home=$(cd "$(dirname "$self")/.." && pwd -P)
+java="$home/runtime/bin/java"
+cp=""
+for jar in @JARS@; do cp="$cp${cp:+:}$home/lib/$jar"; done
+archive="$home/lib/botdb.jsa"
+stamp="$home/lib/botdb.jsa.for"
+opts="-XX:+UseSerialGC"
+
+if [ "${BOTDB_CDS:-on}" != off ] && [ -f "$home/lib/classes.lst" ]; then
+  if [ ! -f "$archive" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$home" ]; then
+    if [ -w "$home/lib" ]; then
+      tmp="$archive.$$"
+      if "$java" -Xshare:dump -XX:SharedClassListFile="$home/lib/classes.lst" -XX:SharedArchiveFile="$tmp" \
+           $opts -cp "$cp" >/dev/null 2>&1; then
+        mv -f "$tmp" "$archive"
+        printf '%s\n' "$home" > "$stamp.$$" && mv -f "$stamp.$$" "$stamp"
+      else
+        rm -f "$tmp"
+      fi
+    fi
+  fi
+  if [ -f "$archive" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$home" ]; then
+    opts="$opts -XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+  fi
+fi
+# shellcheck disable=SC2086
+exec "$java" $opts ${BOTDB_JAVA_OPTS:-} -cp "$cp" dev.botdb.cli.Main "$@"
