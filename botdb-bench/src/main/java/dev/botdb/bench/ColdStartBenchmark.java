@@ -19,17 +19,19 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * Cold start of the botdb command (issue 13): each measurement is a new JVM, as cron and health
- * checks start it. {@code --version}, {@code wait} against a running server and {@code status}
- * with 1,000 applied migrations, each without and with an AppCDS archive, beside the JVM's floor
- * (an empty main) and Flyway 13's cold no-op (a new JVM whose migrate finds 1,000 applied).
+ * Cold start of the botdb command as released (issue 13): the x86_64 tarball is unpacked into an
+ * empty folder and its {@code bin/botdb} run, each measurement a new JVM, as cron and health checks
+ * start it: {@code --version}, {@code wait} against a running server and {@code status} with 1,000
+ * applied migrations, with the class-data sharing archive bin/botdb makes on its first run and with
+ * BOTDB_CDS=off; beside the JVM's floor (an empty main on the tarball's own runtime) and Flyway 13's
+ * cold no-op (a new JVM on the build's JDK whose migrate finds 1,000 applied).
  *
  * <pre>{@code
- * ./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests && java -cp botdb-bench/target/botdb-bench.jar dev.botdb.bench.ColdStartBenchmark --runs 10
+ * ./mvnw -q -pl botdb-dist,botdb-bench -am package -DskipTests && java -cp botdb-bench/target/botdb-bench.jar dev.botdb.bench.ColdStartBenchmark --runs 10
  * }</pre>
  */
 public final class ColdStartBenchmark {
-    private static final String COMMAND = "./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests && java -cp"
+    private static final String COMMAND = "./mvnw -q -pl botdb-dist,botdb-bench -am package -DskipTests && java -cp"
             + " botdb-bench/target/botdb-bench.jar dev.botdb.bench.ColdStartBenchmark --runs 10";
     private static final String HEADING = "## Cold start (issue 13)";
 
@@ -41,21 +43,36 @@ public final class ColdStartBenchmark {
         int migrations = 1000;
         boolean write = true;
         Path output = Path.of("BENCHMARKS.md");
-        Path jar = Path.of("botdb-cli/target/botdb.jar").toAbsolutePath();
+        Path tarball = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--migrations" -> migrations = Integer.parseInt(args[++i]);
                 case "--no-write" -> write = false;
                 case "--output" -> output = Path.of(args[++i]);
-                case "--jar" -> jar = Path.of(args[++i]).toAbsolutePath();
+                case "--tarball" -> tarball = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing; build it first: " + COMMAND);
+        if (tarball == null) {
+            try (var found = Files.newDirectoryStream(Path.of("botdb-dist/target"), "botdb-*-linux-x86_64.tar.gz")) {
+                for (Path p : found) {
+                    tarball = p.toAbsolutePath();
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // reported below
+            }
+        }
+        if (tarball == null || !Files.isRegularFile(tarball)) {
+            throw new IllegalStateException("the x86_64 tarball is missing; build it first: " + COMMAND);
         }
         Path work = Files.createTempDirectory("botdb-cold");
+        run(List.of("tar", "-xzf", tarball.toString(), "-C", work.toString()), Map.of());
+        Path home;
+        try (var unpacked = Files.newDirectoryStream(work, "botdb-*")) {
+            home = unpacked.iterator().next();
+        }
+        String botdb = home.resolve("bin/botdb").toString();
         Path data = work.resolve("pg");
         try (EmbeddedPostgres server = BenchServer.start(data)) {
             GeneratedMigrations files = GeneratedMigrations.write(Files.createDirectory(work.resolve("files")), migrations);
@@ -67,34 +84,41 @@ public final class ColdStartBenchmark {
             Flyway.configure().dataSource(flywayDb).locations("filesystem:" + files.flyway()).load().migrate();
 
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String runtimeJava = home.resolve("runtime/bin/java").toString();
             String classPath = System.getProperty("java.class.path");
+            String benchJar = Path.of(EmptyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
             Map<String, String> env = new HashMap<>();
             env.put("DATABASE_URL", "postgres://postgres@localhost:" + server.getPort() + "/cold?sslmode=disable");
             env.put("MIGRATIONS_PATH", files.botdb().toString());
-            Path archive = work.resolve("botdb.jsa");
-            // the archive: the classes of a status run, written when that JVM exits (JDK 13+ dynamic AppCDS)
-            run(List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(), "status"), env);
-            String cds = "-XX:SharedArchiveFile=" + archive;
+            // bin/botdb's first run in a new folder makes lib/botdb.jsa from lib/classes.lst
+            run(List.of(botdb, "--version"), env);
+            if (!Files.isRegularFile(home.resolve("lib/botdb.jsa"))) {
+                throw new IllegalStateException("bin/botdb's first run made no class-data sharing archive");
+            }
+            Map<String, String> noCds = new HashMap<>(env);
+            noCds.put("BOTDB_CDS", "off");
 
             Map<String, List<String>> commands = new LinkedHashMap<>();
-            commands.put("JVM floor (empty main)", List.of(java, "-cp", classPath, EmptyMain.class.getName()));
+            Map<String, Map<String, String>> envs = new HashMap<>();
+            commands.put("JVM floor (empty main)", List.of(runtimeJava, "-XX:+UseSerialGC", "-cp", benchJar,
+                    EmptyMain.class.getName()));
             commands.put("Flyway 13 cold no-op (" + migrations + " applied)", List.of(java, "-cp", classPath,
                     FlywayNoop.class.getName(), "jdbc:postgresql://localhost:" + server.getPort() + "/cold_flyway",
                     "filesystem:" + files.flyway()));
             for (String[] c : new String[][] {{"--version"}, {"wait", "--timeout", "10s"}, {"status"}}) {
                 String name = "botdb " + String.join(" ", c) + (c[0].equals("status") ? " (" + migrations + " applied)" : "");
-                List<String> plain = new ArrayList<>(List.of(java, "-jar", jar.toString()));
-                plain.addAll(List.of(c));
-                List<String> shared = new ArrayList<>(List.of(java, cds, "-jar", jar.toString()));
-                shared.addAll(List.of(c));
-                commands.put(name, plain);
-                commands.put(name + ", AppCDS", shared);
+                List<String> command = new ArrayList<>(List.of(botdb));
+                command.addAll(List.of(c));
+                commands.put(name, command);
+                commands.put(name + ", BOTDB_CDS=off", command);
+                envs.put(name + ", BOTDB_CDS=off", noCds);
             }
             Map<String, List<Long>> samples = new LinkedHashMap<>();
             commands.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
             for (int r = 0; r < runs + 1; r++) { // run 0 warms the page cache and is not counted
                 for (Map.Entry<String, List<String>> e : commands.entrySet()) {
-                    long ns = run(e.getValue(), env);
+                    long ns = run(e.getValue(), envs.getOrDefault(e.getKey(), env));
                     if (r > 0) {
                         samples.get(e.getKey()).add(ns);
                     }
@@ -134,14 +158,15 @@ public final class ColdStartBenchmark {
         double flyway = ms(s.get("Flyway 13 cold no-op (" + migrations + " applied)"));
         String status = "botdb status (" + migrations + " applied)";
         StringBuilder sb = new StringBuilder(HEADING).append("\n\n");
-        sb.append("Every figure is a new JVM (`java -jar botdb-cli/target/botdb.jar ...` on the build's JDK; no jlink'd"
-                + " runtime yet), the median of ").append(runs).append(" runs after one uncounted run, on ")
-                .append(LocalDate.now()).append(". AppCDS: a dynamic archive written by one `status` run"
-                + " (`-XX:ArchiveClassesAtExit`), then `-XX:SharedArchiveFile`. The server: embedded PostgreSQL,"
-                + " default settings, data on ").append(Machine.fileSystem(data)).append(".\n\n");
+        sb.append("Every figure is a new JVM, the median of ").append(runs).append(" runs after one uncounted run, on ")
+                .append(LocalDate.now()).append(". botdb is the released form: the x86_64 tarball unpacked into an empty"
+                + " folder, `bin/botdb` on its jlink'd runtime, with the class-data sharing archive its first run made"
+                + " (and with `BOTDB_CDS=off`). The JVM floor is an empty main on that same runtime; Flyway runs on the"
+                + " build's JDK (with its default CDS archive). The server: embedded PostgreSQL, default settings,"
+                + " data on ").append(Machine.fileSystem(data)).append(".\n\n");
         sb.append("Reproduce:\n\n```bash\n").append(COMMAND).append("\n```\n\n");
         sb.append("| targets | median ratio | limit | result |\n|---|---:|---:|---|\n");
-        for (String variant : List.of("", ", AppCDS")) {
+        for (String variant : List.of("", ", BOTDB_CDS=off")) {
             double st = ms(s.get(status + variant));
             double wait = ms(s.get("botdb wait --timeout 10s" + variant));
             sb.append(String.format(Locale.ROOT, "| status%s / Flyway cold no-op | %.3f | 0.50 | %s |%n", variant,
