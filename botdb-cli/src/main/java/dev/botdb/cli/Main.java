@@ -133,7 +133,7 @@ public final class Main implements Callable<Integer> {
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionStrategy(parseResult -> {
-            VerboseTrace.verbose = verbose(parseResult);
+            LogSetup.verbose = verbose(parseResult);
             Progress.switchOff(matched(parseResult, "--no-progress"));
             return new CommandLine.RunLast().execute(parseResult);
         });

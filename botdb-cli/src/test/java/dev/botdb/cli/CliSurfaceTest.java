@@ -3,7 +3,6 @@ package dev.botdb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.ContextInitializer;
 import dev.botdb.TestPostgres;
 import java.io.ByteArrayOutputStream;
@@ -106,7 +105,7 @@ class CliSurfaceTest {
 
     /**
      * Logs a HikariCP-like warning after a command ran, as the pool does when a connection breaks, through the
-     * CLI's own logback.xml (the tests' classpath prefers core's logback-test.xml, so it is loaded here).
+     * CLI's own logging setup (LogSetup), applied here again over whatever the test run configured.
      */
     private String stderrOf(boolean verbose) throws Exception {
         PrintStream saved = System.err;
@@ -115,9 +114,9 @@ class CliSurfaceTest {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         try {
             context.reset();
-            JoranConfigurator configurator = new JoranConfigurator();
-            configurator.setContext(context);
-            configurator.doConfigure(Main.class.getResource("/logback.xml"));
+            LogSetup setup = new LogSetup();
+            setup.setContext(context);
+            setup.configure(context);
             Map<String, String> env = env();
             CliRun run = verbose ? CliRun.of(env, "--verbose", "config") : CliRun.of(env, "config");
             assertThat(run.exitCode()).as(run.all()).isZero();
