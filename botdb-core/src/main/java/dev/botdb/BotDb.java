@@ -16,6 +16,7 @@ import dev.botdb.maintain.Maintenance;
 import dev.botdb.migrate.MigrationResult;
 import dev.botdb.migrate.Migrator;
 import dev.botdb.pool.Connector;
+import dev.botdb.pool.DirectConnections;
 import dev.botdb.pool.Pools;
 import dev.botdb.tune.Tuner;
 import java.time.Duration;
@@ -55,11 +56,11 @@ public final class BotDb implements AutoCloseable {
     private final BotDbConfig config;
     private final ConnectionTarget target;
     private final ServerInfo server;
-    private final HikariDataSource dataSource;
+    private final DataSource dataSource;
     private final EmbeddedServer embedded;
     private final Map<String, String> env;
 
-    private BotDb(BotDbConfig config, ConnectionTarget target, ServerInfo server, HikariDataSource dataSource,
+    private BotDb(BotDbConfig config, ConnectionTarget target, ServerInfo server, DataSource dataSource,
                   EmbeddedServer embedded, Map<String, String> env) {
         this.env = Map.copyOf(env);
         this.config = config;
@@ -105,6 +106,21 @@ public final class BotDb implements AutoCloseable {
      */
     public static BotDb open(BotDbConfig config, Map<String, String> env, Consumer<String> report,
                              Duration firstRetryDelay) {
+        return open(config, env, report, firstRetryDelay, true);
+    }
+
+    /**
+     * As {@link #open(BotDbConfig, Map, Consumer, Duration)} without a pool: {@link #dataSource()} opens
+     * a connection per {@code getConnection()}. For a short task that uses one connection at a time
+     * (a CLI command, a cron job's check), where a pool's start costs more than the task.
+     */
+    public static BotDb openUnpooled(BotDbConfig config, Map<String, String> env, Consumer<String> report,
+                                     Duration firstRetryDelay) {
+        return open(config, env, report, firstRetryDelay, false);
+    }
+
+    private static BotDb open(BotDbConfig config, Map<String, String> env, Consumer<String> report,
+                              Duration firstRetryDelay, boolean pooled) {
         config.requireSecure();
         config.warnings().forEach(w -> LOG.warn("{}", w));
         EmbeddedServer embedded = null;
@@ -122,7 +138,7 @@ public final class BotDb implements AutoCloseable {
                 target = embedded.target();
             }
             ServerInfo server = Connector.connectWithRetry(target, config.pool(), firstRetryDelay, report);
-            HikariDataSource ds = Pools.open(target, config.pool());
+            DataSource ds = pooled ? Pools.open(target, config.pool()) : new DirectConnections(target, config.pool());
             LOG.debug("Connected to {} ({})", target.displayName(), server);
             BotDb db = new BotDb(config, target, server, ds, embedded, env);
             if (config.migrations().autoMigrate()) {
@@ -211,7 +227,10 @@ public final class BotDb implements AutoCloseable {
         return migrator(LOG::info).migrate();
     }
 
-    /** The pooled data source; connections go back to the pool on {@code close()}. */
+    /**
+     * The pooled data source; connections go back to the pool on {@code close()} (from
+     * {@link #openUnpooled}: each connection is its own, ended by {@code close()}).
+     */
     public DataSource dataSource() {
         return dataSource;
     }
@@ -245,7 +264,9 @@ public final class BotDb implements AutoCloseable {
     @Override
     public void close() {
         try {
-            dataSource.close();
+            if (dataSource instanceof HikariDataSource pool) {
+                pool.close();
+            }
         } finally {
             if (embedded != null) {
                 embedded.close();

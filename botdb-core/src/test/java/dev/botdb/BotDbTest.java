@@ -42,6 +42,42 @@ class BotDbTest {
     }
 
     @Test
+    void unpooledOpensAConnectionPerRequestAndLeavesNoneBehind() throws Exception {
+        TestPostgres.createUserWithDatabase("direct_bot", "D1rect-pass", "direct_db");
+        Files.writeString(Files.createDirectories(dir.resolve("m")).resolve("001_users.sql"), "CREATE TABLE users (id int);");
+        BotDbConfig config = BotDbConfig.fromEnv(TestPostgres.env(
+                "postgres://direct_bot:D1rect-pass@localhost:" + TestPostgres.port() + "/direct_db?sslmode=disable",
+                "MIGRATIONS_PATH", dir.resolve("m").toString()));
+        String sessions = "SELECT count(*) FROM pg_stat_activity WHERE usename = 'direct_bot'";
+        try (BotDb db = BotDb.openUnpooled(config, Map.of(), line -> { }, Duration.ofMillis(10))) {
+            assertThat(db.dataSource()).isNotInstanceOf(com.zaxxer.hikari.HikariDataSource.class);
+            assertThat(sessions(sessions)).as("nothing is held open between requests").isZero();
+            try (Connection a = db.dataSource().getConnection(); Connection b = db.dataSource().getConnection()) {
+                assertThat(pid(a)).isNotEqualTo(pid(b));
+                assertThat(sessions(sessions)).isEqualTo(2);
+            }
+            assertThat(sessions(sessions)).isZero();
+            assertThat(db.migrator().status()).extracting(s -> s.state().name()).containsExactly("PENDING");
+            assertThat(sessions(sessions)).isZero();
+        }
+    }
+
+    private static int sessions(String sql) throws Exception {
+        try (Connection c = TestPostgres.superuser("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static int pid(Connection c) throws Exception {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void eachFeatureIsReachedFromBotDbWithTheSameVariables() throws Exception {
         TestPostgres.createUserWithDatabase("feature_bot", "F3ature-pass", "feature_db");
         TestPostgres.exec("ALTER ROLE feature_bot CREATEDB"); // backup verify restores into a scratch database

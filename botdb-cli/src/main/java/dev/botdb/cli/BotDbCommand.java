@@ -42,6 +42,16 @@ abstract class BotDbCommand implements Callable<Integer> {
     }
 
     /**
+     * As {@link #open}, without a pool: for a command that reads with one connection at a time and exits
+     * (status, validate), where the pool's start would be a fifth of its run.
+     */
+    BotDb openUnpooled() {
+        BotDbConfig config = config();
+        return BotDb.openUnpooled(withoutAutoMigrate(config, config.pool()), cli.env, cli.err::println,
+                Connector.FIRST_RETRY_DELAY);
+    }
+
+    /**
      * As {@link #open}, with a pool that keeps no idle connection: for commands that work on a
      * connection of their own and must not meet their own pool's sessions (maintain kill-idle).
      */

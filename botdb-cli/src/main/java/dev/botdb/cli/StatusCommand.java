@@ -19,7 +19,7 @@ final class StatusCommand extends BotDbCommand {
     @Override
     public Integer call() {
         List<MigrationState> states;
-        try (BotDb db = open()) {
+        try (BotDb db = openUnpooled()) {
             // warnings (a numbered file that is not SQL) and "would adopt" notes; stderr keeps --json clean
             states = db.migrator(cli.err::println).status();
         }

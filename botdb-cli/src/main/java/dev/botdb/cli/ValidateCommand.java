@@ -14,7 +14,7 @@ final class ValidateCommand extends BotDbCommand {
 
     @Override
     public Integer call() {
-        try (BotDb db = open()) {
+        try (BotDb db = openUnpooled()) {
             int n = db.migrator(cli.err::println).validate();
             cli.out.println(json ? Printer.json(Map.of("files", n, "history", "consistent"))
                     : "Validation passed: " + n + " migration files, history consistent");
