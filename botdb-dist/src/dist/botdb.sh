@@ -16,6 +16,14 @@ for jar in @JARS@; do cp="$cp${cp:+:}$home/lib/$jar"; done
 archive="$home/lib/botdb.jsa"
 stamp="$home/lib/botdb.jsa.for"
 opts="-XX:+UseSerialGC"
+# Commands that end in well under a second (health checks, cron's checks, help) run on the JIT's first
+# tier only: the optimizing compiler would start compiling after they are done. Long commands (migrate,
+# backup, restore, transfer) keep both tiers.
+cmd=""
+for a in "$@"; do case "$a" in -*) ;; *) cmd="$a"; break ;; esac; done
+case "$cmd" in
+  ""|wait|status|validate|config|help|completion|new) opts="$opts -XX:TieredStopAtLevel=1" ;;
+esac
 
 if [ "${BOTDB_CDS:-on}" != off ] && [ -f "$home/lib/classes.lst" ]; then
   if [ ! -f "$archive" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$home" ]; then

@@ -128,7 +128,17 @@ public final class Main implements Callable<Integer> {
     /** As {@link #run(String[], Map, PrintStream, PrintStream)}, reading answers (reset's "yes") from {@code in}. */
     public static int run(String[] args, Map<String, String> env, java.io.InputStream in, PrintStream out,
                           PrintStream err) {
-        Cli cli = new Cli(env, in, out, err);
+        return run(args, new Cli(env, in, out, err), true);
+    }
+
+    /** As {@link #run(String[], Map, java.io.InputStream, PrintStream, PrintStream)}; tests compare with fast paths off. */
+    static int run(String[] args, Cli cli, boolean fastPaths) {
+        PrintStream out = cli.out;
+        PrintStream err = cli.err;
+        Integer waited = fastPaths ? WaitCommand.fastPath(args, cli) : null;
+        if (waited != null) {
+            return waited;
+        }
         CommandLine cmd = commandLine(cli, args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));

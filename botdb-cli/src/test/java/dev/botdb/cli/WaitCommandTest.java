@@ -64,4 +64,55 @@ class WaitCommandTest {
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.err()).contains("No database is configured, so there is nothing to wait for");
     }
+
+    /** One run through Main, with or without the fast path that skips picocli for plain wait lines. */
+    private static CliRun run(boolean fastPaths, java.util.Map<String, String> env, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Cli cli = new Cli(env, System.in, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code = Main.run(args, cli, fastPaths);
+        // the wait time printed ("after 0.0 s") may differ between two runs, and --verbose's stack frames
+        // name the path taken; the exception and its message are compared
+        return new CliRun(code, out.toString(java.nio.charset.StandardCharsets.UTF_8).replaceAll("after [0-9.]+ s", "after N s"),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8).replaceAll("(?m)^\\s+at .*\\R", ""));
+    }
+
+    @Test
+    void theFastPathAnswersEveryLineItTakesExactlyAsPicocliDoes() {
+        java.util.Map<String, String> up = TestPostgres.env(url(TestPostgres.port(), PASSWORD));
+        java.util.Map<String, String> down = TestPostgres.env(url(TestPostgres.closedPort(), PASSWORD));
+        java.util.Map<String, String> embedded = java.util.Map.of("HOME", "/nonexistent");
+        String[][] lines = {
+                {"wait"}, {"wait", "-q"}, {"wait", "--quiet", "--timeout", "5s"}, {"wait", "--timeout=5s"},
+                {"--verbose", "wait", "--timeout", "5s"}, {"wait", "--timeout", "1m", "--allow-insecure"},
+                {"wait", "--timeout", "soon"}, {"wait", "--timeout", "500ms", "--no-progress"},
+        };
+        for (java.util.Map<String, String> env : java.util.List.of(up, down, embedded)) {
+            for (String[] line : lines) {
+                if (env == down && !String.join(" ", line).contains("ms") && !String.join(" ", line).contains("soon")) {
+                    continue; // a closed port is waited for until the timeout: only the short ones
+                }
+                CliRun fast = run(true, env, line);
+                CliRun picocli = run(false, env, line);
+                assertThat(fast).as(String.join(" ", line)).isEqualTo(picocli);
+            }
+        }
+        assertThat(run(true, up, "wait").exitCode()).isZero();
+        assertThat(run(true, down, "wait", "--timeout", "500ms").exitCode()).isEqualTo(8);
+        assertThat(run(true, up, "wait", "--timeout", "soon").exitCode()).isEqualTo(2);
+        assertThat(run(true, embedded, "wait").exitCode()).isNotZero();
+    }
+
+    @Test
+    void linesTheFastPathDoesNotTakeGoToPicocli() {
+        Cli cli = new Cli(java.util.Map.of(), System.in, System.out, System.err);
+        for (String[] line : new String[][] {{"wait", "--help"}, {"wait", "-h"}, {"wait", "--timeot", "5s"},
+                {"-q", "wait"}, {"wait", "--timeout"}, {"wait", "wait"}, {"status"}, {"--version"}, {}}) {
+            assertThat(WaitCommand.fastPath(line, cli)).as(String.join(" ", line)).isNull();
+        }
+        CliRun typo = CliRun.of(java.util.Map.of(), "wait", "--timeot", "5s");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).contains("Did you mean: --timeout?");
+    }
 }
