@@ -19,6 +19,7 @@ opts="-XX:+UseSerialGC"
 # Commands that end in well under a second (health checks, cron's checks, help) run on the JIT's first
 # tier only: the optimizing compiler would start compiling after they are done. Long commands (migrate,
 # backup, restore, transfer) keep both tiers.
+cds=""
 cmd=""
 for a in "$@"; do case "$a" in -*) ;; *) cmd="$a"; break ;; esac; done
 case "$cmd" in
@@ -26,21 +27,25 @@ case "$cmd" in
 esac
 
 if [ "${BOTDB_CDS:-on}" != off ] && [ -f "$home/lib/classes.lst" ]; then
-  if [ ! -f "$archive" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$home" ]; then
-    if [ -w "$home/lib" ]; then
-      tmp="$archive.$$"
-      if "$java" -Xshare:dump -XX:SharedClassListFile="$home/lib/classes.lst" -XX:SharedArchiveFile="$tmp" \
-           $opts -cp "$cp" >/dev/null 2>&1; then
-        mv -f "$tmp" "$archive"
-        printf '%s\n' "$home" > "$stamp.$$" && mv -f "$stamp.$$" "$stamp"
-      else
-        rm -f "$tmp"
-      fi
+  made_for=$(cat "$stamp" 2>/dev/null || true)
+  # "failed FOLDER": the dump failed here once; botdb does not retry it on every run (delete the file to retry)
+  if [ "$made_for" != "$home" ] && [ "$made_for" != "failed $home" ] && [ -w "$home/lib" ]; then
+    tmp="$archive.$$"
+    if "$java" -Xshare:dump -XX:SharedClassListFile="$home/lib/classes.lst" -XX:SharedArchiveFile="$tmp" \
+         -XX:+UseSerialGC -cp "$cp" >/dev/null 2>&1; then
+      mv -f "$tmp" "$archive"
+      # the options that map it, as a java @argfile: quoted, so a folder with spaces works
+      printf -- '-XX:SharedArchiveFile="%s"\n-Xshare:auto\n-Xlog:cds=off\n-Xlog:cds+dynamic=off\n' "$archive" \
+        > "$archive.args.$$" && mv -f "$archive.args.$$" "$archive.args"
+      printf '%s\n' "$home" > "$stamp.$$" && mv -f "$stamp.$$" "$stamp"
+    else
+      rm -f "$tmp"
+      printf 'failed %s\n' "$home" > "$stamp.$$" && mv -f "$stamp.$$" "$stamp"
     fi
   fi
-  if [ -f "$archive" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$home" ]; then
-    opts="$opts -XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+  if [ -f "$archive" ] && [ -f "$archive.args" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$home" ]; then
+    cds="@$archive.args"
   fi
 fi
 # shellcheck disable=SC2086
-exec "$java" $opts ${BOTDB_JAVA_OPTS:-} -cp "$cp" dev.botdb.cli.Main "$@"
+exec "$java" $opts ${cds:+"$cds"} ${BOTDB_JAVA_OPTS:-} -cp "$cp" dev.botdb.cli.Main "$@"

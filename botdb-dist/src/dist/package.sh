@@ -116,7 +116,7 @@ log "class list: $(wc -l < "$work/classes.lst") entries"
 for arch in x86_64 aarch64; do
   root="$work/$arch/botdb-$version"
   cp "$work/classes.lst" "$root/lib/classes.lst"
-  rm -f "$root/lib/botdb.jsa" "$root/lib/botdb.jsa.for"
+  rm -f "$root/lib/botdb.jsa" "$root/lib/botdb.jsa.for" "$root/lib/botdb.jsa.args"
   tarball="$out/botdb-$version-linux-$arch.tar.gz"
   tar --owner=0 --group=0 --numeric-owner -C "$work/$arch" -czf "$tarball.part" "botdb-$version"
   mv "$tarball.part" "$tarball"
