@@ -107,6 +107,23 @@ trainrun -- validate
 trainrun -- backup
 trainrun -- backup verify
 trainrun -- sql "SELECT count(*) FROM users"
+# wait and status against a server that is up (as health checks and cron run them): the embedded
+# server, held up by a sleeping query in the background
+(cd "$train/project" && exec env -i PATH=/usr/bin:/bin HOME="$train/home" BOTDB_CDS=off \
+   "$x86/bin/botdb" sql "SELECT pg_sleep(20)" > "$train/up.out" 2>&1) &
+holder=$!
+port=""
+for _ in $(seq 1 120); do
+  port=$(sed -n 's/^Using embedded PostgreSQL .* on localhost:\([0-9]*\) .*/\1/p' "$train/up.out")
+  [ -n "$port" ] && break
+  sleep 0.5
+done
+[ -n "$port" ] || { log "the embedded server for the wait training did not start:"; cat "$train/up.out" >&2; exit 1; }
+up="postgres://postgres@localhost:$port/botdb?sslmode=disable"
+trainrun DATABASE_URL="$up" -- wait --timeout 30s
+trainrun DATABASE_URL="$up" -- status
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
 trainrun DATABASE_URL=sqlite:./dev.db -- migrate
 trainrun DATABASE_URL=sqlite:./dev.db -- status
 # one list: each class once, in first-seen order; the " id: N" numbers belong to each run's own file

@@ -37,6 +37,8 @@ public final class TestPostgres {
                                         local all all                trust
                                         host  all postgres 127.0.0.1/32 trust
                                         host  all postgres ::1/128      trust
+                                        host  all probe_md5 127.0.0.1/32 md5
+                                        host  all probe_password 127.0.0.1/32 password
                                         host  all all      127.0.0.1/32 scram-sha-256
                                         host  all all      ::1/128      scram-sha-256
                                         """);

@@ -27,7 +27,11 @@ public final class Connector {
     /** Alita's startup backoff: 1, 2, 4, 8 s between its 5 tries. */
     public static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
     private static final Duration WAIT_POLL = Duration.ofMillis(500);
-    private static final Driver PG_DRIVER = new Driver();
+
+    /** pgjdbc's driver, made on first use: {@code botdb wait}'s probe often answers without it. */
+    private static final class Pg {
+        static final Driver DRIVER = new Driver();
+    }
 
     private Connector() {
     }
@@ -35,7 +39,7 @@ public final class Connector {
     /** Opens one connection to the target, or throws the driver's error. */
     public static Connection open(ConnectionTarget target, PoolSettings pool) throws SQLException {
         if (target instanceof PostgresTarget pg) {
-            Connection c = PG_DRIVER.connect(pg.jdbcUrl(), DriverSettings.postgres(pg));
+            Connection c = Pg.DRIVER.connect(pg.jdbcUrl(), DriverSettings.postgres(pg));
             if (c == null) {
                 throw new SQLException("pgjdbc did not accept the URL " + pg.jdbcUrl());
             }
@@ -102,6 +106,13 @@ public final class Connector {
                                             Consumer<String> progress) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
+        if (target instanceof PostgresTarget pg) {
+            // the common case, a server that is up, without starting pgjdbc; anything else goes on below
+            ServerInfo quick = PgProbe.ready(pg, connectTimeout(pg));
+            if (quick != null) {
+                return new WaitResult(quick, Duration.ofNanos(System.nanoTime() - start), 1);
+            }
+        }
         ConnectionFailure last = null;
         int tries = 0;
         while (true) {
@@ -125,6 +136,17 @@ public final class Connector {
                         + tries + " tries). Last error: " + last.summary() + ". " + last.fix());
             }
             sleep(Duration.ofNanos(Math.min(left, WAIT_POLL.toNanos())));
+        }
+    }
+
+    /** connect_timeout in seconds; a value that is not a number is pgjdbc's to refuse, so the default here. */
+    private static int connectTimeout(PostgresTarget pg) {
+        try {
+            int seconds = Integer.parseInt(pg.parameters().getOrDefault("connect_timeout",
+                    Integer.toString(DriverSettings.DEFAULT_CONNECT_TIMEOUT_SEC)));
+            return seconds > 0 ? seconds : DriverSettings.DEFAULT_CONNECT_TIMEOUT_SEC;
+        } catch (NumberFormatException e) {
+            return DriverSettings.DEFAULT_CONNECT_TIMEOUT_SEC;
         }
     }
 
