@@ -8,8 +8,11 @@
 # only valid for the folder it was made in, so it is made here rather than shipped. Read-only folder,
 # or BOTDB_CDS=off: botdb runs without it.
 set -e
-self=$(readlink -f "$0" 2>/dev/null || echo "$0")
-home=$(cd "$(dirname "$self")/.." && pwd -P)
+# few processes before java: this runs in health checks every few seconds (each fork costs a millisecond)
+self="$0"
+if [ -L "$self" ]; then self=$(readlink -f "$self"); fi
+case "$self" in */*) ;; *) self="./$self" ;; esac
+home=$(cd "${self%/*}/.." && pwd -P)
 java="$home/runtime/bin/java"
 cp=""
 for jar in @JARS@; do cp="$cp${cp:+:}$home/lib/$jar"; done
@@ -27,7 +30,8 @@ case "$cmd" in
 esac
 
 if [ "${BOTDB_CDS:-on}" != off ] && [ -f "$home/lib/classes.lst" ]; then
-  made_for=$(cat "$stamp" 2>/dev/null || true)
+  made_for=""
+  [ -f "$stamp" ] && read -r made_for < "$stamp"
   # "failed FOLDER": the dump failed here once; botdb does not retry it on every run (delete the file to retry)
   if [ "$made_for" != "$home" ] && [ "$made_for" != "failed $home" ] && [ -w "$home/lib" ]; then
     tmp="$archive.$$"
@@ -38,12 +42,13 @@ if [ "${BOTDB_CDS:-on}" != off ] && [ -f "$home/lib/classes.lst" ]; then
       printf -- '-XX:SharedArchiveFile="%s"\n-Xshare:auto\n-Xlog:cds=off\n-Xlog:cds+dynamic=off\n' "$archive" \
         > "$archive.args.$$" && mv -f "$archive.args.$$" "$archive.args"
       printf '%s\n' "$home" > "$stamp.$$" && mv -f "$stamp.$$" "$stamp"
+      made_for="$home"
     else
       rm -f "$tmp"
       printf 'failed %s\n' "$home" > "$stamp.$$" && mv -f "$stamp.$$" "$stamp"
     fi
   fi
-  if [ -f "$archive" ] && [ -f "$archive.args" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$home" ]; then
+  if [ "$made_for" = "$home" ] && [ -f "$archive" ] && [ -f "$archive.args" ]; then
     cds="@$archive.args"
   fi
 fi

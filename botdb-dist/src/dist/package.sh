@@ -110,7 +110,7 @@ trainrun -- sql "SELECT count(*) FROM users"
 # wait and status against a server that is up (as health checks and cron run them): the embedded
 # server, held up by a sleeping query in the background
 (cd "$train/project" && exec env -i PATH=/usr/bin:/bin HOME="$train/home" BOTDB_CDS=off \
-   "$x86/bin/botdb" sql "SELECT pg_sleep(20)" > "$train/up.out" 2>&1) &
+   "$x86/bin/botdb" sql "SELECT pg_sleep(120)" > "$train/up.out" 2>&1) &
 holder=$!
 port=""
 for _ in $(seq 1 120); do
@@ -122,6 +122,14 @@ done
 up="postgres://postgres@localhost:$port/botdb?sslmode=disable"
 trainrun DATABASE_URL="$up" -- wait --timeout 30s
 trainrun DATABASE_URL="$up" -- status
+# and wait with a SCRAM-SHA-256 login, PostgreSQL's default for password roles (the embedded server trusts
+# local connections, so its pg_hba.conf gets a line for this role)
+trainrun DATABASE_URL="$up" -- sql --write "CREATE ROLE training_scram LOGIN PASSWORD 'Training-1'"
+hba="$train/project/.botdb/postgres/pg_hba.conf"
+[ -f "$hba" ] || { log "no pg_hba.conf at $hba"; exit 1; }
+{ echo "host all training_scram 127.0.0.1/32 scram-sha-256"; cat "$hba"; } > "$hba.new" && mv "$hba.new" "$hba"
+trainrun DATABASE_URL="$up" -- sql --write "SELECT pg_reload_conf()"
+trainrun DATABASE_URL="postgres://training_scram:Training-1@localhost:$port/botdb?sslmode=disable" -- wait --timeout 30s
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
 trainrun DATABASE_URL=sqlite:./dev.db -- migrate

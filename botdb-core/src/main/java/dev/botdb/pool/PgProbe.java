@@ -16,10 +16,6 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * {@code botdb wait}'s first try, without pgjdbc: logs in over PostgreSQL's wire protocol (version 3:
@@ -197,7 +193,7 @@ final class PgProbe {
     }
 
     /** SCRAM-SHA-256 as RFC 5802 and 7677 define it, without channel binding ("n,,"), as libpq without TLS. */
-    private static final class Scram {
+    static final class Scram {
         private final String password;
         private final String clientNonce;
         private String authMessage;
@@ -235,8 +231,7 @@ final class PgProbe {
             if (nonce == null || !nonce.startsWith(clientNonce) || salt == null || iterations <= 0) {
                 return null;
             }
-            saltedPassword = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+            saltedPassword = pbkdf2(password.getBytes(StandardCharsets.UTF_8), salt, iterations);
             byte[] clientKey = hmac(saltedPassword, "Client Key");
             byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
             String withoutProof = "c=biws,r=" + nonce;
@@ -259,9 +254,60 @@ final class PgProbe {
         }
 
         private static byte[] hmac(byte[] key, String data) throws GeneralSecurityException {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            return new HmacSha256(key).mac(data.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** PBKDF2 with HMAC-SHA-256 (RFC 8018), one 32-byte block: SCRAM's Hi(). */
+        static byte[] pbkdf2(byte[] password, byte[] salt, int iterations) throws GeneralSecurityException {
+            HmacSha256 prf = new HmacSha256(password);
+            byte[] first = new byte[salt.length + 4];
+            System.arraycopy(salt, 0, first, 0, salt.length);
+            first[first.length - 1] = 1; // INT(1)
+            byte[] u = prf.mac(first);
+            byte[] result = u.clone();
+            for (int i = 1; i < iterations; i++) {
+                u = prf.mac(u);
+                for (int j = 0; j < result.length; j++) {
+                    result[j] ^= u[j];
+                }
+            }
+            return result;
+        }
+    }
+
+    /**
+     * HMAC-SHA-256 (RFC 2104) on the SUN provider's SHA-256, with the keyed pads hashed once. javax.crypto's
+     * Mac would load the SunJCE provider first, which a cold health check pays ~30 ms for.
+     */
+    static final class HmacSha256 {
+        private final MessageDigest inner;
+        private final MessageDigest outer;
+
+        HmacSha256(byte[] key) throws GeneralSecurityException {
+            byte[] k = key.length > 64 ? MessageDigest.getInstance("SHA-256").digest(key) : key;
+            byte[] ipad = new byte[64];
+            byte[] opad = new byte[64];
+            for (int i = 0; i < 64; i++) {
+                byte b = i < k.length ? k[i] : 0;
+                ipad[i] = (byte) (b ^ 0x36);
+                opad[i] = (byte) (b ^ 0x5c);
+            }
+            inner = MessageDigest.getInstance("SHA-256");
+            inner.update(ipad);
+            outer = MessageDigest.getInstance("SHA-256");
+            outer.update(opad);
+        }
+
+        byte[] mac(byte[] data) throws GeneralSecurityException {
+            try {
+                MessageDigest in = (MessageDigest) inner.clone();
+                in.update(data);
+                MessageDigest out = (MessageDigest) outer.clone();
+                out.update(in.digest());
+                return out.digest();
+            } catch (CloneNotSupportedException e) {
+                throw new GeneralSecurityException("SHA-256 of this runtime cannot be cloned", e);
+            }
         }
     }
 

@@ -90,4 +90,30 @@ class PgProbeTest {
         assertThat(r.server().product()).isEqualTo("PostgreSQL");
         assertThat(r.tries()).isEqualTo(1);
     }
+
+    @Test
+    void itsHmacAndPbkdf2AreTheJdksOnRandomAndEdgeInputs() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 50; n++) {
+            // keys shorter than, equal to and longer than SHA-256's 64-byte block, as RFC 2104 distinguishes
+            byte[] key = new byte[new int[] {0, 1, 32, 63, 64, 65, 200}[n % 7]];
+            byte[] data = new byte[random.nextInt(300)];
+            random.nextBytes(key);
+            random.nextBytes(data);
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key.length == 0 ? new byte[1] : key, "HmacSHA256"));
+            if (key.length > 0) {
+                assertThat(new PgProbe.HmacSha256(key).mac(data)).isEqualTo(mac.doFinal(data));
+            }
+        }
+        for (int iterations : new int[] {1, 2, 4096}) {
+            byte[] salt = new byte[16];
+            random.nextBytes(salt);
+            String password = "Scr4m-pass-" + iterations;
+            byte[] expected = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
+                    new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+            assertThat(PgProbe.Scram.pbkdf2(password.getBytes(java.nio.charset.StandardCharsets.UTF_8), salt,
+                    iterations)).as(iterations + " iterations").isEqualTo(expected);
+        }
+    }
 }

@@ -120,4 +120,19 @@ class TarballIT {
         // the bot's two tables and botdb's history: 2 users rows, 2 history rows
         assertThat(v.output()).containsPattern("verified: 4 tables, 4 rows restore and match the manifest");
     }
+
+    @Test
+    @Order(6)
+    void aSymlinkOnPathRunsTheSameInstallWithItsSharingArchive() throws Exception {
+        // the README's "ln -s /opt/botdb/bin/botdb /usr/local/bin/botdb"
+        Path link = Files.createDirectories(dir.resolve("links")).resolve("botdb");
+        Files.createSymbolicLink(link, home.resolve("bin/botdb"));
+        long archiveMade = Files.getLastModifiedTime(home.resolve("lib/botdb.jsa")).toMillis();
+        Map<String, String> viaLink = new HashMap<>(env);
+        viaLink.put("BOTDB_JAVA_OPTS", "-Xshare:on"); // refuses to start unless the archive maps
+        Result r = Tarballs.run(List.of(link.toString(), "--version"), project, viaLink);
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).startsWith("botdb ");
+        assertThat(Files.getLastModifiedTime(home.resolve("lib/botdb.jsa")).toMillis()).isEqualTo(archiveMade);
+    }
 }
