@@ -18,6 +18,8 @@ module dev.botdb {
     requires org.xerial.sqlitejdbc;
     requires com.github.luben.zstd_jni;
     requires com.fasterxml.jackson.jr.ob;
+    requires com.fasterxml.jackson.core;
+    requires org.apache.commons.csv;
     /* optional: the embedded PostgreSQL used when no DATABASE_URL is set (its jar has no module name) */
     requires static embedded.postgres;
 
@@ -32,4 +34,5 @@ module dev.botdb {
     exports dev.botdb.maintain;
     exports dev.botdb.provision;
     exports dev.botdb.tune;
+    exports dev.botdb.transfer;
 }

@@ -18,7 +18,15 @@ import dev.botdb.migrate.Migrator;
 import dev.botdb.pool.Connector;
 import dev.botdb.pool.DirectConnections;
 import dev.botdb.pool.Pools;
+import dev.botdb.transfer.Transfer;
+import dev.botdb.transfer.TransferPlan;
+import dev.botdb.transfer.TransferRequest;
+import dev.botdb.transfer.TransferResult;
 import dev.botdb.tune.Tuner;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -220,6 +228,63 @@ public final class BotDb implements AutoCloseable {
                     + " is SQLite. Use Tuner.offline(options) for recommendations without a server.");
         }
         return Tuner.of(pg);
+    }
+
+    /**
+     * What {@code botdb transfer} would do from the SQLite file in {@code request} into {@code to} (this database
+     * when it is {@link #target()}): the tables, column mapping, conversions, row counts and the problems that
+     * would stop it. Nothing on the target changes (with --create-schema the tables are created and dropped again
+     * in a transaction that is rolled back).
+     */
+    public TransferPlan transferPlan(ConnectionTarget to, TransferRequest request) {
+        try (Connection c = transferConnection(to)) {
+            return Transfer.plan(c, request);
+        } catch (SQLException e) {
+            throw transferConnectionLost(to, e);
+        }
+    }
+
+    /**
+     * Copies every table of a SQLite file into {@code to}'s tables, in one transaction that commits only when
+     * each table's rows read back equal to what was sent; see {@link Transfer}. With {@code --truncate} and
+     * target tables that hold rows, a safety backup of them is taken first into BACKUP_DIR.
+     *
+     * @param log      a line per table
+     * @param listener the copy's progress
+     */
+    public TransferResult transfer(ConnectionTarget to, TransferRequest request, Consumer<String> log,
+                                   Transfer.Listener listener) {
+        TransferPlan plan = transferPlan(to, request);
+        Optional<Path> safety = Optional.empty();
+        if (request.truncate() && plan.problems().isEmpty() && !plan.withRows().isEmpty()) {
+            log.accept("Taking a safety backup of " + String.join(", ", plan.withRows()) + " before emptying "
+                    + (plan.withRows().size() == 1 ? "it" : "them"));
+            safety = Optional.of(backups().safetyBackup(to, new dev.botdb.backup.BackupRequest(plan.withRows().stream()
+                    .map(t -> plan.targetSchema() + "." + t).toList(), false)));
+        }
+        try (Connection c = transferConnection(to)) {
+            return Transfer.run(c, request, safety, log, listener);
+        } catch (SQLException e) {
+            throw transferConnectionLost(to, e);
+        }
+    }
+
+    private Connection transferConnection(ConnectionTarget to) {
+        if (!(to instanceof PostgresTarget)) {
+            throw new BotDbException(ErrorCode.TRANSFER_REFUSED, "botdb transfer copies into PostgreSQL, and the"
+                    + " target " + to.displayName() + " is SQLite. Set DATABASE_URL (or --to) to the PostgreSQL"
+                    + " database, e.g. --to postgres://bot@localhost:5432/bot.");
+        }
+        try {
+            return Connector.open(to, config.pool());
+        } catch (SQLException e) {
+            throw dev.botdb.pool.ConnectionFailure.classify(e, to).toException(e);
+        }
+    }
+
+    private static BotDbException transferConnectionLost(ConnectionTarget to, SQLException e) {
+        return new BotDbException(ErrorCode.TRANSFER_FAILED, "The connection to " + to.displayName() + " failed: "
+                + e.getMessage() + ". Nothing was committed.", e);
     }
 
     /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */

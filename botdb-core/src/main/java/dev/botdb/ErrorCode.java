@@ -60,7 +60,21 @@ public enum ErrorCode {
     /** {@code botdb inspect} or {@code botdb doctor} found at least one problem; the report says which and what to do. */
     PROBLEMS_FOUND(20),
     /** The statement given to {@code botdb sql} failed; the message is the server's, with its SQLSTATE. */
-    SQL_FAILED(21);
+    SQL_FAILED(21),
+    /** {@code botdb transfer}: the source is missing, not a SQLite database, or fails SQLite's quick_check. */
+    TRANSFER_SOURCE_INVALID(22),
+    /**
+     * {@code botdb transfer} refused before writing anything: the target is SQLite, its tables already hold rows
+     * (without --truncate), or a source table or column has no place on the target; the message lists the fixes.
+     */
+    TRANSFER_REFUSED(23),
+    /**
+     * {@code botdb transfer} failed and was rolled back, leaving the target as it was: a value that cannot be
+     * converted, a constraint the rows break, a lost connection, or the check after loading found a difference.
+     */
+    TRANSFER_FAILED(24),
+    /** {@code botdb transfer --on-bad-row skip} committed, but left rows out; they are in the rejects file. */
+    TRANSFER_ROWS_SKIPPED(25);
 
     private final int exitCode;
 

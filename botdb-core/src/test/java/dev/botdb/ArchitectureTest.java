@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** What every feature may use: errors, configuration, SQL dialects, connections, the embedded server. */
     private static final String[] FOUNDATION = {"dev.botdb.config..", "dev.botdb.dialect..", "dev.botdb.pool..",
-            "dev.botdb.embedded..", "dev.botdb.sql..", "dev.botdb.text.."};
+            "dev.botdb.embedded..", "dev.botdb.sql..", "dev.botdb.text..", "dev.botdb.copy.."};
     private static final String[] FEATURES = {"dev.botdb.migrate..", "dev.botdb.backup..", "dev.botdb.inspect..",
-            "dev.botdb.maintain..", "dev.botdb.doctor..", "dev.botdb.provision..", "dev.botdb.tune.."};
+            "dev.botdb.maintain..", "dev.botdb.doctor..", "dev.botdb.provision..", "dev.botdb.tune..", "dev.botdb.transfer.."};
 
     private static JavaClasses library;
 

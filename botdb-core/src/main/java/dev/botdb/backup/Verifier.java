@@ -6,7 +6,7 @@ import dev.botdb.backup.archive.ArchiveReader;
 import dev.botdb.backup.postgres.PgDatabases;
 import dev.botdb.backup.postgres.PgRestore;
 import dev.botdb.backup.postgres.PgSession;
-import dev.botdb.backup.postgres.RowsHash;
+import dev.botdb.copy.RowsHash;
 import dev.botdb.backup.postgres.SplitLoad;
 import dev.botdb.backup.schema.PgSchemaReader;
 import dev.botdb.backup.sqlite.SqliteBackup;
@@ -189,7 +189,7 @@ final class Verifier {
                 } else {
                     parts.add(new Part(t, 0, -1));
                 }
-                hashes.put(t.qualified(), RowsHash.of(t));
+                hashes.put(t.qualified(), new RowsHash(t.binary()));
             }
         }
         ConcurrentLinkedQueue<Part> queue = new ConcurrentLinkedQueue<>(parts);
@@ -206,12 +206,12 @@ final class Verifier {
                         + (p.to() < 0 ? "" : " AND ctid < '(" + p.to() + ",0)'::tid") + ") TO STDOUT")
                         + t.copyOptions();
                 if (t.rowsHash() != null) {
-                    RowsHash part = RowsHash.of(t);
+                    RowsHash part = new RowsHash(t.binary());
                     copy.copyOut(sql, part);
                     hashes.get(t.qualified()).add(part);
                 } else {
                     HashingStream sha = new HashingStream();
-                    RowsHash count = RowsHash.of(t);
+                    RowsHash count = new RowsHash(t.binary());
                     copy.copyOut(sql, new java.io.OutputStream() {
                         @Override
                         public void write(int b) {

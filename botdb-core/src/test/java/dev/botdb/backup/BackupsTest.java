@@ -11,7 +11,7 @@ import dev.botdb.backup.archive.ArchiveWriter;
 import dev.botdb.backup.archive.BackupKey;
 import dev.botdb.backup.archive.EntryOutput;
 import dev.botdb.backup.postgres.PgRestore;
-import dev.botdb.backup.postgres.RowsHash;
+import dev.botdb.copy.RowsHash;
 import dev.botdb.backup.postgres.SplitLoad;
 import dev.botdb.backup.retention.RetentionPolicy;
 import dev.botdb.backup.schema.SchemaRoundTrip;

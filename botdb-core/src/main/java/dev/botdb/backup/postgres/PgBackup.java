@@ -1,5 +1,6 @@
 package dev.botdb.backup.postgres;
 
+import dev.botdb.copy.RowsHash;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.backup.BackupRequest;

@@ -1,5 +1,6 @@
 package dev.botdb.backup.postgres;
 
+import dev.botdb.copy.BinaryCopy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,5 @@
-package dev.botdb.backup.postgres;
+package dev.botdb.copy;
 
-import dev.botdb.backup.Manifest;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -42,11 +41,6 @@ public final class RowsHash extends OutputStream {
                 RowsHash.this.row(b, off, len);
             }
         } : null;
-    }
-
-    /** For the rows of {@code table} as its manifest says they are stored. */
-    public static RowsHash of(Manifest.Table table) {
-        return new RowsHash(table.binary());
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.botdb.backup.postgres;
+package dev.botdb.copy;
 
 import java.io.OutputStream;
 import java.util.Arrays;

@@ -1,0 +1,280 @@
+package dev.botdb.transfer;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.copy.BinaryCopy;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
+
+/**
+ * One table's copy: a single SELECT on SQLite (in the source's read transaction, in rowid order), each row's
+ * values converted into a COPY binary tuple, the tuples streamed to {@code COPY ... FROM STDIN (FORMAT
+ * binary)} in pieces of a few hundred kilobytes, so memory stays flat whatever the table's size. The tuples
+ * sent are hashed on the way ({@link RowCheck}).
+ */
+final class TableLoad {
+    private static final int SEND_AT = 1 << 18;
+    private static final Pattern COPY_LINE = Pattern.compile("COPY [^,]+, line (\\d+)(?:, column ([^:]+))?");
+
+    /** A column copied: its source name, the target column's name and the conversion between them. */
+    record Mapped(SqliteSource.Column source, TargetTables.Column target, Conversion conversion) {
+    }
+
+    /** Called now and then with the rows read so far. */
+    interface Progress {
+        void rows(long done);
+    }
+
+    private final SqliteSource source;
+    private final SqliteSource.Table table;
+    private final TargetTables.Table target;
+    private final List<Mapped> columns;
+    private final Rejects rejects;
+    private final RowCheck sent;
+    private final List<Long> skippedOrdinals = new ArrayList<>();
+    private long read;
+    private long written;
+
+    TableLoad(SqliteSource source, SqliteSource.Table table, TargetTables.Table target, List<Mapped> columns,
+              Rejects rejects) {
+        this.source = source;
+        this.table = table;
+        this.target = target;
+        this.columns = columns;
+        this.rejects = rejects;
+        this.sent = new RowCheck(columns.stream().map(m -> m.conversion().canon()).toList());
+    }
+
+    String selectSql() {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        if (table.hasRowid()) {
+            sql.append("rowid, ");
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(columns.get(i).conversion().select(SqliteSource.quote(columns.get(i).source().name())));
+        }
+        sql.append(" FROM ").append(SqliteSource.quote(table.name()));
+        if (table.hasRowid()) {
+            sql.append(" ORDER BY rowid");
+        }
+        return sql.toString();
+    }
+
+    String copySql() {
+        StringBuilder sql = new StringBuilder("COPY ").append(target.sql()).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(TargetTables.quote(columns.get(i).target().name()));
+        }
+        return sql.append(") FROM STDIN (FORMAT binary)").toString();
+    }
+
+    /** The columns in COPY's order, for the check's read-back. */
+    String readBackSql() {
+        StringBuilder sql = new StringBuilder("COPY (SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(TargetTables.quote(columns.get(i).target().name()));
+        }
+        return sql.append(" FROM ").append(target.sql()).append(") TO STDOUT (FORMAT binary)").toString();
+    }
+
+    /** Copies the table; a bad value stops it (or, with {@code rejects}, is written there and skipped). */
+    void run(Connection pg, Progress progress) {
+        int first = table.hasRowid() ? 2 : 1;
+        CopyIn copy = null;
+        CopyBuffer out = new CopyBuffer();
+        try (Statement s = source.connection().createStatement()) {
+            s.setFetchSize(1024);
+            try (ResultSet rs = s.executeQuery(selectSql())) {
+                copy = pg.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql());
+                out.write(BinaryCopy.HEADER, 0, BinaryCopy.HEADER.length);
+                int n = columns.size();
+                while (rs.next()) {
+                    read++;
+                    out.beginTuple(n);
+                    int i = 0;
+                    try {
+                        for (; i < n; i++) {
+                            columns.get(i).conversion().write(rs, first + i, out);
+                        }
+                    } catch (BadValue bad) {
+                        out.dropTuple();
+                        Mapped m = columns.get(i);
+                        String where = rowName(rs);
+                        if (rejects == null) {
+                            throw new BotDbException(ErrorCode.TRANSFER_FAILED, table.name() + ", " + where
+                                    + ", column " + m.source().name() + ": " + bad.value() + " " + bad.getMessage()
+                                    + " (target type " + m.target().displayType() + "). Nothing was committed: the"
+                                    + " target is as it was. Fix the value in SQLite, or run again with --on-bad-row"
+                                    + " skip --rejects rejects.csv to leave such rows out and list them there.");
+                        }
+                        rejects.add(table.name(), where, m.source().name(), bad.getMessage(), bad.value(), row(rs));
+                        skippedOrdinals.add(read - 1);
+                        continue;
+                    }
+                    sent.tuple(out.array(), out.tupleStart(), out.length() - out.tupleStart());
+                    written++;
+                    if (out.length() >= SEND_AT) {
+                        copy.writeToCopy(out.array(), 0, out.length());
+                        out.clear();
+                    }
+                    if ((read & 0xffff) == 0) {
+                        progress.rows(read);
+                    }
+                }
+                out.write(BinaryCopy.TRAILER, 0, BinaryCopy.TRAILER.length);
+                copy.writeToCopy(out.array(), 0, out.length());
+                copy.endCopy();
+                copy = null;
+                progress.rows(read);
+            }
+        } catch (SQLException e) {
+            throw serverError(e);
+        } finally {
+            if (copy != null && copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException ignored) {
+                    // the transaction is rolled back anyway
+                }
+            }
+        }
+    }
+
+    private String rowName(ResultSet rs) throws SQLException {
+        if (table.hasRowid()) {
+            return "rowid " + rs.getLong(1);
+        }
+        List<String> key = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).source().primaryKey() > 0) {
+                key.add(columns.get(i).source().name() + " = " + BadValue.preview(text(rs.getObject(1 + i))));
+            }
+        }
+        return "primary key " + String.join(", ", key);
+    }
+
+    private Map<String, Object> row(ResultSet rs) throws SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        int first = table.hasRowid() ? 2 : 1;
+        for (int i = 0; i < columns.size(); i++) {
+            row.put(columns.get(i).source().name(), text(rs.getObject(first + i)));
+        }
+        return row;
+    }
+
+    /** A value read as a BLOB (text columns are) shown as text when it is UTF-8. */
+    private static Object text(Object v) {
+        if (v instanceof byte[] b) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(b)).toString();
+            } catch (CharacterCodingException e) {
+                return b;
+            }
+        }
+        return v;
+    }
+
+    /** The server refused a tuple or the connection broke: say which row, from COPY's line number. */
+    private BotDbException serverError(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || e.getMessage().contains("I/O error")) {
+            return new BotDbException(ErrorCode.TRANSFER_FAILED, "The connection to the target was lost while copying "
+                    + table.name() + " (" + e.getMessage() + "). Nothing was committed: the target is as it was; run"
+                    + " botdb transfer again once the server is reachable.", e);
+        }
+        String where = "";
+        String detail = e.getMessage();
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            var m = p.getServerErrorMessage();
+            detail = m.getMessage() + (m.getDetail() != null ? " (" + m.getDetail() + ")" : "");
+            Matcher line = m.getWhere() == null ? null : COPY_LINE.matcher(m.getWhere());
+            if (line != null && line.find()) {
+                where = ", " + sourceRow(Long.parseLong(line.group(1)))
+                        + (line.group(2) != null ? ", column " + line.group(2) : "");
+            }
+        }
+        return new BotDbException(ErrorCode.TRANSFER_FAILED, "PostgreSQL refused a row of " + table.name() + where
+                + ": " + detail + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]") + ". Nothing was committed: the"
+                + " target is as it was. " + hint(state), e);
+    }
+
+    private static String hint(String state) {
+        return switch (state) {
+            case "23505" -> "The source holds the same key twice for the target's unique constraint: remove the"
+                    + " duplicate in SQLite, or drop the constraint on the target.";
+            case "23502" -> "The target column is NOT NULL and the source holds NULL there: fill it in SQLite, or give"
+                    + " the target column a default.";
+            case "23514" -> "The row breaks one of the target's CHECK constraints: fix the value in SQLite.";
+            case "22001" -> "The text is longer than the target column allows: widen it (ALTER TABLE ... TYPE text).";
+            case "22003" -> "The number does not fit the target column's type: widen it (bigint, numeric).";
+            case "22P02" -> "The value is not one of the target type's values (an enum label, say).";
+            default -> "Fix the value in SQLite, or adjust the target table.";
+        };
+    }
+
+    /** The SQLite row at COPY's 1-based {@code line}, counting the rows that were skipped. */
+    private String sourceRow(long line) {
+        long ordinal = line - 1;
+        for (long skipped : skippedOrdinals) {
+            if (skipped <= ordinal) {
+                ordinal++;
+            }
+        }
+        if (!table.hasRowid()) {
+            return "row " + (ordinal + 1) + " in primary key order";
+        }
+        try (PreparedStatement ps = source.connection().prepareStatement("SELECT rowid FROM "
+                + SqliteSource.quote(table.name()) + " ORDER BY rowid LIMIT 1 OFFSET ?")) {
+            ps.setLong(1, ordinal);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? "rowid " + rs.getLong(1) : "row " + (ordinal + 1);
+            }
+        } catch (SQLException e) {
+            return "row " + (ordinal + 1);
+        }
+    }
+
+    /** The hash of the table's rows as the server now holds them, read back in the same transaction. */
+    RowCheck readBack(Connection pg) {
+        RowCheck back = new RowCheck(columns.stream().map(m -> m.conversion().canon()).toList());
+        try {
+            pg.unwrap(PGConnection.class).getCopyAPI().copyOut(readBackSql(), back.sink());
+            return back;
+        } catch (SQLException | java.io.IOException e) {
+            throw new BotDbException(ErrorCode.TRANSFER_FAILED, "Cannot read " + target.name() + " back to check it: "
+                    + e.getMessage() + ". Nothing was committed.", e);
+        }
+    }
+
+    RowCheck sent() {
+        return sent;
+    }
+
+    long read() {
+        return read;
+    }
+
+    long written() {
+        return written;
+    }
+
+    long rejected() {
+        return skippedOrdinals.size();
+    }
+}
