@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModuleFenceTest {
     /** The library's run-time dependencies, by jar name; test libraries stay out of the bot's path. */
     private static final List<String> RUNTIME_JARS = List.of("postgresql-", "HikariCP-", "sqlite-jdbc-", "slf4j-api-",
-            "zstd-jni-", "jackson-jr-objects-", "jackson-core-", "commons-csv-");
+            "zstd-jni-", "jackson-jr-objects-", "jackson-core-", "commons-csv-", "commons-io-", "commons-codec-");
 
     @TempDir
     Path dir;
