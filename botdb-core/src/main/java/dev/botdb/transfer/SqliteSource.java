@@ -29,8 +29,11 @@ import java.util.Set;
  * journal its writes wait until the transfer has read everything).
  */
 final class SqliteSource implements AutoCloseable {
-    /** Migration tools' history tables: the target's history belongs to the migrations run there. */
-    static final Set<String> HISTORY_TABLES = Set.of("schema_migrations", "_sqlx_migrations", "migration_history",
+    /**
+     * Migration tools' history tables and botdb's migration lock: the target's history belongs to the migrations
+     * run there (the names botdb migrate knows, kept here because features do not call each other).
+     */
+    static final Set<String> HISTORY_TABLES = Set.of("botdb_lock", "schema_migrations", "_sqlx_migrations", "migration_history",
             "flyway_schema_history", "schema_version", "schema_migrations_golang_migrate", "schema_migrations_dbmate",
             "alembic_version", "_prisma_migrations");
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
@@ -68,7 +71,7 @@ final class SqliteSource implements AutoCloseable {
      * and, for an AUTOINCREMENT table, the largest key ever handed out ({@code sqlite_sequence}).
      */
     record Table(String name, List<Column> columns, boolean withoutRowid, List<ForeignKey> foreignKeys,
-                 List<Index> indexes, String sql, Long sequence) {
+                 List<Index> indexes, List<List<String>> uniques, String sql, Long sequence) {
         List<String> primaryKey() {
             return columns.stream().filter(c -> c.primaryKey() > 0)
                     .sorted((a, b) -> Integer.compare(a.primaryKey(), b.primaryKey())).map(Column::name).toList();
@@ -252,6 +255,30 @@ final class SqliteSource implements AutoCloseable {
             }
         }
         List<Index> indexes = new ArrayList<>();
+        List<List<String>> uniques = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT l.name FROM pragma_index_list(?) l WHERE l.origin = 'u' ORDER BY l.seq DESC")) {
+            ps.setString(1, name);
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            for (String index : names) {
+                try (PreparedStatement cols = connection.prepareStatement(
+                        "SELECT name FROM pragma_index_info(?) ORDER BY seqno")) {
+                    cols.setString(1, index);
+                    List<String> columns1 = new ArrayList<>();
+                    try (ResultSet rs = cols.executeQuery()) {
+                        while (rs.next()) {
+                            columns1.add(rs.getString(1));
+                        }
+                    }
+                    uniques.add(List.copyOf(columns1));
+                }
+            }
+        }
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT l.name, l.\"unique\", l.partial, s.sql FROM pragma_index_list(?) l"
                         + " JOIN sqlite_schema s ON s.type = 'index' AND s.name = l.name"
@@ -264,7 +291,7 @@ final class SqliteSource implements AutoCloseable {
             }
         }
         return new Table(name, List.copyOf(columns), withoutRowid, List.copyOf(keys.values()), List.copyOf(indexes),
-                sql, sequence);
+                List.copyOf(uniques), sql, sequence);
     }
 
     /** The table's row count, inside the read transaction. */

@@ -132,13 +132,29 @@ public final class Transfer {
             }
             if (request.createSchema()) {
                 SchemaCreator creator = new SchemaCreator(all, TargetTables.read(pg));
-                created = creator.statements();
-                notes.addAll(creator.notes());
+                List<String> ran = new ArrayList<>();
                 try (Statement s = pg.createStatement()) {
-                    for (String ddl : created) {
-                        s.execute(ddl);
+                    for (SchemaCreator.Statement ddl : creator.statements()) {
+                        if (!ddl.optional()) {
+                            s.execute(ddl.sql());
+                            ran.add(ddl.sql());
+                            continue;
+                        }
+                        s.execute("SAVEPOINT botdb_ddl");
+                        try {
+                            s.execute(ddl.sql());
+                            ran.add(ddl.sql());
+                        } catch (SQLException e) {
+                            s.execute("ROLLBACK TO SAVEPOINT botdb_ddl");
+                            creator.note("The " + ddl.what() + " cannot be made on PostgreSQL as SQLite has it ("
+                                    + e.getMessage().lines().findFirst().orElse("") + "); it was left out. Adapt it and"
+                                    + " run it by hand: " + ddl.sql() + ";");
+                        }
+                        s.execute("RELEASE SAVEPOINT botdb_ddl");
                     }
                 }
+                created = List.copyOf(ran);
+                notes.addAll(creator.notes());
             } else {
                 created = List.of();
             }
@@ -302,8 +318,8 @@ public final class Transfer {
             long tableStart = System.nanoTime();
             load.run(pg, done -> listener.progress(t.name(), done, total));
             loads.add(load);
-            log.accept(String.format(Locale.ROOT, "%s -> %s: %,d rows%s in %.1f s", t.name(), target.name(),
-                    load.written(), load.rejected() > 0 ? " (" + load.rejected() + " left out, see the rejects file)" : "",
+            log.accept(String.format(Locale.ROOT, "%s -> %s: %s%s in %.1f s", t.name(), target.name(),
+                    dev.botdb.text.Human.plural(load.written(), "row", "rows"), load.rejected() > 0 ? " (" + load.rejected() + " left out, see the rejects file)" : "",
                     (System.nanoTime() - tableStart) / 1e9));
         }
         addForeignKeysBack(p, keys);

@@ -51,6 +51,11 @@ public final class Progress {
         return !switchedOff && System.getenv("BOTDB_NO_PROGRESS") == null && stderrIsTerminal();
     }
 
+    /** Whether a command should redraw a running line on stderr (a terminal, and progress not switched off). */
+    public static boolean runningLine() {
+        return shown();
+    }
+
     /** Where file descriptor 2 points: a terminal is /dev/pts/N or /dev/ttyN; a file, pipe or socket is not. */
     static boolean stderrIsTerminal() {
         try {
