@@ -36,12 +36,13 @@ final class SchemaCreator {
                 statements.add(new Statement(foreignKey(t, k, tables), false, null));
             }
             for (String check : checks(t.sql())) {
+                check = booleans(t, check);
                 statements.add(new Statement("ALTER TABLE " + name(t.name()) + " ADD CHECK " + check, true,
                         "CHECK " + check + " of " + t.name()));
             }
             for (SqliteSource.Index i : t.indexes()) {
                 if (i.sql() != null) {
-                    statements.add(new Statement(index(i.sql()), true, "index " + i.name() + " of " + t.name()));
+                    statements.add(new Statement(booleans(t, index(i.sql())), true, "index " + i.name() + " of " + t.name()));
                 }
             }
         }
@@ -57,6 +58,24 @@ final class SchemaCreator {
 
     void note(String text) {
         notes.add(text);
+    }
+
+    /**
+     * SQLite compares a BOOLEAN column with 1 and 0 ({@code WHERE is_confirmed = 1}); PostgreSQL's boolean has no
+     * {@code =} with an integer, so such comparisons of the table's boolean columns become {@code col} and {@code NOT col}.
+     */
+    static String booleans(SqliteSource.Table t, String sql) {
+        String out = sql;
+        for (SqliteSource.Column c : t.columns()) {
+            if (type(c.declaredType()).equals("boolean")) {
+                String column = Pattern.quote(name(c.name()));
+                out = out.replaceAll("(?i)\\b(" + column + ")\\s*(?:==?)\\s*1\\b", "$1")
+                        .replaceAll("(?i)\\b(" + column + ")\\s*(?:<>|!=)\\s*0\\b", "$1")
+                        .replaceAll("(?i)\\b(" + column + ")\\s*(?:==?)\\s*0\\b", "NOT $1")
+                        .replaceAll("(?i)\\b(" + column + ")\\s*(?:<>|!=)\\s*1\\b", "NOT $1");
+            }
+        }
+        return out;
     }
 
     /** A SQLite name as the same DDL would make it on PostgreSQL: plain names fold to lower case, others are kept. */
