@@ -122,7 +122,7 @@ final class TableLoad {
                                     + " target is as it was. Fix the value in SQLite, or run again with --on-bad-row"
                                     + " skip --rejects rejects.csv to leave such rows out and list them there.");
                         }
-                        rejects.add(table.name(), where, m.source().name(), bad.getMessage(), bad.value(), row(rs));
+                        rejects.add(table.name(), where, m.source().name(), bad.getMessage(), bad.raw(), row(rs));
                         skippedOrdinals.add(read - 1);
                         continue;
                     }
