@@ -23,10 +23,8 @@ import dev.botdb.transfer.TransferPlan;
 import dev.botdb.transfer.TransferRequest;
 import dev.botdb.transfer.TransferResult;
 import dev.botdb.tune.Tuner;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -254,16 +252,9 @@ public final class BotDb implements AutoCloseable {
      */
     public TransferResult transfer(ConnectionTarget to, TransferRequest request, Consumer<String> log,
                                    Transfer.Listener listener) {
-        TransferPlan plan = transferPlan(to, request);
-        Optional<Path> safety = Optional.empty();
-        if (request.truncate() && plan.problems().isEmpty() && !plan.withRows().isEmpty()) {
-            log.accept("Taking a safety backup of " + String.join(", ", plan.withRows()) + " before emptying "
-                    + (plan.withRows().size() == 1 ? "it" : "them"));
-            safety = Optional.of(backups().safetyBackup(to, new dev.botdb.backup.BackupRequest(plan.withRows().stream()
-                    .map(t -> plan.targetSchema() + "." + t).toList(), false)));
-        }
         try (Connection c = transferConnection(to)) {
-            return Transfer.run(c, request, safety, log, listener);
+            return Transfer.run(c, request, tables -> backups().safetyBackup(to,
+                    new dev.botdb.backup.BackupRequest(tables, false)), log, listener);
         } catch (SQLException e) {
             throw transferConnectionLost(to, e);
         }

@@ -81,7 +81,8 @@ public final class RowsHash extends OutputStream {
         partialLength += len;
     }
 
-    private void row(byte[] b, int off, int len) {
+    /** One whole row (a COPY binary tuple, or a line of COPY text without its newline) whose bounds the caller knows. */
+    public void row(byte[] b, int off, int len) {
         long h = hash(b, off, len);
         rows++;
         sum += h;

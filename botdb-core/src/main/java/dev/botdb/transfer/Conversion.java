@@ -8,8 +8,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Locale;
 import java.util.UUID;
 import org.postgresql.util.ByteConverter;
@@ -48,8 +46,17 @@ abstract class Conversion {
         return Canon.NONE;
     }
 
-    /** Writes the value in column {@code i} of the current row as one field (length and bytes, or NULL). */
-    abstract void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue;
+    /**
+     * Whether the source column is read as bytes ({@code ResultSet.getBytes} of the {@link #select} expression,
+     * which is then a BLOB cast) rather than as the object SQLite stores ({@code getObject}: Long, Double, String,
+     * byte[] or null).
+     */
+    boolean readsBytes() {
+        return false;
+    }
+
+    /** Writes the value {@code v} (as read, see {@link #readsBytes}) as one field (length and bytes, or NULL). */
+    abstract void write(Object v, CopyBuffer out) throws BadValue;
 
     /**
      * The conversion into {@code column}, or null when botdb cannot write that type (the plan reports it).
@@ -121,8 +128,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            Object v = rs.getObject(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
             if (v == null) {
                 out.writeNull();
                 return;
@@ -155,8 +161,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            Object v = rs.getObject(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
             if (v == null) {
                 out.writeNull();
                 return;
@@ -191,8 +196,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            Object v = rs.getObject(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
             if (v == null) {
                 out.writeNull();
                 return;
@@ -234,8 +238,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            Object v = rs.getObject(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
             if (v == null) {
                 out.writeNull();
                 return;
@@ -285,8 +288,13 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            byte[] b = rs.getBytes(i);
+        boolean readsBytes() {
+            return true;
+        }
+
+        @Override
+        void write(Object v, CopyBuffer out) throws BadValue {
+            byte[] b = (byte[]) v;
             if (b == null) {
                 out.writeNull();
                 return;
@@ -319,13 +327,18 @@ abstract class Conversion {
         }
 
         @Override
+        boolean readsBytes() {
+            return true;
+        }
+
+        @Override
         Canon canon() {
             return binary ? Canon.JSONB : Canon.NONE;
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            byte[] b = rs.getBytes(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
+            byte[] b = (byte[]) v;
             if (b == null) {
                 out.writeNull();
                 return;
@@ -354,8 +367,13 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException {
-            byte[] b = rs.getBytes(i);
+        boolean readsBytes() {
+            return true;
+        }
+
+        @Override
+        void write(Object v, CopyBuffer out) {
+            byte[] b = (byte[]) v;
             if (b == null) {
                 out.writeNull();
             } else {
@@ -370,8 +388,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            Object v = rs.getObject(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
             if (v == null) {
                 out.writeNull();
                 return;
@@ -422,8 +439,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(ResultSet rs, int i, CopyBuffer out) throws SQLException, BadValue {
-            Object v = rs.getObject(i);
+        void write(Object v, CopyBuffer out) throws BadValue {
             if (v == null) {
                 out.writeNull();
                 return;

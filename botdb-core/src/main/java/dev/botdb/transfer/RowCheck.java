@@ -14,20 +14,19 @@ import org.postgresql.util.ByteConverter;
  * in that form on both sides.
  */
 final class RowCheck {
-    private final RowsHash hash = new RowsHash(true);
+    private final RowsHash hash = new RowsHash(true); // fed whole tuples through row(): no second parse
     private final Conversion.Canon[] canons;
     private final boolean plain;
 
     RowCheck(List<Conversion.Canon> canons) {
         this.canons = canons.toArray(new Conversion.Canon[0]);
         this.plain = canons.stream().allMatch(c -> c == Conversion.Canon.NONE);
-        hash.write(BinaryCopy.HEADER, 0, BinaryCopy.HEADER.length);
     }
 
     /** One tuple: field count, then each field's length and bytes. */
     void tuple(byte[] b, int off, int len) {
         if (plain) {
-            hash.write(b, off, len);
+            hash.row(b, off, len);
             return;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(len + 16);
@@ -52,7 +51,7 @@ final class RowCheck {
             p += 4 + fieldLength;
         }
         byte[] t = out.toByteArray();
-        hash.write(t, 0, t.length);
+        hash.row(t, 0, t.length);
     }
 
     private static byte[] numeric(byte[] b, int off, int len) {

@@ -60,9 +60,24 @@ final class TableLoad {
         this.sent = new RowCheck(columns.stream().map(m -> m.conversion().canon()).toList());
     }
 
+    /** The rowid's place among the selected values: a column that is the rowid under its own name, or 0 (selected first). */
+    private int rowidIndex() {
+        for (int i = 0; i < columns.size(); i++) {
+            if (table.rowidAlias(columns.get(i).source())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The values a row starts with before its columns: the rowid, when no column holds it. */
+    private int prefix() {
+        return table.hasRowid() && rowidIndex() < 0 ? 1 : 0;
+    }
+
     String selectSql() {
         StringBuilder sql = new StringBuilder("SELECT ");
-        if (table.hasRowid()) {
+        if (prefix() == 1) {
             sql.append("rowid, ");
         }
         for (int i = 0; i < columns.size(); i++) {
@@ -92,89 +107,190 @@ final class TableLoad {
         return sql.append(" FROM ").append(target.sql()).append(") TO STDOUT (FORMAT binary)").toString();
     }
 
-    /** Copies the table; a bad value stops it (or, with {@code rejects}, is written there and skipped). */
+    private static final int BATCH = 512;
+    private static final Object[][] END = new Object[0][];
+    /** Tells the sender to stop without ending the COPY: the reader failed. */
+    private static final Object[][] ABORT = new Object[0][];
+
+    /**
+     * Copies the table; a bad value stops it (or, with {@code rejects}, is written there and skipped). Two threads:
+     * this one steps through SQLite and reads each row's values (SQLite's C code and the JNI calls are half the
+     * work), a second converts them into tuples, hashes and sends them; batches of rows pass between them
+     * through a short queue, so memory stays flat.
+     */
     void run(Connection pg, Progress progress) {
-        int first = table.hasRowid() ? 2 : 1;
-        CopyIn copy = null;
-        CopyBuffer out = new CopyBuffer();
-        try (Statement s = source.connection().createStatement()) {
-            s.setFetchSize(1024);
-            try (ResultSet rs = s.executeQuery(selectSql())) {
-                copy = pg.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql());
-                out.write(BinaryCopy.HEADER, 0, BinaryCopy.HEADER.length);
-                int n = columns.size();
-                while (rs.next()) {
-                    read++;
-                    out.beginTuple(n);
-                    int i = 0;
-                    try {
-                        for (; i < n; i++) {
-                            columns.get(i).conversion().write(rs, first + i, out);
-                        }
-                    } catch (BadValue bad) {
-                        out.dropTuple();
-                        Mapped m = columns.get(i);
-                        String where = rowName(rs);
-                        if (rejects == null) {
-                            throw new BotDbException(ErrorCode.TRANSFER_FAILED, table.name() + ", " + where
-                                    + ", column " + m.source().name() + ": " + bad.value() + " " + bad.getMessage()
-                                    + " (target type " + m.target().displayType() + "). Nothing was committed: the"
-                                    + " target is as it was. Fix the value in SQLite, or run again with --on-bad-row"
-                                    + " skip --rejects rejects.csv to leave such rows out and list them there.");
-                        }
-                        rejects.add(table.name(), where, m.source().name(), bad.getMessage(), bad.raw(), row(rs));
-                        skippedOrdinals.add(read - 1);
-                        continue;
-                    }
-                    sent.tuple(out.array(), out.tupleStart(), out.length() - out.tupleStart());
-                    written++;
-                    if (out.length() >= SEND_AT) {
-                        copy.writeToCopy(out.array(), 0, out.length());
-                        out.clear();
-                    }
-                    if ((read & 0xffff) == 0) {
-                        progress.rows(read);
-                    }
-                }
-                out.write(BinaryCopy.TRAILER, 0, BinaryCopy.TRAILER.length);
-                copy.writeToCopy(out.array(), 0, out.length());
-                copy.endCopy();
-                copy = null;
-                progress.rows(read);
-            }
+        java.util.concurrent.BlockingQueue<Object[][]> queue = new java.util.concurrent.ArrayBlockingQueue<>(8);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        CopyIn copy;
+        try {
+            copy = pg.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql());
         } catch (SQLException e) {
             throw serverError(e);
+        }
+        Thread sender = new Thread(() -> {
+            try {
+                send(copy, queue);
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                queue.clear(); // the reader may be waiting for room
+            }
+        }, "botdb-transfer-" + table.name());
+        sender.setDaemon(true);
+        sender.start();
+        boolean ended = false;
+        try (Statement s = source.connection().createStatement()) {
+            try (ResultSet rs = s.executeQuery(selectSql())) {
+                int width = prefix() + columns.size();
+                boolean[] bytes = new boolean[width];
+                for (int i = 0; i < columns.size(); i++) {
+                    bytes[prefix() + i] = columns.get(i).conversion().readsBytes();
+                }
+                Object[][] batch = new Object[BATCH][];
+                int n = 0;
+                long rows = 0;
+                while (failure.get() == null && rs.next()) {
+                    Object[] row = new Object[width];
+                    for (int i = 0; i < width; i++) {
+                        row[i] = bytes[i] ? rs.getBytes(i + 1) : rs.getObject(i + 1);
+                    }
+                    batch[n++] = row;
+                    if (n == BATCH) {
+                        offer(queue, batch, failure);
+                        batch = new Object[BATCH][];
+                        n = 0;
+                    }
+                    if ((++rows & 0xffff) == 0) {
+                        progress.rows(rows);
+                    }
+                }
+                if (failure.get() == null) {
+                    offer(queue, java.util.Arrays.copyOf(batch, n), failure);
+                    offer(queue, END, failure);
+                    ended = true;
+                }
+            }
+        } catch (SQLException e) {
+            failure.compareAndSet(null, new BotDbException(ErrorCode.TRANSFER_SOURCE_INVALID, "Reading " + table.name()
+                    + " from " + source.file() + " failed: " + e.getMessage() + ". Nothing was committed.", e));
         } finally {
-            if (copy != null && copy.isActive()) {
+            if (!ended) {
+                queue.clear();
+                queue.offer(ABORT);
+            }
+            join(sender);
+        }
+        Throwable t = failure.get();
+        if (t != null) {
+            if (copy.isActive()) {
                 try {
                     copy.cancelCopy();
                 } catch (SQLException ignored) {
                     // the transaction is rolled back anyway
                 }
             }
+            if (t instanceof BotDbException b) {
+                throw b;
+            }
+            if (t instanceof SQLException e) {
+                throw serverError(e);
+            }
+            throw new BotDbException(ErrorCode.TRANSFER_FAILED, "Copying " + table.name() + " failed: " + t
+                    + ". Nothing was committed.", t);
+        }
+        progress.rows(read);
+    }
+
+    private static void offer(java.util.concurrent.BlockingQueue<Object[][]> queue, Object[][] batch,
+                              java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
+        try {
+            while (failure.get() == null && !queue.offer(batch, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                // the sender is busy; ask again unless it failed
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.compareAndSet(null, e);
         }
     }
 
-    private String rowName(ResultSet rs) throws SQLException {
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The sender: rows into tuples, hashed, sent in pieces; the trailer and endCopy at the end. */
+    private void send(CopyIn copy, java.util.concurrent.BlockingQueue<Object[][]> queue) throws Exception {
+        CopyBuffer out = new CopyBuffer();
+        out.write(BinaryCopy.HEADER, 0, BinaryCopy.HEADER.length);
+        int n = columns.size();
+        int prefix = prefix();
+        Conversion[] conversions = columns.stream().map(Mapped::conversion).toArray(Conversion[]::new);
+        while (true) {
+            Object[][] batch = queue.take();
+            if (batch == ABORT) {
+                return;
+            }
+            if (batch == END) {
+                break;
+            }
+            for (Object[] row : batch) {
+                read++;
+                out.beginTuple(n);
+                int i = 0;
+                try {
+                    for (; i < n; i++) {
+                        conversions[i].write(row[prefix + i], out);
+                    }
+                } catch (BadValue bad) {
+                    out.dropTuple();
+                    Mapped m = columns.get(i);
+                    String where = rowName(row);
+                    if (rejects == null) {
+                        throw new BotDbException(ErrorCode.TRANSFER_FAILED, table.name() + ", " + where
+                                + ", column " + m.source().name() + ": " + bad.value() + " " + bad.getMessage()
+                                + " (target type " + m.target().displayType() + "). Nothing was committed: the"
+                                + " target is as it was. Fix the value in SQLite, or run again with --on-bad-row"
+                                + " skip --rejects rejects.csv to leave such rows out and list them there.");
+                    }
+                    rejects.add(table.name(), where, m.source().name(), bad.getMessage(), bad.raw(), values(row));
+                    skippedOrdinals.add(read - 1);
+                    continue;
+                }
+                sent.tuple(out.array(), out.tupleStart(), out.length() - out.tupleStart());
+                written++;
+                if (out.length() >= SEND_AT) {
+                    copy.writeToCopy(out.array(), 0, out.length());
+                    out.clear();
+                }
+            }
+        }
+        out.write(BinaryCopy.TRAILER, 0, BinaryCopy.TRAILER.length);
+        copy.writeToCopy(out.array(), 0, out.length());
+        copy.endCopy();
+    }
+
+    private String rowName(Object[] row) {
         if (table.hasRowid()) {
-            return "rowid " + rs.getLong(1);
+            int alias = rowidIndex();
+            return "rowid " + (alias < 0 ? row[0] : row[alias]);
         }
         List<String> key = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
             if (columns.get(i).source().primaryKey() > 0) {
-                key.add(columns.get(i).source().name() + " = " + BadValue.preview(text(rs.getObject(1 + i))));
+                key.add(columns.get(i).source().name() + " = " + BadValue.preview(text(row[i])));
             }
         }
         return "primary key " + String.join(", ", key);
     }
 
-    private Map<String, Object> row(ResultSet rs) throws SQLException {
-        Map<String, Object> row = new LinkedHashMap<>();
-        int first = table.hasRowid() ? 2 : 1;
+    private Map<String, Object> values(Object[] row) {
+        Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
-            row.put(columns.get(i).source().name(), text(rs.getObject(first + i)));
+            values.put(columns.get(i).source().name(), text(row[prefix() + i]));
         }
-        return row;
+        return values;
     }
 
     /** A value read as a BLOB (text columns are) shown as text when it is UTF-8. */

@@ -26,6 +26,14 @@ final class TargetTables {
     record ForeignKey(String table, String name, String referenced, boolean deferrable, String definition) {
     }
 
+    /**
+     * An index of a loaded table, dropped before the copy and built again after it (a sort is far faster than
+     * inserting millions of keys one by one): {@code constraint} names the PRIMARY KEY or UNIQUE constraint it
+     * backs (added back with {@code definition}), or is null for a plain index ({@code definition} is its CREATE).
+     */
+    record Index(String table, String name, String constraint, String definition) {
+    }
+
     record Table(String schema, String name, List<Column> columns) {
         String sql() {
             return quote(schema) + "." + quote(name);
@@ -134,6 +142,31 @@ final class TargetTables {
     /** Foreign keys that involve any of {@code tables} (as referencing or referenced table). */
     List<ForeignKey> foreignKeysOf(java.util.Set<String> tables) {
         return foreignKeys.stream().filter(k -> tables.contains(k.table()) || tables.contains(k.referenced())).toList();
+    }
+
+    /** The indexes of {@code tables} (PRIMARY KEY and UNIQUE ones as their constraints), to drop and build again. */
+    static List<Index> indexesOf(Connection c, String schema, java.util.Collection<String> tables) throws SQLException {
+        List<Index> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT t.relname, i.relname, k.conname,
+                       CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.oid) ELSE pg_get_constraintdef(k.oid) END
+                  FROM pg_index x
+                  JOIN pg_class i ON i.oid = x.indexrelid
+                  JOIN pg_class t ON t.oid = x.indrelid
+                  JOIN pg_namespace n ON n.oid = t.relnamespace
+                  LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid AND k.contype IN ('p', 'u')
+                 WHERE n.nspname = ? AND t.relname = ANY (?) AND x.indisvalid
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint e WHERE e.conindid = x.indexrelid AND e.contype = 'x')
+                 ORDER BY t.relname, i.relname""")) {
+            ps.setString(1, schema);
+            ps.setArray(2, c.createArrayOf("text", tables.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Index(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        return out;
     }
 
     static Column column(Table t, String name) {

@@ -40,6 +40,14 @@ public final class Transfer {
         void progress(String table, long done, long total);
     }
 
+    /**
+     * Takes the backup of target tables that --truncate is about to empty (their schema-qualified names) and
+     * returns its file; called inside the transfer, after the plan passed and before anything is written.
+     */
+    public interface SafetyBackup {
+        Path before(List<String> tables);
+    }
+
     private final Connection pg;
     private final TransferRequest request;
     private final Consumer<String> log;
@@ -62,7 +70,7 @@ public final class Transfer {
      * Runs the transfer on {@code pg} (a connection of its own: it is left in auto-commit when done). Throws a
      * {@link BotDbException} and leaves the target as it was when anything fails.
      */
-    public static TransferResult run(Connection pg, TransferRequest request, Optional<Path> safetyBackup,
+    public static TransferResult run(Connection pg, TransferRequest request, SafetyBackup safety,
                                      Consumer<String> log, Listener listener) {
         long start = System.nanoTime();
         try (SqliteSource source = SqliteSource.open(request.source());
@@ -71,6 +79,13 @@ public final class Transfer {
             return t.inTransaction(() -> {
                 Prepared p = t.prepare(source);
                 p.refuseProblems(request.truncate());
+                Optional<Path> safetyBackup = Optional.empty();
+                if (!p.withRows.isEmpty()) {
+                    log.accept("Taking a safety backup of " + String.join(", ", p.withRows) + " before emptying "
+                            + (p.withRows.size() == 1 ? "it" : "them"));
+                    safetyBackup = Optional.of(safety.before(p.withRows.stream()
+                            .map(n -> p.tables.schema() + "." + n).toList()));
+                }
                 return t.load(source, p, rejects, listener, safetyBackup, start);
             }, true);
         }
@@ -294,6 +309,7 @@ public final class Transfer {
 
     private TransferResult load(SqliteSource source, Prepared p, Rejects rejects, Listener listener,
                                 Optional<Path> safetyBackup, long start) throws SQLException {
+        log.accept(String.format(Locale.ROOT, "Checked the source and planned in %.1f s", (System.nanoTime() - start) / 1e9));
         List<String> loadedTargets = p.targets.values().stream().map(TargetTables.Table::sql).toList();
         try (Statement s = pg.createStatement()) {
             if (!p.withRows.isEmpty()) {
@@ -304,9 +320,15 @@ public final class Transfer {
         Set<String> names = new LinkedHashSet<>();
         p.targets.values().forEach(t -> names.add(t.name()));
         List<TargetTables.ForeignKey> keys = p.tables.foreignKeysOf(names);
+        List<TargetTables.Index> indexes = TargetTables.indexesOf(pg, p.tables.schema(), names);
         try (Statement s = pg.createStatement()) {
             for (TargetTables.ForeignKey k : keys) {
                 s.execute("ALTER TABLE " + qualified(p, k.table()) + " DROP CONSTRAINT " + TargetTables.quote(k.name()));
+            }
+            for (TargetTables.Index i : indexes) {
+                s.execute(i.constraint() != null
+                        ? "ALTER TABLE " + qualified(p, i.table()) + " DROP CONSTRAINT " + TargetTables.quote(i.constraint())
+                        : "DROP INDEX " + TargetTables.quote(p.tables.schema()) + "." + TargetTables.quote(i.name()));
             }
         }
         List<TransferResult.TableResult> results = new ArrayList<>();
@@ -322,13 +344,21 @@ public final class Transfer {
                     dev.botdb.text.Human.plural(load.written(), "row", "rows"), load.rejected() > 0 ? " (" + load.rejected() + " left out, see the rejects file)" : "",
                     (System.nanoTime() - tableStart) / 1e9));
         }
+        long phase = System.nanoTime();
+        buildIndexes(p, indexes);
         addForeignKeysBack(p, keys);
+        log.accept(String.format(Locale.ROOT, "Built %d indexes and checked %d foreign keys in %.1f s", indexes.size(),
+                keys.size(), (System.nanoTime() - phase) / 1e9));
+        phase = System.nanoTime();
         List<String> sequences = setSequences(p);
         try (Statement s = pg.createStatement()) {
             for (TargetTables.Table t : p.targets.values()) {
                 s.execute("ANALYZE " + t.sql());
             }
         }
+        log.accept(String.format(Locale.ROOT, "Set %d sequences and analyzed %d tables in %.1f s", sequences.size(),
+                p.targets.size(), (System.nanoTime() - phase) / 1e9));
+        phase = System.nanoTime();
         List<String> mismatched = new ArrayList<>();
         for (int i = 0; i < loads.size(); i++) {
             TableLoad load = loads.get(i);
@@ -341,6 +371,8 @@ public final class Transfer {
                 mismatched.add(t.name() + " (sent " + r.sourceHash() + ", stored " + r.targetHash() + ")");
             }
         }
+        log.accept(String.format(Locale.ROOT, "Read every table back and compared it in %.1f s",
+                (System.nanoTime() - phase) / 1e9));
         if (!mismatched.isEmpty()) {
             throw new BotDbException(ErrorCode.TRANSFER_FAILED, "After loading, the check found rows on the target that"
                     + " differ from what was sent: " + String.join("; ", mismatched) + ". The transfer was rolled back:"
@@ -353,6 +385,30 @@ public final class Transfer {
 
     private static String qualified(Prepared p, String table) {
         return TargetTables.quote(p.tables.schema()) + "." + TargetTables.quote(table);
+    }
+
+    /** The indexes dropped before loading, built again (with the memory a sort of millions of keys wants). */
+    private void buildIndexes(Prepared p, List<TargetTables.Index> indexes) throws SQLException {
+        try (Statement s = pg.createStatement()) {
+            s.execute("SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting("
+                    + "'maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true)");
+            for (TargetTables.Index i : indexes) {
+                try {
+                    s.execute(i.constraint() != null
+                            ? "ALTER TABLE " + qualified(p, i.table()) + " ADD CONSTRAINT " + TargetTables.quote(i.constraint())
+                                    + " " + i.definition()
+                            : i.definition());
+                } catch (SQLException e) {
+                    String detail = e instanceof org.postgresql.util.PSQLException x && x.getServerErrorMessage() != null
+                            && x.getServerErrorMessage().getDetail() != null ? " (" + x.getServerErrorMessage().getDetail() + ")" : "";
+                    throw new BotDbException(ErrorCode.TRANSFER_FAILED, "The rows of " + i.table() + " break "
+                            + (i.constraint() != null ? "its constraint " + i.constraint() + " " + i.definition()
+                            : "its unique index " + i.name()) + detail + ": SQLite held the same key twice (it enforces"
+                            + " only the constraints its own schema declares). Remove the duplicates in SQLite and run"
+                            + " again. Nothing was committed: the target is as it was.", e);
+                }
+            }
+        }
     }
 
     private void addForeignKeysBack(Prepared p, List<TargetTables.ForeignKey> keys) throws SQLException {
