@@ -148,11 +148,10 @@ final class TableLoad {
                 Object[][] batch = new Object[BATCH][];
                 int n = 0;
                 long rows = 0;
+                org.sqlite.core.SafeStmtPtr statement = ((org.sqlite.core.CoreStatement) s).pointer;
                 while (failure.get() == null && rs.next()) {
                     Object[] row = new Object[width];
-                    for (int i = 0; i < width; i++) {
-                        row[i] = bytes[i] ? rs.getBytes(i + 1) : rs.getObject(i + 1);
-                    }
+                    statement.safeRunConsume((db, ptr) -> readRow(db, ptr, row, bytes));
                     batch[n++] = row;
                     if (n == BATCH) {
                         offer(queue, batch, failure);
@@ -198,6 +197,27 @@ final class TableLoad {
                     + ". Nothing was committed.", t);
         }
         progress.rows(read);
+    }
+
+    /**
+     * The current row's values, read under one lock of the statement rather than two JDBC calls per value
+     * (sqlite-jdbc's exported core API; the ResultSet has already stepped to the row): a Long, Double, String,
+     * byte[] or null, as {@code getObject} gives them, or byte[] for the columns read as bytes.
+     */
+    private static void readRow(org.sqlite.core.DB db, long ptr, Object[] row, boolean[] bytes) throws SQLException {
+        for (int i = 0; i < row.length; i++) {
+            if (bytes[i]) {
+                row[i] = db.column_blob(ptr, i);
+                continue;
+            }
+            row[i] = switch (db.column_type(ptr, i)) {
+                case 1 -> db.column_long(ptr, i); // SQLITE_INTEGER
+                case 2 -> db.column_double(ptr, i); // SQLITE_FLOAT
+                case 3 -> db.column_text(ptr, i); // SQLITE_TEXT
+                case 4 -> db.column_blob(ptr, i); // SQLITE_BLOB
+                default -> null; // SQLITE_NULL
+            };
+        }
     }
 
     private static void offer(java.util.concurrent.BlockingQueue<Object[][]> queue, Object[][] batch,
