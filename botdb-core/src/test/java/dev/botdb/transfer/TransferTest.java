@@ -159,6 +159,7 @@ class TransferTest {
         inserts.add("UPDATE messages SET user_id = 'abc' WHERE id = 50000");
         inserts.add("UPDATE messages SET sent = '2024-02-30 10:00' WHERE id = 70000");
         inserts.add("UPDATE messages SET body = CAST(x'41ff42' AS TEXT) WHERE id = 80000");
+        inserts.add("UPDATE messages SET body = 'a' || char(0) || 'b' WHERE id = 90000");
         Path src = sqlite(dir.resolve("bad.db"), inserts.toArray(String[]::new));
         target("CREATE TABLE users (id bigint PRIMARY KEY, name text)",
                 "CREATE TABLE messages (id bigint PRIMARY KEY, user_id bigint REFERENCES users(id), body text, sent timestamptz)");
@@ -170,16 +171,17 @@ class TransferTest {
 
         Path rejects = dir.resolve("rejects.csv");
         TransferResult r = transfer(TransferRequest.from(src).skippingBadRows(rejects));
-        assertThat(r.rejected()).isEqualTo(3);
-        assertThat(r.rows()).isEqualTo(1 + 100000 - 3);
+        assertThat(r.rejected()).isEqualTo(4);
+        assertThat(r.rows()).isEqualTo(1 + 100000 - 4);
         assertThat(r.rejects()).contains(rejects);
         List<String> lines = Files.readAllLines(rejects, StandardCharsets.UTF_8);
         assertThat(lines.get(0)).isEqualTo("table,row,column,reason,value,source_row");
-        assertThat(lines).hasSize(4);
+        assertThat(lines).hasSize(5);
         assertThat(lines.get(1)).startsWith("messages,rowid 50000,user_id,");
         assertThat(lines.get(2)).contains("rowid 70000,sent,").contains("2024-02-30");
         assertThat(lines.get(3)).contains("rowid 80000,body,is not valid UTF-8");
-        assertThat(rows("SELECT count(*) FROM messages WHERE id IN (50000, 70000, 80000)")).containsExactly("0");
+        assertThat(lines.get(4)).contains("rowid 90000,body,\"holds a NUL character");
+        assertThat(rows("SELECT count(*) FROM messages WHERE id IN (50000, 70000, 80000, 90000)")).containsExactly("0");
     }
 
     @Test
