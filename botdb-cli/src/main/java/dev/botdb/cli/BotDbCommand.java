@@ -63,6 +63,22 @@ abstract class BotDbCommand implements Callable<Integer> {
         return BotDb.open(withoutAutoMigrate(config, lean), cli.env, cli.err::println, Connector.FIRST_RETRY_DELAY);
     }
 
+    /**
+     * The environment with {@code --to URL} as DATABASE_URL (the other ways of naming a database dropped, so they
+     * cannot contradict it); refused when the URL holds a password, which every user of the machine could read.
+     */
+    java.util.Map<String, String> envWithDatabaseUrl(String option, String url) {
+        if (dev.botdb.config.Redaction.holdsSecret(url)) {
+            throw new dev.botdb.BotDbException(dev.botdb.ErrorCode.USAGE, option + " has a password in it, and command"
+                    + " lines are visible to every user of this machine (ps). Leave it out: botdb takes it from"
+                    + " ~/.pgpass or PGPASSWORD.");
+        }
+        java.util.Map<String, String> env = new java.util.HashMap<>(cli.env);
+        env.put("DATABASE_URL", url);
+        env.keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PSQL_DB_"));
+        return env;
+    }
+
     private static BotDbConfig withoutAutoMigrate(BotDbConfig config, PoolSettings pool) {
         return new BotDbConfig(config.target(), pool, config.production(), config.allowInsecure(),
                 new MigrationSettings(false, config.migrations().silentFail(), config.migrations().directory(),

@@ -9,10 +9,8 @@ import dev.botdb.backup.RestoreResult;
 import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.PostgresTarget;
-import dev.botdb.config.Redaction;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,13 +86,6 @@ final class RestoreCommand extends BotDbCommand {
             throw new BotDbException(ErrorCode.USAGE, "--to " + to + " names a database, but DATABASE_URL is SQLite;"
                     + " give a URL: --to sqlite:///path/to/new.db");
         }
-        if (Redaction.holdsSecret(to)) {
-            throw new BotDbException(ErrorCode.USAGE, "--to has a password in it, and command lines are visible to every"
-                    + " user of this machine (ps). Leave it out: botdb takes it from ~/.pgpass or PGPASSWORD.");
-        }
-        Map<String, String> env = new HashMap<>(cli.env);
-        env.put("DATABASE_URL", to);
-        env.keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PSQL_DB_"));
-        return BotDbConfig.fromEnv(env).target();
+        return BotDbConfig.fromEnv(envWithDatabaseUrl("--to", to)).target();
     }
 }

@@ -16,7 +16,6 @@ import dev.botdb.transfer.TransferRequest;
 import dev.botdb.transfer.TransferResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -143,13 +142,7 @@ final class TransferCommand extends BotDbCommand {
         if (to == null) {
             return openWithoutIdlePool();
         }
-        if (Redaction.holdsSecret(to)) {
-            throw new BotDbException(ErrorCode.USAGE, "--to has a password in it, and command lines are visible to every"
-                    + " user of this machine (ps). Leave it out: botdb takes it from ~/.pgpass or PGPASSWORD.");
-        }
-        Map<String, String> env = new HashMap<>(cli.env);
-        env.put("DATABASE_URL", to);
-        env.keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PSQL_DB_"));
+        Map<String, String> env = envWithDatabaseUrl("--to", to);
         BotDbConfig config = BotDbConfig.fromEnv(env);
         if (local.allowInsecure || cli.global.allowInsecure) {
             config = config.allowingInsecure();

@@ -273,23 +273,33 @@ abstract class Conversion {
         }
     }
 
-    /** Text as UTF-8: text, varchar, char(n) (padded as the server pads it), citext and enum labels. */
-    static final class Text extends Conversion {
-        private final int padTo;
-
-        Text(String target, int padTo) {
+    /**
+     * A conversion that reads the stored bytes ({@code CAST(column AS BLOB)}): text is seen as SQLite keeps it, so
+     * invalid UTF-8 is caught rather than replaced on the way into a Java string.
+     */
+    abstract static class Raw extends Conversion {
+        Raw(String target) {
             super(target);
-            this.padTo = padTo;
         }
 
         @Override
         String select(String quotedColumn) {
-            return "CAST(" + quotedColumn + " AS BLOB)"; // the stored bytes, so invalid UTF-8 is seen, not replaced
+            return "CAST(" + quotedColumn + " AS BLOB)";
         }
 
         @Override
         boolean readsBytes() {
             return true;
+        }
+    }
+
+    /** Text as UTF-8: text, varchar, char(n) (padded as the server pads it), citext and enum labels. */
+    static final class Text extends Raw {
+        private final int padTo;
+
+        Text(String target, int padTo) {
+            super(target);
+            this.padTo = padTo;
         }
 
         @Override
@@ -313,22 +323,12 @@ abstract class Conversion {
         }
     }
 
-    static final class Json extends Conversion {
+    static final class Json extends Raw {
         private final boolean binary;
 
         Json(String target, boolean binary) {
             super(target);
             this.binary = binary;
-        }
-
-        @Override
-        String select(String quotedColumn) {
-            return "CAST(" + quotedColumn + " AS BLOB)";
-        }
-
-        @Override
-        boolean readsBytes() {
-            return true;
         }
 
         @Override
@@ -356,19 +356,9 @@ abstract class Conversion {
         }
     }
 
-    static final class Bytes extends Conversion {
+    static final class Bytes extends Raw {
         Bytes(String target) {
             super(target);
-        }
-
-        @Override
-        String select(String quotedColumn) {
-            return "CAST(" + quotedColumn + " AS BLOB)";
-        }
-
-        @Override
-        boolean readsBytes() {
-            return true;
         }
 
         @Override
