@@ -84,6 +84,39 @@ public final class CrowdedServer implements AutoCloseable {
             c.close();
         }
         holders.clear();
+        awaitBackendsGone();
+    }
+
+    /**
+     * A closed connection's backend leaves the server a moment after the client hangs up; the next test's
+     * {@link #fill()} would otherwise find a slot still taken. Polls (as superuser, retrying while even that
+     * slot is busy) until no other client session is left, for up to 10 s.
+     */
+    private void awaitBackendsGone() throws SQLException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (Connection c = connect("postgres", "postgres", "release-check"); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                         + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return;
+                }
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SQLException("sessions of the previous test are still connected after 10 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
