@@ -35,4 +35,5 @@ module dev.botdb {
     exports dev.botdb.provision;
     exports dev.botdb.tune;
     exports dev.botdb.transfer;
+    exports dev.botdb.exchange;
 }

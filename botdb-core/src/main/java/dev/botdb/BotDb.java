@@ -278,6 +278,32 @@ public final class BotDb implements AutoCloseable {
                 + e.getMessage() + ". Nothing was committed.", e);
     }
 
+    /**
+     * {@code botdb export}: a table's or a query's rows into a CSV, TSV or JSON-lines file (or {@code stdout}), in
+     * one snapshot; see {@link dev.botdb.exchange.Exporter}.
+     */
+    public dev.botdb.exchange.ExportResult export(dev.botdb.exchange.ExportRequest request, java.io.OutputStream stdout) {
+        try (Connection c = dataSource.getConnection()) {
+            return dev.botdb.exchange.Exporter.of(c, target.engine()).export(request, stdout);
+        } catch (SQLException e) {
+            throw dev.botdb.pool.ConnectionFailure.classify(e, target).toException(e);
+        }
+    }
+
+    /**
+     * {@code botdb import}: a file into a table in one transaction (nothing kept when a row fails); with
+     * {@code truncate}, a safety backup of the table is taken into BACKUP_DIR first. See
+     * {@link dev.botdb.exchange.Importer}.
+     */
+    public dev.botdb.exchange.ImportResult importFile(dev.botdb.exchange.ImportRequest request) {
+        try (Connection c = dataSource.getConnection()) {
+            return dev.botdb.exchange.Importer.of(c, target.engine()).run(request, table -> backups().safetyBackup(target,
+                    new dev.botdb.backup.BackupRequest(java.util.List.of(table), false)));
+        } catch (SQLException e) {
+            throw dev.botdb.pool.ConnectionFailure.classify(e, target).toException(e);
+        }
+    }
+
     /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */
     public MigrationResult migrate() {
         return migrator(LOG::info).migrate();

@@ -74,7 +74,19 @@ public enum ErrorCode {
      */
     TRANSFER_FAILED(24),
     /** {@code botdb transfer --on-bad-row skip} committed, but left rows out; they are in the rejects file. */
-    TRANSFER_ROWS_SKIPPED(25);
+    TRANSFER_ROWS_SKIPPED(25),
+    /**
+     * {@code botdb export} wrote nothing: the file exists (without --force), the table, a column or the query is
+     * unknown or fails, or the file cannot be written; no partial file is left under the final name.
+     */
+    EXPORT_FAILED(26),
+    /**
+     * {@code botdb import} refused before sending a row: the file is missing, not UTF-8, or its header does not
+     * match the table's columns (the message lists them).
+     */
+    IMPORT_REFUSED(27),
+    /** {@code botdb import} failed and was rolled back: a row the table does not take (file line, column, value, reason). */
+    IMPORT_FAILED(28);
 
     private final int exitCode;
 

@@ -19,7 +19,7 @@ class ArchitectureTest {
     private static final String[] FOUNDATION = {"dev.botdb.config..", "dev.botdb.dialect..", "dev.botdb.pool..",
             "dev.botdb.embedded..", "dev.botdb.sql..", "dev.botdb.text..", "dev.botdb.copy.."};
     private static final String[] FEATURES = {"dev.botdb.migrate..", "dev.botdb.backup..", "dev.botdb.inspect..",
-            "dev.botdb.maintain..", "dev.botdb.doctor..", "dev.botdb.provision..", "dev.botdb.tune..", "dev.botdb.transfer.."};
+            "dev.botdb.maintain..", "dev.botdb.doctor..", "dev.botdb.provision..", "dev.botdb.tune..", "dev.botdb.transfer..", "dev.botdb.exchange.."};
 
     private static JavaClasses library;
 
