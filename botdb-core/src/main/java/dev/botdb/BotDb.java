@@ -304,6 +304,18 @@ public final class BotDb implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code botdb archive}: old rows moved into an archive table in short batches; see
+     * {@link dev.botdb.exchange.Archiver}. {@code log} receives progress lines.
+     */
+    public dev.botdb.exchange.ArchiveResult archive(dev.botdb.exchange.ArchiveRequest request, Consumer<String> log) {
+        try (Connection c = dataSource.getConnection()) {
+            return dev.botdb.exchange.Archiver.of(c, target.engine(), log).run(request);
+        } catch (SQLException e) {
+            throw dev.botdb.pool.ConnectionFailure.classify(e, target).toException(e);
+        }
+    }
+
     /** Applies pending migrations from MIGRATIONS_PATH, logging progress through SLF4J. */
     public MigrationResult migrate() {
         return migrator(LOG::info).migrate();

@@ -86,7 +86,14 @@ public enum ErrorCode {
      */
     IMPORT_REFUSED(27),
     /** {@code botdb import} failed and was rolled back: a row the table does not take (file line, column, value, reason). */
-    IMPORT_FAILED(28);
+    IMPORT_FAILED(28),
+    /** {@code botdb archive} refused before moving a row: other tables' foreign keys still reference rows it would move. */
+    ARCHIVE_REFUSED(29),
+    /**
+     * {@code botdb archive} stopped part way (server error, lost connection): the batches before are complete, the
+     * current one was rolled back; running it again carries on.
+     */
+    ARCHIVE_FAILED(30);
 
     private final int exitCode;
 

@@ -34,7 +34,8 @@ public final class Main implements Callable<Integer> {
             "mark-applied", MarkAppliedCommand.class, "repair", RepairCommand.class, "rollback", RollbackCommand.class,
             "new", NewCommand.class, "reset", ResetCommand.class, "backup", BackupCommand.class,
             "restore", RestoreCommand.class, "transfer", TransferCommand.class,
-            "export", ExportCommand.class, "import", ImportCommand.class, "inspect", InspectCommand.class, "maintain", MaintainCommand.class,
+            "export", ExportCommand.class, "import", ImportCommand.class, "archive", ArchiveCommand.class,
+            "inspect", InspectCommand.class, "maintain", MaintainCommand.class,
             "tune", TuneCommand.class, "doctor", DoctorCommand.class, "provision", ProvisionCommand.class,
             "sql", SqlCommand.class, "psql", PsqlCommand.class, "completion", CompletionCommand.class,
             "help", Main.Help.class);

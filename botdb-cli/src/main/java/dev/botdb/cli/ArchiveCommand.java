@@ -1,0 +1,88 @@
+package dev.botdb.cli;
+
+import dev.botdb.BotDb;
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.exchange.ArchiveRequest;
+import dev.botdb.exchange.ArchiveResult;
+import dev.botdb.text.Human;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code botdb archive}: old rows into an archive table, in short batches, while the bot runs. */
+@Command(name = "archive", description = "Move rows older than --older-than (by --column) out of a live table into an"
+        + " archive table in short batches, so the bot's writes never wait long; a kill loses and duplicates nothing,"
+        + " and the same command carries on.")
+final class ArchiveCommand extends BotDbCommand {
+    @Parameters(paramLabel = "TABLE", description = "The live table.")
+    String table;
+
+    @Option(names = "--older-than", required = true, paramLabel = "365d", description = "Rows whose --column is older"
+            + " than this (30d, 12h, ...).")
+    String olderThan;
+
+    @Option(names = "--column", required = true, paramLabel = "COLUMN", description = "The date or timestamp column,"
+            + " e.g. activity_date.")
+    String column;
+
+    @Option(names = "--where", paramLabel = "SQL", description = "A further condition on the rows to move.")
+    String where;
+
+    @Option(names = "--to-table", required = true, paramLabel = "NAME", description = "The archive table (created like"
+            + " TABLE when missing), e.g. activities_archive_2025.")
+    String toTable;
+
+    @Option(names = "--batch", defaultValue = "10000", description = "Rows per transaction (default 10000).")
+    int batch;
+
+    @Option(names = "--dry-run", description = "Count the rows that would move; move nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print JSON: {table, to_table, rows, bytes, batches, remaining, created,"
+            + " dry_run, duration_ms}.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) {
+            throw new BotDbException(ErrorCode.USAGE, "--batch must be at least 1.");
+        }
+        var age = DurationText.parse("--older-than", olderThan);
+        try (BotDb db = openWithoutIdlePool()) {
+            ArchiveResult r = db.archive(new ArchiveRequest(table, column, age, where, toTable, batch, dryRun),
+                    cli.err::println);
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("table", table);
+                m.put("to_table", toTable);
+                m.put("rows", r.rows());
+                m.put("bytes", r.bytes());
+                m.put("batches", r.batches());
+                m.put("remaining", r.remaining());
+                m.put("created", r.created());
+                m.put("dry_run", r.dryRun());
+                m.put("duration_ms", r.millis());
+                cli.out.println(Printer.jsonWithNulls(m));
+                return 0;
+            }
+            if (r.dryRun()) {
+                cli.out.println("Dry run: " + Human.plural(r.rows(), "row", "rows") + " of " + table + " would move to "
+                        + toTable + ". Nothing was moved.");
+                return 0;
+            }
+            cli.out.println(String.format(Locale.ROOT, "Archived %s (%s) from %s into %s in %d %s, %.1f s%s.",
+                    Human.plural(r.rows(), "row", "rows"), Human.bytes(r.bytes()), table, toTable, r.batches(),
+                    r.batches() == 1 ? "batch" : "batches", r.millis() / 1000.0,
+                    r.remaining() > 0 ? "; " + Human.plural(r.remaining(), "row", "rows") + " still match (locked by the"
+                            + " bot while this ran: run it again)" : ""));
+            if (r.rows() > 0) {
+                cli.out.println("To give the space back to the system: botdb maintain vacuum --table " + table);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.botdb.exchange;
+
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.config.Engine;
+import dev.botdb.dialect.QualifiedName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code botdb archive --to-table}: moves old rows out of a live table in short batches, so the bot's writes
+ * never wait behind a long lock or transaction. Each batch is one transaction that inserts the rows into the
+ * archive table and deletes them from the live one ({@code DELETE ... RETURNING} feeding the {@code INSERT} on
+ * PostgreSQL, rows locked with {@code SKIP LOCKED} so a row the bot is busy with waits for the next batch): a
+ * kill at any moment loses no row and duplicates none, and running the command again carries on where it
+ * stopped. Rows still referenced by other tables' foreign keys are refused before anything moves.
+ */
+public final class Archiver {
+    private final Connection connection;
+    private final Engine engine;
+    private final Consumer<String> log;
+
+    private Archiver(Connection connection, Engine engine, Consumer<String> log) {
+        this.connection = connection;
+        this.engine = engine;
+        this.log = log;
+    }
+
+    public static Archiver of(Connection connection, Engine engine, Consumer<String> log) {
+        return new Archiver(connection, engine, log);
+    }
+
+    private static String q(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    /** The rows to move, as SQL: older than the cut-off, and the extra condition. */
+    private String condition(ArchiveRequest r) {
+        long seconds = r.olderThan().toSeconds();
+        String cutoff = engine == Engine.POSTGRESQL ? "now() - interval '" + seconds + " seconds'"
+                : "datetime('now', '-" + seconds + " seconds')";
+        return q(r.column()) + " < " + cutoff + (r.where() == null ? "" : " AND (" + r.where() + ")");
+    }
+
+    public ArchiveResult run(ArchiveRequest r) {
+        long start = System.nanoTime();
+        QualifiedName source = QualifiedName.parse(r.table());
+        QualifiedName archive = QualifiedName.parse(r.toTable());
+        try {
+            connection.setAutoCommit(true);
+            List<String> columns = columns(source);
+            if (columns.isEmpty()) {
+                throw new BotDbException(ErrorCode.ARCHIVE_FAILED, "Table " + r.table() + " does not exist; nothing was"
+                        + " archived.");
+            }
+            if (columns.stream().noneMatch(c -> c.equalsIgnoreCase(r.column()))) {
+                throw new BotDbException(ErrorCode.USAGE, "--column " + r.column() + " is not a column of " + r.table()
+                        + "; its columns are " + String.join(", ", columns) + ".");
+            }
+            String cond = condition(r);
+            long matching = count(source, cond);
+            if (engine == Engine.POSTGRESQL) {
+                refuseReferenced(source, cond);
+            }
+            if (r.dryRun()) {
+                return new ArchiveResult(matching, 0, 0, matching, false, true, (System.nanoTime() - start) / 1_000_000);
+            }
+            boolean created = createArchive(source, archive);
+            String list = String.join(", ", columns.stream().map(Archiver::q).toList());
+            long rows = 0;
+            long bytes = 0;
+            int batches = 0;
+            while (true) {
+                long[] moved = engine == Engine.POSTGRESQL ? batchPg(source, archive, list, cond, r.batch())
+                        : batchSqlite(source, archive, list, cond, r.batch());
+                if (moved[0] == 0) {
+                    break;
+                }
+                rows += moved[0];
+                bytes += moved[1];
+                batches++;
+                if (batches % 10 == 0) {
+                    log.accept(String.format(java.util.Locale.ROOT, "[Archive] %,d of %,d rows moved", rows, matching));
+                }
+            }
+            return new ArchiveResult(rows, bytes, batches, count(source, cond), created, false,
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (SQLException e) {
+            throw new BotDbException(ErrorCode.ARCHIVE_FAILED, "The archive of " + r.table() + " stopped: "
+                    + e.getMessage().lines().findFirst().orElse("") + ". Every batch before this one is complete (in "
+                    + r.toTable() + " and gone from " + r.table() + "), this one was rolled back: run the same command"
+                    + " again to carry on.", e);
+        }
+    }
+
+    private List<String> columns(QualifiedName table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        String sql = engine == Engine.POSTGRESQL
+                ? "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped"
+                  + " AND attgenerated = '' ORDER BY attnum"
+                : "SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0 ORDER BY cid";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, engine == Engine.POSTGRESQL ? table.sql() : table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private long count(QualifiedName table, String cond) throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.sql() + " WHERE " + cond)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Refuses when another table's foreign key points at rows that would move, naming the constraint. */
+    private void refuseReferenced(QualifiedName source, String cond) throws SQLException {
+        List<String[]> keys = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("""
+                SELECT k.conname, k.conrelid::regclass::text,
+                       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.n) FROM unnest(k.conkey) WITH ORDINALITY x(att, n)
+                          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.att),
+                       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.n) FROM unnest(k.confkey) WITH ORDINALITY x(att, n)
+                          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = x.att)
+                  FROM pg_constraint k WHERE k.contype = 'f' AND k.confrelid = to_regclass(?)""")) {
+            ps.setString(1, source.sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+                }
+            }
+        }
+        for (String[] k : keys) {
+            String sql = "SELECT count(*) FROM " + k[1] + " c WHERE (" + k[2] + ") IN (SELECT " + k[3] + " FROM "
+                    + source.sql() + " WHERE " + cond + ")";
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                long n = rs.getLong(1);
+                if (n > 0) {
+                    throw new BotDbException(ErrorCode.ARCHIVE_REFUSED, String.format(java.util.Locale.ROOT,
+                            "%,d rows of %s still reference rows that would be archived (foreign key %s); nothing was"
+                                    + " moved. Archive or delete those rows first, or narrow --where.", n, k[1], k[0]));
+                }
+            }
+        }
+    }
+
+    /** Creates the archive table like the source (columns, defaults, constraints, indexes) when missing. */
+    private boolean createArchive(QualifiedName source, QualifiedName archive) throws SQLException {
+        if (!columns(archive).isEmpty()) {
+            return false;
+        }
+        try (Statement s = connection.createStatement()) {
+            if (engine == Engine.POSTGRESQL) {
+                s.execute("CREATE TABLE " + archive.sql() + " (LIKE " + source.sql()
+                        + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES INCLUDING GENERATED)");
+            } else {
+                String ddl;
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+                    ps.setString(1, source.name());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        ddl = rs.getString(1);
+                    }
+                }
+                int open = ddl.indexOf('(');
+                s.execute("CREATE TABLE " + archive.sql() + " " + ddl.substring(open)
+                        .replaceAll("(?i)\\bAUTOINCREMENT\\b", "").replaceAll("(?i)\\bREFERENCES\\s+[^,)]+(\\([^)]*\\))?", ""));
+            }
+        }
+        log.accept("[Archive] created " + archive + " like " + source);
+        return true;
+    }
+
+    /** One batch on PostgreSQL: rows and bytes moved. */
+    private long[] batchPg(QualifiedName source, QualifiedName archive, String list, String cond, int batch)
+            throws SQLException {
+        String sql = "WITH moved AS (DELETE FROM " + source.sql() + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
+                + source.sql() + " WHERE " + cond + " LIMIT " + batch + " FOR UPDATE SKIP LOCKED)) RETURNING *),"
+                + " kept AS (INSERT INTO " + archive.sql() + " (" + list + ") SELECT " + list + " FROM moved)"
+                + " SELECT count(*), coalesce(sum(pg_column_size(moved.*)), 0) FROM moved";
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /** One batch on SQLite: the rowids picked, copied and deleted in one write transaction. */
+    private long[] batchSqlite(QualifiedName source, QualifiedName archive, String list, String cond, int batch)
+            throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS botdb_archive_batch (id INTEGER PRIMARY KEY)");
+            s.execute("DELETE FROM botdb_archive_batch");
+            int picked = s.executeUpdate("INSERT INTO botdb_archive_batch SELECT rowid FROM " + source.sql() + " WHERE "
+                    + cond + " LIMIT " + batch);
+            long bytes = 0;
+            if (picked > 0) {
+                try (ResultSet rs = s.executeQuery("SELECT coalesce(sum(length(CAST(" + String.join(" AS BLOB)) + length(CAST(",
+                        list.split(", ")) + " AS BLOB))), 0) FROM " + source.sql() + " WHERE rowid IN (SELECT id FROM botdb_archive_batch)")) {
+                    rs.next();
+                    bytes = rs.getLong(1);
+                }
+                s.execute("INSERT INTO " + archive.sql() + " (" + list + ") SELECT " + list + " FROM " + source.sql()
+                        + " WHERE rowid IN (SELECT id FROM botdb_archive_batch)");
+                s.execute("DELETE FROM " + source.sql() + " WHERE rowid IN (SELECT id FROM botdb_archive_batch)");
+            }
+            connection.commit();
+            return new long[] {picked, bytes};
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+}
