@@ -1,0 +1,91 @@
+package dev.botdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.botdb.TestPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code botdb archive --to-table} process killed with SIGKILL between and inside batches: live table plus
+ * archive hold every original row exactly once, and the same command run again finishes the job.
+ */
+class ArchiveKillIT {
+    private static final Path JAR = Path.of("target", "botdb.jar").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    private static long one(String database, String sql) throws Exception {
+        try (Connection c = TestPostgres.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void aKilledArchiveLosesAndDuplicatesNothingAndTheNextRunFinishes() throws Exception {
+        String db = "archive_kill";
+        TestPostgres.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "CREATE DATABASE " + db);
+        try (Connection c = TestPostgres.superuser(db); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, note text,"
+                    + " activity_date date NOT NULL)");
+            s.execute("INSERT INTO activities (user_id, note, activity_date) SELECT g % 100, md5(g::text),"
+                    + " current_date - (g % 1000) FROM generate_series(1, 300000) g");
+        }
+        long total = one(db, "SELECT count(*) FROM activities");
+        long old = one(db, "SELECT count(*) FROM activities WHERE activity_date < now() - interval '365 days'");
+        long checksum = one(db, "SELECT sum(hashtext(a::text)) FROM activities a");
+        Map<String, String> env = TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db
+                + "?sslmode=disable");
+        List<String> args = List.of("archive", "activities", "--older-than", "365d", "--column", "activity_date",
+                "--to-table", "activities_archive", "--batch", "500");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile());
+        pb.command().addAll(args);
+        pb.environment().keySet().removeIf(k -> k.equals("DATABASE_URL") || k.startsWith("PG") || k.startsWith("BOTDB_"));
+        pb.environment().putAll(env);
+        Process child = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long archived = 0;
+        while (archived < 20_000) {
+            assertThat(child.isAlive()).as("the archive ended before the kill").isTrue();
+            assertThat(System.nanoTime()).as("no batch arrived").isLessThan(deadline);
+            try {
+                archived = one(db, "SELECT count(*) FROM activities_archive");
+            } catch (Exception notYetCreated) {
+                archived = 0;
+            }
+            Thread.sleep(5);
+        }
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (one("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'") > 0
+                && System.nanoTime() < gone) {
+            Thread.sleep(50);
+        }
+        long moved = one(db, "SELECT count(*) FROM activities_archive");
+        assertThat(moved).isBetween(20_000L, old - 1);
+        assertThat(one(db, "SELECT count(*) FROM activities") + moved).isEqualTo(total);
+        assertThat(one(db, "SELECT count(*) FROM activities a JOIN activities_archive b USING (id)")).isZero();
+        assertThat(one(db, "SELECT sum(hashtext(a::text)) FROM (SELECT * FROM activities UNION ALL"
+                + " SELECT * FROM activities_archive) a")).isEqualTo(checksum);
+
+        CliRun again = CliRun.of(env, args.toArray(String[]::new));
+        assertThat(again.exitCode()).as(again.all()).isZero();
+        assertThat(again.out()).contains("Archived").contains("botdb maintain vacuum --table activities");
+        assertThat(one(db, "SELECT count(*) FROM activities_archive")).isEqualTo(old);
+        assertThat(one(db, "SELECT count(*) FROM activities")).isEqualTo(total - old);
+        assertThat(one(db, "SELECT sum(hashtext(a::text)) FROM (SELECT * FROM activities UNION ALL"
+                + " SELECT * FROM activities_archive) a")).isEqualTo(checksum);
+    }
+}
