@@ -1,0 +1,73 @@
+package dev.botdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.botdb.TestPostgres;
+import dev.botdb.backup.schema.SchemaRoundTrip;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** botdb export, import and archive from the command line, the Activity Challenge page's way. */
+class ExchangeCommandTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> env() {
+        String db = SchemaRoundTrip.freshDatabase("cli_exchange");
+        SchemaRoundTrip.exec(db, """
+                CREATE TABLE users (id serial PRIMARY KEY, username text, points int NOT NULL DEFAULT 0);
+                CREATE TABLE activities (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES users(id),
+                  activity_type text NOT NULL, duration int NOT NULL, activity_date date NOT NULL);
+                INSERT INTO users (username) VALUES ('a'), ('b');
+                INSERT INTO activities (user_id, activity_type, duration, activity_date)
+                  SELECT 1 + g % 2, 'run', g, current_date - g FROM generate_series(1, 800) g;""");
+        Map<String, String> env = new HashMap<>(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port()
+                + "/" + db + "?sslmode=disable", "BACKUP_DIR", dir.resolve("backups").toString()));
+        return env;
+    }
+
+    @Test
+    void exportImportAndArchiveAsTheActivityChallengePageDoesThem() throws Exception {
+        Map<String, String> env = env();
+        Path file = dir.resolve("exports/activities-" + LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE) + ".csv");
+        CliRun export = CliRun.of(env, "export", "activities", "--out", file.toString());
+        assertThat(export.exitCode()).as(export.all()).isZero();
+        assertThat(export.err()).contains("Exported 800 rows");
+        assertThat(Files.readAllLines(file)).hasSize(801).first().isEqualTo("id,user_id,activity_type,duration,activity_date");
+        CliRun again = CliRun.of(env, "export", "activities", "--out", file.toString());
+        assertThat(again.exitCode()).isEqualTo(26);
+        assertThat(again.err()).contains("already exists").contains("--force");
+        CliRun stdout = CliRun.of(env, "export", "--query", "SELECT username, points FROM users ORDER BY 1", "--format",
+                "jsonl", "--out", "-");
+        assertThat(stdout.out()).isEqualTo("{\"username\":\"a\",\"points\":0}\n{\"username\":\"b\",\"points\":0}\n");
+
+        Path imports = Files.writeString(dir.resolve("activities.csv"),
+                "user_id,activity_type,duration,activity_date\n1,swim,30,2025-12-01\n2,\"yoga\nclass\",45,2025-12-02\n");
+        CliRun in = CliRun.of(env, "import", "activities", imports.toString(), "--json");
+        assertThat(in.exitCode()).as(in.all()).isZero();
+        assertThat(JSON.std.mapFrom(in.out())).containsEntry("rows", 2).containsEntry("inserted", 2);
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "user_id,activity_type,duration,activity_date\n9,x,1,2025-01-01\n");
+        CliRun refused = CliRun.of(env, "import", "activities", bad.toString());
+        assertThat(refused.exitCode()).isEqualTo(28);
+        assertThat(refused.err()).contains("bad.csv").contains("activities_user_id_fkey").contains("Nothing was imported");
+        Path wrong = Files.writeString(dir.resolve("wrong.csv"), "who,what\n1,2\n");
+        assertThat(CliRun.of(env, "import", "activities", wrong.toString()).exitCode()).isEqualTo(27);
+
+        CliRun archive = CliRun.of(env, "archive", "activities", "--older-than", "365d", "--column", "activity_date",
+                "--to-table", "activities_archive", "--batch", "100");
+        assertThat(archive.exitCode()).as(archive.all()).isZero();
+        assertThat(archive.out()).contains("Archived 438 rows") // 436 generated (the day 365 days ago included) + 2 imported from 2025.contains("botdb maintain vacuum --table activities");
+        CliRun noColumn = CliRun.of(env, "archive", "activities", "--older-than", "30d", "--column", "created",
+                "--to-table", "activities_archive");
+        assertThat(noColumn.exitCode()).isEqualTo(2);
+        assertThat(noColumn.err()).contains("--column created is not a column of activities")
+                .contains("id, user_id, activity_type, duration, activity_date");
+    }
+}
