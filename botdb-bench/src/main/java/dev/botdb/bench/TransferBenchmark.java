@@ -52,12 +52,12 @@ public final class TransferBenchmark {
               text text NOT NULL, sent_at timestamp NOT NULL, edited boolean NOT NULL DEFAULT false);
             CREATE INDEX messages_chat_sent ON messages (chat_id, sent_at);""";
 
-    private final String server;
+    private final ExternalPostgres pg;
     private final Path work;
     private final Path botdbJar;
 
     private TransferBenchmark(String server, Path work, Path botdbJar) {
-        this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
+        this.pg = new ExternalPostgres(server, work);
         this.work = work;
         this.botdbJar = botdbJar;
     }
@@ -186,23 +186,15 @@ public final class TransferBenchmark {
     }
 
     private String url(String database) {
-        return server + "/" + database;
+        return pg.url(database);
     }
 
     private Connection admin() throws SQLException {
-        return connect("postgres");
+        return pg.connect("postgres");
     }
 
     private Connection connect(String database) throws SQLException {
-        Properties p = new Properties();
-        String rest = server.substring(server.indexOf("://") + 3);
-        String user = rest.contains("@") ? rest.substring(0, rest.indexOf('@')) : "postgres";
-        String hostPort = rest.contains("@") ? rest.substring(rest.indexOf('@') + 1) : rest;
-        p.setProperty("user", user);
-        if (System.getenv("PGPASSWORD") != null) {
-            p.setProperty("password", System.getenv("PGPASSWORD"));
-        }
-        return DriverManager.getConnection("jdbc:postgresql://" + hostPort + "/" + database, p);
+        return pg.connect(database);
     }
 
     void freshTarget() throws SQLException {
@@ -214,10 +206,7 @@ public final class TransferBenchmark {
     }
 
     void freshDatabase(String name) throws SQLException {
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + name);
-        }
+        pg.freshDatabase(name);
     }
 
     private long rowsIn(String database) throws SQLException {
@@ -233,20 +222,8 @@ public final class TransferBenchmark {
         return total;
     }
 
-    /** Runs a command under /usr/bin/time: wall seconds and peak resident KB. */
     private double[] timed(List<String> command, Map<String, String> env, Path log) throws Exception {
-        Path times = work.resolve("time.txt");
-        List<String> argv = new ArrayList<>(List.of("/usr/bin/time", "-o", times.toString(), "-f", "%e %M"));
-        argv.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                    + Files.readString(log, StandardCharsets.UTF_8));
-        }
-        String[] f = Files.readString(times).trim().split("\\s+");
-        return new double[] {Double.parseDouble(f[f.length - 2]), Double.parseDouble(f[f.length - 1])};
+        return pg.timed(command, env, log);
     }
 
     Run botdb(Path source) throws Exception {
