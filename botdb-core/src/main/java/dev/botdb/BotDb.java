@@ -284,7 +284,7 @@ public final class BotDb implements AutoCloseable {
      */
     public dev.botdb.exchange.ExportResult export(dev.botdb.exchange.ExportRequest request, java.io.OutputStream stdout) {
         try (Connection c = dataSource.getConnection()) {
-            return dev.botdb.exchange.Exporter.of(c, target.engine()).export(request, stdout);
+            return dev.botdb.exchange.Exporter.of(c, target.engine(), dataSource).export(request, stdout);
         } catch (SQLException e) {
             throw dev.botdb.pool.ConnectionFailure.classify(e, target).toException(e);
         }

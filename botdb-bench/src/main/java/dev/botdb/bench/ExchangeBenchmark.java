@@ -35,14 +35,19 @@ public final class ExchangeBenchmark {
 
     private final ExternalPostgres pg;
     private final Path work;
-    private final String java;
-    private final Path jar;
+    /** How botdb is started: the release's {@code bin/botdb} (--botdb) or {@code java -jar botdb.jar}. */
+    private final List<String> botdb;
 
-    private ExchangeBenchmark(ExternalPostgres pg, Path work, Path jar) {
+    private ExchangeBenchmark(ExternalPostgres pg, Path work, List<String> botdb) {
         this.pg = pg;
         this.work = work;
-        this.jar = jar;
-        this.java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        this.botdb = botdb;
+    }
+
+    private List<String> botdb(String... args) {
+        List<String> command = new ArrayList<>(botdb);
+        command.addAll(List.of(args));
+        return command;
     }
 
     public static void main(String[] args) throws Exception {
@@ -56,7 +61,10 @@ public final class ExchangeBenchmark {
         Files.createDirectories(work);
         Path root = Checkout.root();
         ExternalPostgres pg = new ExternalPostgres(o.getOrDefault("--server", "postgres://postgres@localhost:5432"), work);
-        ExchangeBenchmark b = new ExchangeBenchmark(pg, work, root.resolve("botdb-cli/target/botdb.jar"));
+        List<String> launcher = o.containsKey("--botdb") ? List.of(o.get("--botdb"))
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                root.resolve("botdb-cli/target/botdb.jar").toString());
+        ExchangeBenchmark b = new ExchangeBenchmark(pg, work, launcher);
         String loadBefore = Machine.loadAverage();
         b.generate(rows);
         Map<String, List<Double>> t = new LinkedHashMap<>();
@@ -77,8 +85,8 @@ public final class ExchangeBenchmark {
         }
         long[] sameFile = b.compareExports();
         Latency without = b.botInserts(null);
-        Latency with = b.botInserts(List.of(b.java, "-jar", b.jar.toString(), "archive", "activities", "--older-than",
-                "365d", "--column", "activity_date", "--to-table", "activities_archive", "--batch", "10000"));
+        Latency with = b.botInserts(b.botdb("archive", "activities", "--older-than", "365d", "--column", "activity_date",
+                "--to-table", "activities_archive", "--batch", "10000"));
         String section = b.section(t, rows, runs, sameFile, without, with, loadBefore, String.join(" ", args));
         if (o.containsKey("--no-write")) {
             System.out.println(section);
@@ -124,8 +132,7 @@ public final class ExchangeBenchmark {
     }
 
     double exportBotdb() throws Exception {
-        return pg.timed(List.of(java, "-jar", jar.toString(), "export", "activities", "--out",
-                work.resolve("botdb.csv").toString(), "--force"), Map.of("DATABASE_URL", pg.url(DB) + "?sslmode=disable"),
+        return pg.timed(botdb("export", "activities", "--out", work.resolve("botdb.csv").toString(), "--force"), Map.of("DATABASE_URL", pg.url(DB) + "?sslmode=disable"),
                 work.resolve("botdb.log"))[0];
     }
 
@@ -135,7 +142,7 @@ public final class ExchangeBenchmark {
     }
 
     double importBotdb() throws Exception {
-        return pg.timed(List.of(java, "-jar", jar.toString(), "import", "activities_copy", work.resolve("psql.csv").toString()),
+        return pg.timed(botdb("import", "activities_copy", work.resolve("psql.csv").toString()),
                 Map.of("DATABASE_URL", pg.url(DB) + "?sslmode=disable"), work.resolve("botdb.log"))[0];
     }
 
@@ -221,7 +228,8 @@ public final class ExchangeBenchmark {
                 time, against the same bot for 15 s without it.
 
                 ```bash
-                ./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests
+                ./mvnw -q -pl botdb-dist,botdb-bench -am install -DskipTests     # the release tarball and the benchmark
+                tar xzf botdb-dist/target/botdb-*-linux-x86_64.tar.gz -C /tmp    # --botdb /tmp/botdb-*/bin/botdb
                 java -cp botdb-bench/target/botdb-bench.jar dev.botdb.bench.ExchangeBenchmark %s
                 ```
 
@@ -254,8 +262,9 @@ public final class ExchangeBenchmark {
         sb.append("- botdb ").append(Checkout.measuredCode()).append("; ").append(m.java()).append('\n');
         sb.append("- server: ").append(m.postgres()).append("; ").append(m.psql()).append('\n');
         sb.append("- load average before / after: ").append(loadBefore).append(" / ").append(Machine.loadAverage())
-                .append("\n\nEach contender is the child process an operator would run (`java -jar botdb.jar ...`, JVM start"
-                        + " included; `psql -X -q -d URL -c ...`), timed by `/usr/bin/time`.\n");
+                .append("\n\nEach contender is the child process an operator would run (botdb as `")
+                .append(botdb.size() == 1 ? "bin/botdb` from the release tarball, with its class-data archive" : "java -jar botdb.jar`")
+                .append(", JVM start included; `psql -X -q -d URL -c ...`), timed by `/usr/bin/time`.\n");
         return sb.toString();
     }
 }

@@ -52,7 +52,7 @@ final class ArchiveCommand extends BotDbCommand {
             throw new BotDbException(ErrorCode.USAGE, "--batch must be at least 1.");
         }
         var age = DurationText.parse("--older-than", olderThan);
-        try (BotDb db = openWithoutIdlePool()) {
+        try (BotDb db = openUnpooled()) { // one connection at a time: no pool to start
             ArchiveResult r = db.archive(new ArchiveRequest(table, column, age, where, toTable, batch, dryRun),
                     cli.err::println);
             if (json) {

@@ -77,7 +77,7 @@ final class ExportCommand extends BotDbCommand {
         }
         Optional<Path> file = stdout ? Optional.empty() : Optional.of(out != null ? Path.of(out) : defaultFile(f));
         boolean compress = gzip || file.map(p -> p.toString().endsWith(".gz")).orElse(false);
-        try (BotDb db = openWithoutIdlePool()) {
+        try (BotDb db = openUnpooled()) { // one connection at a time: no pool to start
             ExportResult r = db.export(new ExportRequest(table, query, columns, where, f, compress, file, force), cli.out);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -63,7 +63,7 @@ final class ImportCommand extends BotDbCommand {
             throw new BotDbException(ErrorCode.USAGE, "--truncate empties the table, so there is nothing to --upsert-on;"
                     + " choose one.");
         }
-        try (BotDb db = openWithoutIdlePool()) {
+        try (BotDb db = openUnpooled()) { // one connection at a time: no pool to start
             ImportResult r = db.importFile(new ImportRequest(table, file, f, columns, !noHeader, truncate, upsertOn, dryRun));
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
