@@ -39,11 +39,15 @@ final class ArchiveCommand extends BotDbCommand {
     @Option(names = "--batch", defaultValue = "10000", description = "Rows per transaction (default 10000).")
     int batch;
 
+    @Option(names = "--with-children", description = "Also move the rows of other tables that reference the rows"
+            + " moving (one level), each into CHILD plus the archive table's suffix (entries_archive_2025).")
+    boolean withChildren;
+
     @Option(names = "--dry-run", description = "Count the rows that would move; move nothing.")
     boolean dryRun;
 
     @Option(names = "--json", description = "Print JSON: {table, to_table, rows, bytes, batches, remaining, created,"
-            + " dry_run, duration_ms}.")
+            + " children: {archive table: rows}, dry_run, duration_ms}.")
     boolean json;
 
     @Override
@@ -53,7 +57,7 @@ final class ArchiveCommand extends BotDbCommand {
         }
         var age = DurationText.parse("--older-than", olderThan);
         try (BotDb db = openUnpooled()) { // one connection at a time: no pool to start
-            ArchiveResult r = db.archive(new ArchiveRequest(table, column, age, where, toTable, batch, dryRun),
+            ArchiveResult r = db.archive(new ArchiveRequest(table, column, age, where, toTable, batch, dryRun, withChildren),
                     cli.err::println);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -64,6 +68,7 @@ final class ArchiveCommand extends BotDbCommand {
                 m.put("batches", r.batches());
                 m.put("remaining", r.remaining());
                 m.put("created", r.created());
+                m.put("children", r.children());
                 m.put("dry_run", r.dryRun());
                 m.put("duration_ms", r.millis());
                 cli.out.println(Printer.jsonWithNulls(m));
@@ -79,6 +84,8 @@ final class ArchiveCommand extends BotDbCommand {
                     r.batches() == 1 ? "batch" : "batches", r.millis() / 1000.0,
                     r.remaining() > 0 ? "; " + Human.plural(r.remaining(), "row", "rows") + " still match (locked by the"
                             + " bot while this ran: run it again)" : ""));
+            r.children().forEach((t, n) -> cli.out.println("  with " + Human.plural(n, "row", "rows") + " that referenced"
+                    + " them, into " + t));
             if (r.rows() > 0) {
                 cli.out.println("To give the space back to the system: botdb maintain vacuum --table " + table);
             }

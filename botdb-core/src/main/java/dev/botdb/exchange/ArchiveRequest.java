@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param toTable   the archive table (created like {@code table} when missing)
  * @param batch     rows per transaction
  * @param dryRun    count what would move, move nothing
+ * @param withChildren also move the rows of other tables whose foreign keys reference the rows that move (one
+ *                     level; each into {@code CHILD} + the archive table's suffix, e.g. {@code entries_archive_2025})
  */
 public record ArchiveRequest(String table, String column, Duration olderThan, String where, String toTable, int batch,
-                             boolean dryRun) {
+                             boolean dryRun, boolean withChildren) {
     public ArchiveRequest {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(column, "column");
@@ -24,5 +26,11 @@ public record ArchiveRequest(String table, String column, Duration olderThan, St
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1");
         }
+    }
+
+    /** Without --with-children. */
+    public ArchiveRequest(String table, String column, Duration olderThan, String where, String toTable, int batch,
+                          boolean dryRun) {
+        this(table, column, olderThan, where, toTable, batch, dryRun, false);
     }
 }

@@ -65,20 +65,31 @@ public final class Archiver {
             }
             String cond = condition(r);
             long matching = count(source, cond);
-            if (engine == Engine.POSTGRESQL) {
-                refuseReferenced(source, cond);
+            List<Child> children = engine == Engine.POSTGRESQL ? children(source, archive) : List.of();
+            if (!r.withChildren()) {
+                refuseReferenced(source, cond, children);
+                children = List.of();
+            } else {
+                refuseGrandchildren(children);
             }
             if (r.dryRun()) {
                 return new ArchiveResult(matching, 0, 0, matching, false, true, (System.nanoTime() - start) / 1_000_000);
             }
             boolean created = createArchive(source, archive);
+            for (Child c : children) {
+                createArchive(QualifiedName.parse(c.table()), QualifiedName.parse(c.archive()));
+            }
             String list = String.join(", ", columns.stream().map(Archiver::q).toList());
+            java.util.Map<String, Long> childRows = new java.util.LinkedHashMap<>();
             long rows = 0;
             long bytes = 0;
             int batches = 0;
             while (true) {
-                long[] moved = engine == Engine.POSTGRESQL ? batchPg(source, archive, list, cond, r.batch())
+                long[] moved = engine == Engine.POSTGRESQL ? batchPg(source, archive, list, cond, r.batch(), children)
                         : batchSqlite(source, archive, list, cond, r.batch());
+                for (int i = 0; i < children.size(); i++) {
+                    childRows.merge(children.get(i).archive(), moved[2 + i], Long::sum);
+                }
                 if (moved[0] == 0) {
                     break;
                 }
@@ -90,7 +101,7 @@ public final class Archiver {
                 }
             }
             return new ArchiveResult(rows, bytes, batches, count(source, cond), created, false,
-                    (System.nanoTime() - start) / 1_000_000);
+                    (System.nanoTime() - start) / 1_000_000, childRows);
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.ARCHIVE_FAILED, "The archive of " + r.table() + " stopped: "
                     + e.getMessage().lines().findFirst().orElse("") + ". Every batch before this one is complete (in "
@@ -124,33 +135,78 @@ public final class Archiver {
         }
     }
 
-    /** Refuses when another table's foreign key points at rows that would move, naming the constraint. */
-    private void refuseReferenced(QualifiedName source, String cond) throws SQLException {
-        List<String[]> keys = new ArrayList<>();
+    /**
+     * A foreign key of another table referencing the live table: its name, the referencing table and columns, the
+     * referenced columns, and the archive table its rows go to with --with-children.
+     */
+    private record Child(String constraint, String table, String columns, String referenced, String archive,
+                         List<String> tableColumns) {
+    }
+
+    /** The foreign keys that reference {@code source} from other tables. */
+    private List<Child> children(QualifiedName source, QualifiedName archive) throws SQLException {
+        List<Child> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("""
                 SELECT k.conname, k.conrelid::regclass::text,
                        (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.n) FROM unnest(k.conkey) WITH ORDINALITY x(att, n)
                           JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.att),
                        (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.n) FROM unnest(k.confkey) WITH ORDINALITY x(att, n)
-                          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = x.att)
-                  FROM pg_constraint k WHERE k.contype = 'f' AND k.confrelid = to_regclass(?)""")) {
+                          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = x.att),
+                       c.relname
+                  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                 WHERE k.contype = 'f' AND k.confrelid = to_regclass(?) AND k.conrelid <> k.confrelid
+                 ORDER BY 2, 1""")) {
             ps.setString(1, source.sql());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    keys.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+                    String childName = rs.getString(5);
+                    String suffix = archive.name().startsWith(source.name()) && archive.name().length() > source.name().length()
+                            ? archive.name().substring(source.name().length()) : "_archive";
+                    out.add(new Child(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            q(childName + suffix), List.of()));
                 }
             }
         }
-        for (String[] k : keys) {
-            String sql = "SELECT count(*) FROM " + k[1] + " c WHERE (" + k[2] + ") IN (SELECT " + k[3] + " FROM "
-                    + source.sql() + " WHERE " + cond + ")";
+        List<Child> withColumns = new ArrayList<>();
+        for (Child c : out) {
+            withColumns.add(new Child(c.constraint(), c.table(), c.columns(), c.referenced(), c.archive(),
+                    columns(QualifiedName.parse(c.table()))));
+        }
+        return withColumns;
+    }
+
+    /** Refuses when another table's foreign key points at rows that would move, naming the constraint. */
+    private void refuseReferenced(QualifiedName source, String cond, List<Child> children) throws SQLException {
+        for (Child k : children) {
+            String sql = "SELECT count(*) FROM " + k.table() + " c WHERE (" + k.columns() + ") IN (SELECT " + k.referenced()
+                    + " FROM " + source.sql() + " WHERE " + cond + ")";
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 rs.next();
                 long n = rs.getLong(1);
                 if (n > 0) {
                     throw new BotDbException(ErrorCode.ARCHIVE_REFUSED, String.format(java.util.Locale.ROOT,
                             "%,d rows of %s still reference rows that would be archived (foreign key %s); nothing was"
-                                    + " moved. Archive or delete those rows first, or narrow --where.", n, k[1], k[0]));
+                                    + " moved. Add --with-children to archive them along (into %s), archive or delete"
+                                    + " them first, or narrow --where.", n, k.table(), k.constraint(), k.archive()));
+                }
+            }
+        }
+    }
+
+    /** --with-children moves one level: a child table that other tables reference is refused. */
+    private void refuseGrandchildren(List<Child> children) throws SQLException {
+        for (Child c : children) {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT k.conname, k.conrelid::regclass::text"
+                    + " FROM pg_constraint k WHERE k.contype = 'f' AND k.confrelid = to_regclass(?) AND k.conrelid <> k.confrelid"
+                    + " LIMIT 1")) {
+                ps.setString(1, c.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new BotDbException(ErrorCode.ARCHIVE_REFUSED, "--with-children moves the rows that"
+                                + " reference the archived ones, one level deep; " + rs.getString(2) + " references "
+                                + c.table() + " in turn (foreign key " + rs.getString(1) + "). Archive " + rs.getString(2)
+                                + " first. Nothing was moved.");
+                    }
                 }
             }
         }
@@ -184,16 +240,34 @@ public final class Archiver {
         return true;
     }
 
-    /** One batch on PostgreSQL: rows and bytes moved. */
-    private long[] batchPg(QualifiedName source, QualifiedName archive, String list, String cond, int batch)
-            throws SQLException {
-        String sql = "WITH moved AS (DELETE FROM " + source.sql() + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
-                + source.sql() + " WHERE " + cond + " LIMIT " + batch + " FOR UPDATE SKIP LOCKED)) RETURNING *),"
-                + " kept AS (INSERT INTO " + archive.sql() + " (" + list + ") SELECT " + list + " FROM moved)"
-                + " SELECT count(*), coalesce(sum(pg_column_size(moved.*)), 0) FROM moved";
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    /**
+     * One batch on PostgreSQL, one statement: rows and bytes moved, then the rows moved of each child. The
+     * children's rows go first in the same statement, so their foreign keys (NO ACTION, checked at the
+     * statement's end; ON DELETE CASCADE then finds nothing left) never see an orphan.
+     */
+    private long[] batchPg(QualifiedName source, QualifiedName archive, String list, String cond, int batch,
+                           List<Child> children) throws SQLException {
+        StringBuilder sql = new StringBuilder("WITH moved AS (DELETE FROM " + source.sql() + " WHERE ctid = ANY (ARRAY("
+                + "SELECT ctid FROM " + source.sql() + " WHERE " + cond + " LIMIT " + batch + " FOR UPDATE SKIP LOCKED))"
+                + " RETURNING *), kept AS (INSERT INTO " + archive.sql() + " (" + list + ") SELECT " + list + " FROM moved)");
+        StringBuilder select = new StringBuilder(" SELECT (SELECT count(*) FROM moved),"
+                + " (SELECT coalesce(sum(pg_column_size(moved.*)), 0) FROM moved)");
+        for (int i = 0; i < children.size(); i++) {
+            Child c = children.get(i);
+            String cols = String.join(", ", c.tableColumns().stream().map(Archiver::q).toList());
+            sql.append(", child").append(i).append(" AS (DELETE FROM ").append(c.table()).append(" WHERE (")
+                    .append(c.columns()).append(") IN (SELECT ").append(c.referenced()).append(" FROM moved) RETURNING *),")
+                    .append(" childkept").append(i).append(" AS (INSERT INTO ").append(c.archive()).append(" (")
+                    .append(cols).append(") SELECT ").append(cols).append(" FROM child").append(i).append(")");
+            select.append(", (SELECT count(*) FROM child").append(i).append(")");
+        }
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql.append(select).toString())) {
             rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+            long[] out = new long[2 + children.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = rs.getLong(i + 1);
+            }
+            return out;
         }
     }
 

@@ -121,6 +121,15 @@ class ArchiveTest {
                     "id NOT IN (SELECT competition_id FROM entries WHERE competition_id IS NOT NULL)", "old_competitions",
                     10, false), l -> { });
             assertThat(r.rows()).isOne();
+            ArchiveResult along = db.archive(new ArchiveRequest("competitions", "ended", Duration.ofDays(30), null,
+                    "competitions_archive_2020", 10, false, true), l -> { });
+            assertThat(along.rows()).isOne();
+            assertThat(along.children()).containsEntry("\"entries_archive_2020\"", 1L);
+        }
+        try (Connection c = TestPostgres.superuser(database)) {
+            assertThat(one(c, "SELECT count(*) FROM entries_archive_2020 WHERE competition_id = 1")).isOne();
+            assertThat(one(c, "SELECT count(*) FROM entries")).isOne();
+            assertThat(one(c, "SELECT count(*) FROM competitions")).isOne();
         }
     }
 
