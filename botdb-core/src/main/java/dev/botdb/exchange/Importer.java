@@ -254,9 +254,15 @@ public final class Importer {
             CopyIn copy = api.copyIn("COPY botdb_import_json (doc) FROM STDIN");
             rows = jsonLines(in, copy, file);
             try (Statement s = connection.createStatement()) {
-                s.executeUpdate("INSERT INTO " + into + " (" + list(names) + ") SELECT " + String.join(", ", names.stream()
-                        .map(n -> "r.\"" + n.replace("\"", "\"\"") + "\"").toList()) + " FROM botdb_import_json j,"
-                        + " jsonb_populate_record(NULL::" + into + ", j.doc) r ORDER BY j.line");
+                s.execute("SAVEPOINT botdb_json");
+                try {
+                    s.executeUpdate("INSERT INTO " + into + " (" + list(names) + ") SELECT " + String.join(", ", names.stream()
+                            .map(n -> "r.\"" + n.replace("\"", "\"\"") + "\"").toList()) + " FROM botdb_import_json j,"
+                            + " jsonb_populate_record(NULL::" + into + ", j.doc) r ORDER BY j.line");
+                } catch (SQLException e) {
+                    s.execute("ROLLBACK TO SAVEPOINT botdb_json");
+                    throw jsonLineError(e, file);
+                }
             }
         } else {
             String options = r.format() == Format.CSV ? " WITH (FORMAT csv)" : "";
@@ -276,6 +282,37 @@ public final class Importer {
             rs.next();
             return new long[] {rows, rs.getLong(1), rs.getLong(2)};
         }
+    }
+
+    private static final Pattern QUOTED_VALUE = Pattern.compile(": \"(.*)\"$");
+
+    /**
+     * A row of a JSON-lines file the table refused: the server names the value, not the line, so the staged lines
+     * are searched for the first one holding that value, which gives the line and the key.
+     */
+    private BotDbException jsonLineError(SQLException e, ImportFile file) {
+        String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getMessage() : e.getMessage();
+        Matcher value = QUOTED_VALUE.matcher(message == null ? "" : message);
+        if (value.find()) {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT j.line, e.key FROM botdb_import_json j,"
+                    + " jsonb_each_text(j.doc) e WHERE e.value = ? ORDER BY j.line LIMIT 1")) {
+                ps.setString(1, value.group(1));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new BotDbException(ErrorCode.IMPORT_FAILED, file.path() + " line " + rs.getLong(1)
+                                + ", key " + rs.getString(2) + ", value " + shorten(value.group(1)) + ": " + message
+                                + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]")
+                                + ". Nothing was imported: the table is as it was.", e);
+                    }
+                }
+            } catch (SQLException ignored) {
+                // the plain message below still says what is wrong
+            }
+        }
+        return new BotDbException(ErrorCode.IMPORT_FAILED, file.path() + ": " + message
+                + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]")
+                + ". Nothing was imported: the table is as it was.", e);
     }
 
     /** Each JSON line, checked to be an object, into COPY's text format (backslashes doubled). */

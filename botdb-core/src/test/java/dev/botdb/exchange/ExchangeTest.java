@@ -174,6 +174,24 @@ class ExchangeTest {
     }
 
     @Test
+    void aBadValueInJsonLinesIsReportedWithItsLineAndKey() throws Exception {
+        pg("CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, minutes int NOT NULL)");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 500; i++) {
+            lines.append("{\"user_id\": ").append(i).append(", \"minutes\": ").append(i == 321 ? "\"ninety\"" : i % 60)
+                    .append("}\n");
+        }
+        Path file = Files.writeString(dir.resolve("activities.jsonl"), lines);
+        assertThatThrownBy(() -> db.importFile(ImportRequest.of("activities", file)))
+                .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.IMPORT_FAILED))
+                .hasMessageContaining("activities.jsonl line 321, key minutes, value 'ninety'")
+                .hasMessageContaining("Nothing was imported");
+        assertThat(count("SELECT count(*) FROM activities")).isZero();
+        Files.writeString(file, lines.toString().replace("\"ninety\"", "90"));
+        assertThat(db.importFile(ImportRequest.of("activities", file)).inserted()).isEqualTo(500);
+    }
+
+    @Test
     void upsertCountsSequencesAndTruncateWithASafetyBackup() throws Exception {
         pg("CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, score int DEFAULT 0)",
                 "INSERT INTO users (name) VALUES ('a'), ('b')");
