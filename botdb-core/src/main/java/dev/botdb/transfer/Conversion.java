@@ -56,7 +56,16 @@ abstract class Conversion {
     }
 
     /** Writes the value {@code v} (as read, see {@link #readsBytes}) as one field (length and bytes, or NULL). */
-    abstract void write(Object v, CopyBuffer out) throws BadValue;
+    final void write(Object v, CopyBuffer out) throws BadValue {
+        if (v == null) {
+            out.writeNull();
+        } else {
+            writeValue(v, out);
+        }
+    }
+
+    /** Writes a value that is not NULL. */
+    abstract void writeValue(Object v, CopyBuffer out) throws BadValue;
 
     /**
      * The conversion into {@code column}, or null when botdb cannot write that type (the plan reports it).
@@ -128,11 +137,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
-            if (v == null) {
-                out.writeNull();
-                return;
-            }
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             boolean b;
             if (v instanceof String s) {
                 b = switch (s.trim().toLowerCase(Locale.ROOT)) {
@@ -161,11 +166,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
-            if (v == null) {
-                out.writeNull();
-                return;
-            }
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             long n = integer(v, "an integer");
             switch (size) {
                 case 2 -> {
@@ -196,11 +197,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
-            if (v == null) {
-                out.writeNull();
-                return;
-            }
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             double d;
             if (v instanceof Number n) {
                 d = n.doubleValue();
@@ -238,11 +235,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
-            if (v == null) {
-                out.writeNull();
-                return;
-            }
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             BigDecimal d;
             try {
                 if (v instanceof Long l) {
@@ -303,12 +296,8 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             byte[] b = (byte[]) v;
-            if (b == null) {
-                out.writeNull();
-                return;
-            }
             int chars = checkUtf8(b);
             if (padTo > chars) {
                 int start = out.beginField();
@@ -337,12 +326,8 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             byte[] b = (byte[]) v;
-            if (b == null) {
-                out.writeNull();
-                return;
-            }
             checkUtf8(b);
             JsonCanon.check(b, 0, b.length, binary);
             if (binary) {
@@ -362,13 +347,9 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) {
+        void writeValue(Object v, CopyBuffer out) {
             byte[] b = (byte[]) v;
-            if (b == null) {
-                out.writeNull();
-            } else {
-                out.writeField(b, 0, b.length);
-            }
+            out.writeField(b, 0, b.length);
         }
     }
 
@@ -378,11 +359,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
-            if (v == null) {
-                out.writeNull();
-                return;
-            }
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             if (v instanceof byte[] b) {
                 if (b.length != 16) {
                     throw new BadValue("is a BLOB of " + b.length + " bytes; a UUID has 16", v);
@@ -429,11 +406,7 @@ abstract class Conversion {
         }
 
         @Override
-        void write(Object v, CopyBuffer out) throws BadValue {
-            if (v == null) {
-                out.writeNull();
-                return;
-            }
+        void writeValue(Object v, CopyBuffer out) throws BadValue {
             if (kind == TIME) {
                 if (!(v instanceof String s)) {
                     throw new BadValue("is a number; a time column takes text like 14:30:00", v);
