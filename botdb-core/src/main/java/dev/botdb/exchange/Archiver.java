@@ -65,7 +65,11 @@ public final class Archiver {
             }
             String cond = condition(r);
             long matching = count(source, cond);
-            List<Child> children = engine == Engine.POSTGRESQL ? children(source, archive) : List.of();
+            List<Child> children = engine == Engine.POSTGRESQL ? children(source, archive) : sqliteChildren(source);
+            if (engine == Engine.SQLITE && r.withChildren()) {
+                throw new BotDbException(ErrorCode.USAGE, "--with-children is for PostgreSQL; on SQLite archive the"
+                        + " referencing table first.");
+            }
             if (!r.withChildren()) {
                 refuseReferenced(source, cond, children);
                 children = List.of();
@@ -175,6 +179,42 @@ public final class Archiver {
         return withColumns;
     }
 
+    /** SQLite: the other tables' foreign keys that reference {@code source} (named "TABLE(COLUMNS)" as SQLite has no names). */
+    private List<Child> sqliteChildren(QualifiedName source) throws SQLException {
+        List<Child> out = new ArrayList<>();
+        List<String> tables = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        for (String t : tables) {
+            if (t.equalsIgnoreCase(source.name())) {
+                continue;
+            }
+            java.util.Map<Integer, List<String[]>> keys = new java.util.TreeMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT id, \"from\", \"to\", \"table\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")) {
+                ps.setString(1, t);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(4).equalsIgnoreCase(source.name())) {
+                            keys.computeIfAbsent(rs.getInt(1), k -> new ArrayList<>())
+                                    .add(new String[] {rs.getString(2), rs.getString(3) == null ? "rowid" : rs.getString(3)});
+                        }
+                    }
+                }
+            }
+            for (List<String[]> k : keys.values()) {
+                String from = String.join(", ", k.stream().map(c -> q(c[0])).toList());
+                String to = String.join(", ", k.stream().map(c -> q(c[1])).toList());
+                out.add(new Child(t + "(" + from + ")", q(t), from, to, q(t + "_archive"), List.of()));
+            }
+        }
+        return out;
+    }
+
     /** Refuses when another table's foreign key points at rows that would move, naming the constraint. */
     private void refuseReferenced(QualifiedName source, String cond, List<Child> children) throws SQLException {
         for (Child k : children) {
@@ -186,8 +226,9 @@ public final class Archiver {
                 if (n > 0) {
                     throw new BotDbException(ErrorCode.ARCHIVE_REFUSED, String.format(java.util.Locale.ROOT,
                             "%,d rows of %s still reference rows that would be archived (foreign key %s); nothing was"
-                                    + " moved. Add --with-children to archive them along (into %s), archive or delete"
-                                    + " them first, or narrow --where.", n, k.table(), k.constraint(), k.archive()));
+                                    + " moved. %sArchive or delete them first, or narrow --where.", n, k.table(),
+                            k.constraint(), engine == Engine.POSTGRESQL ? "Add --with-children to archive them along (into "
+                                    + k.archive() + "). " : ""));
                 }
             }
         }

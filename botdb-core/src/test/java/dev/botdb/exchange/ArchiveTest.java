@@ -155,6 +155,14 @@ class ArchiveTest {
                 assertThat(one(c, "SELECT count(*) FROM activities a JOIN activities_archive b ON a.id = b.id")).isZero();
             }
             assertThat(db.archive(req, l -> { }).rows()).as("a second run finds nothing left").isZero();
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE likes (activity_id INTEGER REFERENCES activities(id))");
+                s.execute("INSERT INTO likes SELECT min(id) FROM activities");
+                s.execute("UPDATE activities SET activity_date = '2000-01-01' WHERE id = (SELECT min(id) FROM activities)");
+            }
+            assertThatThrownBy(() -> db.archive(req, l -> { }))
+                    .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.ARCHIVE_REFUSED))
+                    .hasMessageContaining("1 rows of \"likes\"").hasMessageContaining("likes(\"activity_id\")");
         }
     }
 }
