@@ -347,8 +347,9 @@ public final class Transfer {
         long phase = System.nanoTime();
         buildIndexes(p, indexes);
         addForeignKeysBack(p, keys);
-        log.accept(String.format(Locale.ROOT, "Built %d indexes and checked %d foreign keys in %.1f s", indexes.size(),
-                keys.size(), (System.nanoTime() - phase) / 1e9));
+        log.accept(String.format(Locale.ROOT, "Built %s and checked %s in %.1f s",
+                dev.botdb.text.Human.plural(indexes.size(), "index", "indexes"),
+                dev.botdb.text.Human.plural(keys.size(), "foreign key", "foreign keys"), (System.nanoTime() - phase) / 1e9));
         phase = System.nanoTime();
         List<String> sequences = setSequences(p);
         try (Statement s = pg.createStatement()) {
@@ -356,8 +357,9 @@ public final class Transfer {
                 s.execute("ANALYZE " + t.sql());
             }
         }
-        log.accept(String.format(Locale.ROOT, "Set %d sequences and analyzed %d tables in %.1f s", sequences.size(),
-                p.targets.size(), (System.nanoTime() - phase) / 1e9));
+        log.accept(String.format(Locale.ROOT, "Set %s and analyzed %s in %.1f s",
+                dev.botdb.text.Human.plural(sequences.size(), "sequence", "sequences"),
+                dev.botdb.text.Human.plural(p.targets.size(), "table", "tables"), (System.nanoTime() - phase) / 1e9));
         phase = System.nanoTime();
         List<String> mismatched = new ArrayList<>();
         for (int i = 0; i < loads.size(); i++) {
