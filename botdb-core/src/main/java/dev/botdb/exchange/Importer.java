@@ -61,7 +61,7 @@ public final class Importer {
     }
 
     /** A column of the target table: whether it must be given (NOT NULL, no default, not generated). */
-    private record Column(String name, boolean required, String sequence, String type) {
+    private record Column(String name, boolean required, String sequence) {
     }
 
     public ImportResult run(ImportRequest r, SafetyBackup safety) {
@@ -138,17 +138,17 @@ public final class Importer {
         Map<String, Column> out = new LinkedHashMap<>();
         String sql = engine == Engine.POSTGRESQL ? """
                 SELECT a.attname, a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '',
-                       pg_get_serial_sequence(a.attrelid::regclass::text, a.attname), format_type(a.atttypid, a.atttypmod)
+                       pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)
                   FROM pg_attribute a
                  WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped
                  ORDER BY a.attnum"""
-                : "SELECT name, \"notnull\" AND dflt_value IS NULL AND pk = 0, NULL, type FROM pragma_table_info(?) ORDER BY cid";
+                : "SELECT name, \"notnull\" AND dflt_value IS NULL AND pk = 0, NULL FROM pragma_table_info(?) ORDER BY cid";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, engine == Engine.POSTGRESQL ? table.sql() : table.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1).toLowerCase(Locale.ROOT), new Column(rs.getString(1), rs.getBoolean(2),
-                            rs.getString(3), rs.getString(4)));
+                            rs.getString(3)));
                 }
             }
         } catch (SQLException e) {

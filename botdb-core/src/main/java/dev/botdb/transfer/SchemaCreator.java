@@ -360,8 +360,4 @@ final class SchemaCreator {
         return identifiers(createIndex.trim().replaceAll(";\\s*$", ""));
     }
 
-    /** Statements of this plan as text, for the plan and the dry run. */
-    List<String> texts() {
-        return statements.stream().map(Statement::sql).toList();
-    }
 }

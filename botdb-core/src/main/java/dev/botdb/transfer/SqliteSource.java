@@ -50,12 +50,6 @@ final class SqliteSource implements AutoCloseable {
 
     /** A column as SQLite declares it. {@code primaryKey} is its 1-based place in the primary key, 0 if none. */
     record Column(String name, String declaredType, boolean notNull, String defaultSql, int primaryKey) {
-        /** The declared type, upper case, without its arguments: {@code VARCHAR(20)} is {@code VARCHAR}. */
-        String baseType() {
-            String t = declaredType.toUpperCase(Locale.ROOT).trim();
-            int paren = t.indexOf('(');
-            return (paren < 0 ? t : t.substring(0, paren)).trim();
-        }
     }
 
     /** A foreign key: {@code columns} of this table reference {@code refColumns} of {@code refTable}. */
@@ -81,10 +75,6 @@ final class SqliteSource implements AutoCloseable {
         boolean rowidAlias(Column c) {
             return !withoutRowid && primaryKey().size() == 1 && c.primaryKey() == 1
                     && c.declaredType().trim().equalsIgnoreCase("INTEGER");
-        }
-
-        boolean autoincrement() {
-            return sql != null && sql.toUpperCase(Locale.ROOT).contains("AUTOINCREMENT");
         }
 
         /** The expression that names a row in messages and orders the scan: the rowid, or the primary key. */

@@ -16,14 +16,14 @@ final class TargetTables {
     /**
      * A column. {@code type} is the base type's name ({@code int8}, {@code timestamptz}, a domain's base type),
      * {@code typmod} its modifier, {@code enumType} true for an enum, {@code sequence} the identity or serial
-     * sequence behind it (or null), {@code generated} for identity ALWAYS or stored generated columns.
+     * sequence behind it (or null), {@code generatedStored} for a stored generated column (computed there, not copied).
      */
     record Column(String name, String type, String displayType, int typmod, boolean enumType, boolean notNull,
-                  boolean hasDefault, String sequence, boolean generatedAlways, boolean generatedStored) {
+                  boolean hasDefault, String sequence, boolean generatedStored) {
     }
 
     /** A foreign key constraint on {@code table}, with its definition to add it back. */
-    record ForeignKey(String table, String name, String referenced, boolean deferrable, String definition) {
+    record ForeignKey(String table, String name, String referenced, String definition) {
     }
 
     /**
@@ -72,7 +72,6 @@ final class TargetTables {
                            a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) AS not_null,
                            a.atthasdef OR a.attidentity <> '' OR (t.typtype = 'd' AND t.typdefault IS NOT NULL) AS has_default,
                            pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) AS seq,
-                           a.attidentity = 'a' AS generated_always,
                            a.attgenerated = 's' AS generated_stored
                       FROM pg_class c
                       JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -86,7 +85,7 @@ final class TargetTables {
                     while (rs.next()) {
                         columns.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Column(rs.getString(2),
                                 rs.getString(3), rs.getString(4), rs.getInt(5), rs.getBoolean(6), rs.getBoolean(7),
-                                rs.getBoolean(8), rs.getString(9), rs.getBoolean(10), rs.getBoolean(11)));
+                                rs.getBoolean(8), rs.getString(9), rs.getBoolean(10)));
                     }
                 }
             }
@@ -101,7 +100,7 @@ final class TargetTables {
             });
             List<ForeignKey> keys = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT c.relname, k.conname, r.relname, k.condeferrable, pg_get_constraintdef(k.oid)
+                    SELECT c.relname, k.conname, r.relname, pg_get_constraintdef(k.oid)
                       FROM pg_constraint k
                       JOIN pg_class c ON c.oid = k.conrelid
                       JOIN pg_class r ON r.oid = k.confrelid
@@ -111,8 +110,7 @@ final class TargetTables {
                 ps.setString(1, schema);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        keys.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                                rs.getString(5)));
+                        keys.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                     }
                 }
             }
@@ -133,10 +131,6 @@ final class TargetTables {
             return exact;
         }
         return byLowerName.get(name.toLowerCase(java.util.Locale.ROOT));
-    }
-
-    boolean isEmpty() {
-        return byLowerName.isEmpty();
     }
 
     /** Foreign keys that involve any of {@code tables} (as referencing or referenced table). */

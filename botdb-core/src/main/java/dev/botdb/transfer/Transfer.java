@@ -62,7 +62,7 @@ public final class Transfer {
     public static TransferPlan plan(Connection pg, TransferRequest request) {
         try (SqliteSource source = SqliteSource.open(request.source())) {
             Transfer t = new Transfer(pg, request, s -> { });
-            return t.inTransaction(() -> t.prepare(source).plan(), false);
+            return t.inTransaction(() -> t.new Prepared(source).plan(), false);
         }
     }
 
@@ -77,7 +77,7 @@ public final class Transfer {
              Rejects rejects = request.skipBadRows() ? new Rejects(request.rejects().orElseThrow()) : null) {
             Transfer t = new Transfer(pg, request, log);
             return t.inTransaction(() -> {
-                Prepared p = t.prepare(source);
+                Prepared p = t.new Prepared(source);
                 p.refuseProblems(request.truncate());
                 Optional<Path> safetyBackup = Optional.empty();
                 if (!p.withRows.isEmpty()) {
@@ -274,10 +274,6 @@ public final class Transfer {
                         + " an empty database.");
             }
         }
-    }
-
-    private Prepared prepare(SqliteSource source) throws SQLException {
-        return new Prepared(source);
     }
 
     /** Referenced tables before the tables that reference them; tables in a cycle in name order at the end. */
