@@ -8,6 +8,20 @@ final class Args {
     private Args() {
     }
 
+    /**
+     * {@code --name value} pairs by name; the names in {@code flags} take no value (mapped to "").
+     *
+     * @throws IllegalArgumentException when an option lacks its value
+     */
+    static java.util.Map<String, String> options(String[] args, String... flags) {
+        java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+        java.util.Set<String> bare = java.util.Set.of(flags);
+        for (int i = 0; i < args.length; i++) {
+            o.put(args[i], bare.contains(args[i]) ? "" : value(args, ++i, args[i - 1]));
+        }
+        return o;
+    }
+
     /** The value after option {@code args[i - 1]}. */
     static String value(String[] args, int i, String option) {
         if (i >= args.length) {

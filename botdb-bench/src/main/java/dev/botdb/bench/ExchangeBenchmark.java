@@ -51,10 +51,7 @@ public final class ExchangeBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            o.put(args[i], args[i].equals("--no-write") ? "" : args[++i]);
-        }
+        Map<String, String> o = Args.options(args, "--no-write");
         long rows = Long.parseLong(o.getOrDefault("--rows", "5000000"));
         int runs = Integer.parseInt(o.getOrDefault("--runs", "3"));
         Path work = Path.of(o.getOrDefault("--work-dir", "/var/tmp/botdb-exchange-bench"));

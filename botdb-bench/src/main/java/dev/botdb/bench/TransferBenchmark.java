@@ -64,7 +64,7 @@ public final class TransferBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = options(args);
+        Map<String, String> o = Args.options(args, "--no-write");
         String server = o.getOrDefault("--server", "postgres://postgres@localhost:5432");
         long rows = Long.parseLong(o.getOrDefault("--rows", "5000000"));
         int runs = Integer.parseInt(o.getOrDefault("--runs", "3"));
@@ -104,20 +104,6 @@ public final class TransferBenchmark {
             BenchmarksFile.update(root.resolve("BENCHMARKS.md"), HEADING, section);
             System.err.println("wrote the section to " + root.resolve("BENCHMARKS.md"));
         }
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--no-write")) {
-                o.put(args[i], "");
-            } else if (i + 1 < args.length) {
-                o.put(args[i], args[++i]);
-            } else {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-        }
-        return o;
     }
 
     /** The SQLite database: kept in the work folder between invocations for the same row count. */

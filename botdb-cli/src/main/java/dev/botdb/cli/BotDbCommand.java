@@ -64,6 +64,20 @@ abstract class BotDbCommand implements Callable<Integer> {
     }
 
     /**
+     * As {@link #openUnpooled}, on the database {@code url} names (a command's {@code --to}) instead of the
+     * configured one; the password still comes from ~/.pgpass or PGPASSWORD, never the URL.
+     */
+    BotDb openUnpooledAt(String option, String url) {
+        java.util.Map<String, String> env = envWithDatabaseUrl(option, url);
+        BotDbConfig config = BotDbConfig.fromEnv(env);
+        if (cli.global.allowInsecure || local.allowInsecure) {
+            config = config.allowingInsecure();
+        }
+        return BotDb.openUnpooled(withoutAutoMigrate(config, config.pool()), env, cli.err::println,
+                Connector.FIRST_RETRY_DELAY);
+    }
+
+    /**
      * The environment with {@code --to URL} as DATABASE_URL (the other ways of naming a database dropped, so they
      * cannot contradict it); refused when the URL holds a password, which every user of the machine could read.
      */

@@ -8,7 +8,6 @@ import dev.botdb.config.BotDbConfig;
 import dev.botdb.config.ConnectionTarget;
 import dev.botdb.config.Redaction;
 import dev.botdb.config.SqliteTarget;
-import dev.botdb.pool.Connector;
 import dev.botdb.text.Human;
 import dev.botdb.transfer.NumericDates;
 import dev.botdb.transfer.TransferPlan;
@@ -142,12 +141,7 @@ final class TransferCommand extends BotDbCommand {
         if (to == null) {
             return openWithoutIdlePool();
         }
-        Map<String, String> env = envWithDatabaseUrl("--to", to);
-        BotDbConfig config = BotDbConfig.fromEnv(env);
-        if (local.allowInsecure || cli.global.allowInsecure) {
-            config = config.allowingInsecure();
-        }
-        return BotDb.openUnpooled(config, env, cli.err::println, Connector.FIRST_RETRY_DELAY);
+        return openUnpooledAt("--to", to);
     }
 
     private void printPlan(TransferPlan plan, ConnectionTarget target) {

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * archive hold every original row exactly once, and the same command run again finishes the job.
  */
 class ArchiveKillIT {
-    private static final Path JAR = Path.of("target", "botdb.jar").toAbsolutePath();
 
     @TempDir
     Path dir;
@@ -47,13 +46,7 @@ class ArchiveKillIT {
                 + "?sslmode=disable");
         List<String> args = List.of("archive", "activities", "--older-than", "365d", "--column", "activity_date",
                 "--to-table", "activities_archive", "--batch", "500");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile());
-        pb.command().addAll(args);
-        pb.environment().keySet().removeIf(k -> k.equals("DATABASE_URL") || k.startsWith("PG") || k.startsWith("BOTDB_"));
-        pb.environment().putAll(env);
-        Process child = pb.start();
+        Process child = JarRun.start(env, dir.resolve("child.log"), args.toArray(String[]::new));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         long archived = 0;
         while (archived < 20_000) {

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * transaction back, the target holds no row of it, and the next run (no --truncate needed) copies everything.
  */
 class TransferKillIT {
-    private static final Path JAR = Path.of("target", "botdb.jar").toAbsolutePath();
     private static final int ROWS = 600_000;
 
     @TempDir
@@ -55,12 +53,7 @@ class TransferKillIT {
         }
         Map<String, String> env = TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db
                 + "?sslmode=disable");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "transfer", "--from", src.toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
-        pb.environment().keySet().removeIf(k -> k.equals("DATABASE_URL") || k.startsWith("PG") || k.startsWith("BOTDB_"));
-        pb.environment().putAll(env);
-        Process child = pb.start();
+        Process child = JarRun.start(env, dir.resolve("child.log"), "transfer", "--from", src.toString());
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         long copied = 0;
         try (Connection watch = TestPostgres.superuser("postgres"); Statement w = watch.createStatement()) {
