@@ -275,7 +275,8 @@ public final class BotDb implements AutoCloseable {
 
     private static BotDbException transferConnectionLost(ConnectionTarget to, SQLException e) {
         return new BotDbException(ErrorCode.TRANSFER_FAILED, "The connection to " + to.displayName() + " failed: "
-                + e.getMessage() + ". Nothing was committed.", e);
+                + e.getMessage() + ". Nothing was committed. Check that the server is up (botdb wait) and run the"
+                + " transfer again.", e);
     }
 
     /**

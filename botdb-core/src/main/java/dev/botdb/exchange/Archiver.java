@@ -57,7 +57,8 @@ public final class Archiver {
             List<String> columns = columns(source);
             if (columns.isEmpty()) {
                 throw new BotDbException(ErrorCode.ARCHIVE_FAILED, "Table " + r.table() + " does not exist; nothing was"
-                        + " archived.");
+                        + " archived. Check the name (schema.table when it is not in the search path); botdb inspect"
+                        + " lists the tables.");
             }
             if (columns.stream().noneMatch(c -> c.equalsIgnoreCase(r.column()))) {
                 throw new BotDbException(ErrorCode.USAGE, "--column " + r.column() + " is not a column of " + r.table()

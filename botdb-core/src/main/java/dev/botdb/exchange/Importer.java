@@ -104,7 +104,8 @@ public final class Importer {
         } catch (IOException e) {
             rollback();
             throw new BotDbException(ErrorCode.IMPORT_FAILED, "Reading " + r.file() + " failed: " + e.getMessage()
-                    + ". Nothing was imported.", e);
+                    + ". Nothing was imported. Check that the file is complete and readable (a .gz cut short fails"
+                    + " here: gzip -t FILE) and run again.", e);
         } catch (RuntimeException e) {
             rollback();
             throw e;

@@ -194,7 +194,8 @@ final class TableLoad {
                 throw serverError(e);
             }
             throw new BotDbException(ErrorCode.TRANSFER_FAILED, "Copying " + table.name() + " failed: " + t
-                    + ". Nothing was committed.", t);
+                    + ". Nothing was committed. Run it again; if it fails the same way, run with --verbose and report"
+                    + " the output.", t);
         }
         progress.rows(read);
     }

@@ -110,8 +110,16 @@ public final class Transfer {
             }
             return result;
         } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String fix = switch (state) {
+                case "55P03" -> " Another session (the bot?) holds a lock on the target's tables for longer than 30 s:"
+                        + " stop it for the transfer, or run again when it is idle.";
+                case "42501" -> " The role lacks a privilege on the target's tables: transfer as their owner (the role"
+                        + " that ran the migrations).";
+                default -> " Run it again; if the same error returns, --verbose shows its cause.";
+            };
             throw new BotDbException(ErrorCode.TRANSFER_FAILED, "The transfer failed on the target: " + e.getMessage()
-                    + ". Nothing was committed: the target is as it was.", e);
+                    + ". Nothing was committed: the target is as it was." + fix, e);
         } finally {
             try {
                 if (!done) {
