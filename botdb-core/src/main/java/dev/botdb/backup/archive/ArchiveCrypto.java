@@ -26,6 +26,9 @@ final class ArchiveCrypto {
     static final int SALT_BYTES = 16;
     static final int KEY_CHECK_BYTES = 8;
     static final int TAG_BYTES = 16;
+    /** The nonce stored in front of each encrypted blob of a format 2 archive. */
+    static final int NONCE_BYTES = 12;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     /**
      * OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 160 ms on a 2-core EPYC once the JIT has
      * warmed up, paid once per archive opened or written.
@@ -114,19 +117,55 @@ final class ArchiveCrypto {
             }
         }
 
+        /**
+         * Format 2 (appendable archives): encrypts under a fresh random nonce and stores it in front of the
+         * ciphertext, so {@code into} receives nonce, ciphertext and tag; returns their length. An appended file
+         * can roll back to an earlier state and write a position again with other content, so deterministic
+         * nonces would repeat there; 96 random bits do not (for fewer than 2^32 messages under one key).
+         */
+        int sealRandom(byte[] aad, byte[] data, int length, byte[] into) {
+            byte[] nonce = new byte[NONCE_BYTES];
+            RANDOM.nextBytes(nonce);
+            System.arraycopy(nonce, 0, into, 0, NONCE_BYTES);
+            try {
+                cipher.init(Cipher.ENCRYPT_MODE, aesKey, new GCMParameterSpec(TAG_BYTES * 8, nonce));
+                return NONCE_BYTES + run(aad, data, 0, length, into, NONCE_BYTES);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM encryption failed", e);
+            }
+        }
+
+        /** Decrypts what {@link #sealRandom} wrote: the nonce is the first 12 stored bytes. */
+        int openRandom(byte[] aad, byte[] stored, int length, byte[] into) throws AEADBadTagException {
+            try {
+                cipher.init(Cipher.DECRYPT_MODE, aesKey,
+                        new GCMParameterSpec(TAG_BYTES * 8, Arrays.copyOf(stored, NONCE_BYTES)));
+                return run(aad, stored, NONCE_BYTES, length - NONCE_BYTES, into, 0);
+            } catch (AEADBadTagException e) {
+                throw e;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM decryption failed", e);
+            }
+        }
+
         private int run(byte[] aad, byte[] data, int length, byte[] into) throws GeneralSecurityException {
+            return run(aad, data, 0, length, into, 0);
+        }
+
+        private int run(byte[] aad, byte[] data, int offset, int length, byte[] into, int intoOffset)
+                throws GeneralSecurityException {
             // decryption output is 16 bytes shorter, encryption output 16 bytes longer than the input
             if (out.capacity() < length + TAG_BYTES) {
                 in = ByteBuffer.allocateDirect(length + TAG_BYTES);
                 out = ByteBuffer.allocateDirect(length + TAG_BYTES);
             }
             in.clear();
-            in.put(data, 0, length).flip();
+            in.put(data, offset, length).flip();
             out.clear();
             cipher.updateAAD(aad);
             int n = cipher.doFinal(in, out);
             out.flip();
-            out.get(into, 0, n);
+            out.get(into, intoOffset, n);
             return n;
         }
     }

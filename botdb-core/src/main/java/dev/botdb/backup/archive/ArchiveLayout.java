@@ -23,6 +23,12 @@ final class ArchiveLayout {
     static final byte[] MAGIC = {(byte) 0x89, 'B', 'O', 'T', 'D', 'B', '\r', '\n'};
     static final byte[] END_MAGIC = {'B', 'O', 'T', 'D', 'B', 'E', 'N', 'D'};
     static final int VERSION = 1;
+    /**
+     * Format 2: as 1, but appendable ({@link ArchiveWriter#append}); every encrypted blob carries its own
+     * random nonce in front of its ciphertext, because an append that is rolled back may write the same
+     * position again with other content.
+     */
+    static final int APPENDABLE_VERSION = 2;
     static final int HEADER_SIZE = 64;
     static final int TRAILER_SIZE = 80;
     static final int FLAG_ENCRYPTED = 1;

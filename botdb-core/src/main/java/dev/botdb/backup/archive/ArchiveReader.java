@@ -57,6 +57,8 @@ public final class ArchiveReader implements Closeable {
     private final ArchiveLayout.Header header;
     private final ArchiveCrypto crypto;
     private final Map<String, ArchiveLayout.Entry> entries;
+    /** Where the chunks end and the index starts. */
+    private long dataEnd;
     private final byte[] manifest;
 
     private ArchiveReader(Path file, FileChannel channel, ArchiveLayout.Header header, ArchiveCrypto crypto,
@@ -114,9 +116,11 @@ public final class ArchiveReader implements Closeable {
             if (header.encrypted()) {
                 crypto = keyFor(file, header, key);
                 ArchiveCrypto.Session cipher = crypto.session();
-                index = openMetadata(file, cipher, "index", ArchiveCrypto.indexNonce(), headerBytes, indexStored);
-                manifest = openMetadata(file, cipher, "manifest", ArchiveCrypto.manifestNonce(), headerBytes,
-                        manifestStored);
+                boolean random = header.version() == ArchiveLayout.APPENDABLE_VERSION;
+                index = openMetadata(file, cipher, "index", random ? null : ArchiveCrypto.indexNonce(), headerBytes,
+                        indexStored);
+                manifest = openMetadata(file, cipher, "manifest", random ? null : ArchiveCrypto.manifestNonce(),
+                        headerBytes, manifestStored);
             }
             List<ArchiveLayout.Entry> entries;
             try {
@@ -124,7 +128,9 @@ public final class ArchiveReader implements Closeable {
             } catch (ArchiveLayout.Corrupt e) {
                 throw invalid(file, "is damaged: its index is inconsistent (" + e.getMessage() + "). Use another backup");
             }
-            return new ArchiveReader(file, channel, header, crypto, entries, manifest);
+            ArchiveReader reader = new ArchiveReader(file, channel, header, crypto, entries, manifest);
+            reader.dataEnd = trailer.indexOffset();
+            return reader;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             throw e instanceof IOException io ? readFailed(file, io) : (RuntimeException) e;
@@ -170,9 +176,11 @@ public final class ArchiveReader implements Closeable {
             throw invalid(file, "is damaged: its header (bytes 0.." + ArchiveLayout.HEADER_SIZE + ") does not match its"
                     + " checksum. Use another backup");
         }
-        if (header.version() != ArchiveLayout.VERSION || (header.flags() & ~ArchiveLayout.FLAG_ENCRYPTED) != 0) {
+        if (header.version() < ArchiveLayout.VERSION || header.version() > ArchiveLayout.APPENDABLE_VERSION
+                || (header.flags() & ~ArchiveLayout.FLAG_ENCRYPTED) != 0) {
             throw invalid(file, "was written by a newer botdb (archive format " + header.version() + ", flags "
-                    + header.flags() + "); this botdb reads format " + ArchiveLayout.VERSION + ". Upgrade botdb to read it");
+                    + header.flags() + "); this botdb reads formats " + ArchiveLayout.VERSION + " and "
+                    + ArchiveLayout.APPENDABLE_VERSION + ". Upgrade botdb to read it");
         }
         if (header.length() == 0) {
             throw unfinished(file);
@@ -232,17 +240,39 @@ public final class ArchiveReader implements Closeable {
 
     private static byte[] openMetadata(Path file, ArchiveCrypto.Session cipher, String what, byte[] nonce,
                                        byte[] headerBytes, byte[] stored) {
-        if (stored.length < ArchiveCrypto.TAG_BYTES) {
+        int overhead = ArchiveCrypto.TAG_BYTES + (nonce == null ? ArchiveCrypto.NONCE_BYTES : 0);
+        if (stored.length < overhead) {
             throw invalid(file, "is damaged: its " + what + " is too short to be encrypted. Use another backup");
         }
-        byte[] plain = new byte[stored.length - ArchiveCrypto.TAG_BYTES];
+        byte[] plain = new byte[stored.length - overhead];
+        byte[] aad = ArchiveCrypto.metadataAad(what, headerBytes);
         try {
-            cipher.open(nonce, ArchiveCrypto.metadataAad(what, headerBytes), stored, stored.length, plain);
+            if (nonce == null) {
+                cipher.openRandom(aad, stored, stored.length, plain);
+            } else {
+                cipher.open(nonce, aad, stored, stored.length, plain);
+            }
         } catch (AEADBadTagException e) {
             throw invalid(file, "was tampered with: its " + what + " fails authentication although the key is right"
                     + " (it was changed after it was written). Use another backup");
         }
         return plain;
+    }
+
+    ArchiveLayout.Header layoutHeader() {
+        return header;
+    }
+
+    List<ArchiveLayout.Entry> layoutEntries() {
+        return List.copyOf(entries.values());
+    }
+
+    long dataEnd() {
+        return dataEnd;
+    }
+
+    ArchiveCrypto crypto() {
+        return crypto;
     }
 
     /** The first bytes of every botdb archive (for telling files apart). */
@@ -367,12 +397,14 @@ public final class ArchiveReader implements Closeable {
     /** Decrypts and authenticates one chunk; returns the plaintext length. */
     int decrypt(ArchiveLayout.Entry entry, int number, ArchiveCrypto.Session cipher, byte[] stored, byte[] into) {
         ArchiveLayout.Chunk c = entry.chunks().get(number);
-        if (c.storedLength() < ArchiveCrypto.TAG_BYTES) {
+        boolean random = header.version() == ArchiveLayout.APPENDABLE_VERSION;
+        if (c.storedLength() < ArchiveCrypto.TAG_BYTES + (random ? ArchiveCrypto.NONCE_BYTES : 0)) {
             throw invalid(file, "is damaged: " + where(entry, number) + " is too short to be encrypted");
         }
+        byte[] aad = ArchiveCrypto.chunkAad(entry.id(), number, entry.name());
         try {
-            return cipher.open(ArchiveCrypto.chunkNonce(entry.id(), number),
-                    ArchiveCrypto.chunkAad(entry.id(), number, entry.name()), stored, c.storedLength(), into);
+            return random ? cipher.openRandom(aad, stored, c.storedLength(), into)
+                    : cipher.open(ArchiveCrypto.chunkNonce(entry.id(), number), aad, stored, c.storedLength(), into);
         } catch (AEADBadTagException e) {
             throw invalid(file, "was tampered with: " + where(entry, number) + " fails authentication (it was changed,"
                     + " swapped or copied from elsewhere after it was written). Use another backup");

@@ -68,6 +68,8 @@ public final class ArchiveWriter implements Closeable {
     private final ArchiveLayout.Header header;
     private final int zstdLevel;
     private final int chunkSize;
+    /** Writing into an existing format 2 file in place ({@link AppendSession#begin}), not a new {@code .partial}. */
+    private final boolean appending;
 
     // guarded by this
     private State state = State.OPEN;
@@ -79,7 +81,7 @@ public final class ArchiveWriter implements Closeable {
     private Throwable failure;
 
     private ArchiveWriter(Path finalPath, Path partialPath, FileChannel channel, ArchiveCrypto crypto,
-                          ArchiveLayout.Header header, int zstdLevel, int chunkSize) {
+                          ArchiveLayout.Header header, int zstdLevel, int chunkSize, boolean appending) {
         this.finalPath = finalPath;
         this.partialPath = partialPath;
         this.channel = channel;
@@ -87,6 +89,38 @@ public final class ArchiveWriter implements Closeable {
         this.header = header;
         this.zstdLevel = zstdLevel;
         this.chunkSize = chunkSize;
+        this.appending = appending;
+    }
+
+    /**
+     * Starts a new appendable (format 2) archive, written and finished like any other; {@link AppendSession}
+     * adds entries to it later.
+     */
+    static ArchiveWriter createAppendable(Path finalPath, Optional<BackupKey> key) {
+        return create(finalPath, key, DEFAULT_ZSTD_LEVEL, DEFAULT_CHUNK_SIZE, ArchiveCrypto.DEFAULT_ITERATIONS,
+                ArchiveLayout.APPENDABLE_VERSION);
+    }
+
+    /**
+     * Continues the finished format 2 archive {@code reader} has open: new chunks go where its index starts
+     * (the caller has saved the old index, manifest and trailer in the journal), the entries it has are kept.
+     */
+    static ArchiveWriter continuing(Path file, FileChannel channel, ArchiveReader reader) {
+        ArchiveWriter w = new ArchiveWriter(file, file, channel, reader.crypto(), reader.layoutHeader().withLength(0),
+                DEFAULT_ZSTD_LEVEL, reader.layoutHeader().chunkSize(), true);
+        w.position = reader.dataEnd();
+        for (ArchiveLayout.Entry e : reader.layoutEntries()) {
+            w.names.add(e.name());
+            w.entries.add(e);
+            w.infos.add(new EntryInfo(e.name(), e.rawBytes(), java.util.HexFormat.of().formatHex(e.sha256()),
+                    e.chunks().size(), e.storedBytes()));
+        }
+        return w;
+    }
+
+    /** Format 2 archives store a random nonce with each encrypted chunk. */
+    boolean appendable() {
+        return header.version() == ArchiveLayout.APPENDABLE_VERSION;
     }
 
     /**
@@ -104,6 +138,11 @@ public final class ArchiveWriter implements Closeable {
 
     /** {@link #create(Path, Optional, int)} with a chunk size and PBKDF2 cost, for tests and measurements. */
     static ArchiveWriter create(Path finalPath, Optional<BackupKey> key, int zstdLevel, int chunkSize, int iterations) {
+        return create(finalPath, key, zstdLevel, chunkSize, iterations, ArchiveLayout.VERSION);
+    }
+
+    private static ArchiveWriter create(Path finalPath, Optional<BackupKey> key, int zstdLevel, int chunkSize,
+                                        int iterations, int version) {
         Objects.requireNonNull(finalPath, "finalPath");
         Objects.requireNonNull(key, "key");
         if (zstdLevel < MIN_ZSTD_LEVEL || zstdLevel > MAX_ZSTD_LEVEL) {
@@ -126,10 +165,10 @@ public final class ArchiveWriter implements Closeable {
             crypto = key.get().deriveForWriting(salt, iterations);
             keyCheck = crypto.keyCheck();
         }
-        ArchiveLayout.Header header = new ArchiveLayout.Header(ArchiveLayout.VERSION, crypto == null ? 0 : ArchiveLayout.FLAG_ENCRYPTED, chunkSize,
+        ArchiveLayout.Header header = new ArchiveLayout.Header(version, crypto == null ? 0 : ArchiveLayout.FLAG_ENCRYPTED, chunkSize,
                 System.currentTimeMillis(), 0, crypto == null ? 0 : iterations, salt, keyCheck);
         FileChannel channel = createOwnerOnly(partial);
-        ArchiveWriter writer = new ArchiveWriter(finalPath, partial, channel, crypto, header, zstdLevel, chunkSize);
+        ArchiveWriter writer = new ArchiveWriter(finalPath, partial, channel, crypto, header, zstdLevel, chunkSize, false);
         try {
             // length 0 marks the file unfinished until finish() rewrites the header
             writer.writeFully(header.encode(), 0);
@@ -205,6 +244,9 @@ public final class ArchiveWriter implements Closeable {
      */
     public Path finish(byte[] manifestJson) {
         Objects.requireNonNull(manifestJson, "manifestJson");
+        if (appending) {
+            throw new IllegalStateException("an append is completed by commit(), not finish()");
+        }
         List<ArchiveLayout.Entry> complete;
         long dataEnd;
         synchronized (this) {
@@ -243,9 +285,50 @@ public final class ArchiveWriter implements Closeable {
         }
     }
 
+    /**
+     * Completes an append ({@link AppendSession#begin}): writes the new index, manifest and trailer after the new
+     * chunks and fsyncs the file, but leaves the header's length at 0 (the file reads as unfinished) until
+     * {@link AppendSession#settle()} says the append is to stay.
+     */
+    public void commit(byte[] manifestJson) {
+        Objects.requireNonNull(manifestJson, "manifestJson");
+        if (!appending) {
+            throw new IllegalStateException("a new archive is completed by finish(), not commit()");
+        }
+        List<ArchiveLayout.Entry> complete;
+        long dataEnd;
+        synchronized (this) {
+            checkWritable();
+            if (entries.contains(null)) {
+                throw new IllegalStateException("close every entry before commit()");
+            }
+            state = State.FINISHING;
+            complete = List.copyOf(entries);
+            dataEnd = position;
+        }
+        try {
+            long total = writeMetadata(complete, dataEnd, manifestJson, false);
+            channel.truncate(total);
+            channel.force(true);
+            channel.close();
+            synchronized (this) {
+                state = State.FINISHED;
+            }
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw new BotDbException(ErrorCode.BACKUP_FAILED, "cannot complete the append to " + finalPath + ": " + e, e);
+        }
+    }
+
     private void writeMetadata(List<ArchiveLayout.Entry> complete, long dataEnd, byte[] manifestJson) throws IOException {
+        writeMetadata(complete, dataEnd, manifestJson, true);
+    }
+
+    /** Returns the file's length; {@code writeHeader} false leaves the header (length 0) as it is. */
+    private long writeMetadata(List<ArchiveLayout.Entry> complete, long dataEnd, byte[] manifestJson,
+                               boolean writeHeader) throws IOException {
         byte[] index = ArchiveLayout.encodeIndex(complete);
-        int tag = crypto == null ? 0 : ArchiveCrypto.TAG_BYTES;
+        int tag = crypto == null ? 0 : ArchiveCrypto.TAG_BYTES + (appendable() ? ArchiveCrypto.NONCE_BYTES : 0);
         long indexLength = index.length + tag;
         long manifestLength = manifestJson.length + tag;
         long total = dataEnd + indexLength + manifestLength + ArchiveLayout.TRAILER_SIZE;
@@ -255,11 +338,16 @@ public final class ArchiveWriter implements Closeable {
         if (crypto != null) {
             ArchiveCrypto.Session cipher = crypto.session();
             indexStored = new byte[(int) indexLength];
-            cipher.seal(ArchiveCrypto.indexNonce(), ArchiveCrypto.metadataAad("index", headerBytes),
-                    index, index.length, indexStored);
             manifestStored = new byte[(int) manifestLength];
-            cipher.seal(ArchiveCrypto.manifestNonce(), ArchiveCrypto.metadataAad("manifest", headerBytes),
-                    manifestJson, manifestJson.length, manifestStored);
+            byte[] indexAad = ArchiveCrypto.metadataAad("index", headerBytes);
+            byte[] manifestAad = ArchiveCrypto.metadataAad("manifest", headerBytes);
+            if (appendable()) {
+                cipher.sealRandom(indexAad, index, index.length, indexStored);
+                cipher.sealRandom(manifestAad, manifestJson, manifestJson.length, manifestStored);
+            } else {
+                cipher.seal(ArchiveCrypto.indexNonce(), indexAad, index, index.length, indexStored);
+                cipher.seal(ArchiveCrypto.manifestNonce(), manifestAad, manifestJson, manifestJson.length, manifestStored);
+            }
         }
         MessageDigest sha = sha256();
         sha.update(headerBytes);
@@ -270,7 +358,10 @@ public final class ArchiveWriter implements Closeable {
         writeFully(indexStored, dataEnd);
         writeFully(manifestStored, dataEnd + indexLength);
         writeFully(trailer, dataEnd + indexLength + manifestLength);
-        writeFully(headerBytes, 0);
+        if (writeHeader) {
+            writeFully(headerBytes, 0);
+        }
+        return total;
     }
 
     private static void fsyncFolder(Path folder) {
@@ -293,6 +384,9 @@ public final class ArchiveWriter implements Closeable {
             channel.close();
         } catch (IOException e) {
             // deleting matters, not closing
+        }
+        if (appending) {
+            return; // the file is the archive itself: AppendSession.rollBack() puts its previous state back
         }
         try {
             Files.deleteIfExists(partialPath);

@@ -29,6 +29,8 @@ public final class EntryOutput extends OutputStream {
     private final ArchiveCrypto crypto;
     private final int zstdLevel;
     private final int chunkSize;
+    /** Format 2: a random nonce stored with each chunk (see {@link ArchiveCrypto.Session#sealRandom}). */
+    private final boolean randomNonces;
     private final MessageDigest sha256 = ArchiveWriter.sha256();
     private final MessageDigest chunkSha256 = ArchiveWriter.sha256();
     private final List<ArchiveLayout.Chunk> chunks = new ArrayList<>();
@@ -51,6 +53,7 @@ public final class EntryOutput extends OutputStream {
         this.crypto = crypto;
         this.zstdLevel = zstdLevel;
         this.chunkSize = chunkSize;
+        this.randomNonces = writer.appendable();
     }
 
     /** The entry's name. */
@@ -114,12 +117,15 @@ public final class EntryOutput extends OutputStream {
                 if (cipher == null) {
                     cipher = crypto.session();
                 }
-                if (sealed == null || sealed.length < payloadLength + ArchiveCrypto.TAG_BYTES) {
-                    sealed = new byte[Math.max(packed.length, buffer.length) + ArchiveCrypto.TAG_BYTES];
+                if (sealed == null || sealed.length < payloadLength + ArchiveCrypto.TAG_BYTES + ArchiveCrypto.NONCE_BYTES) {
+                    sealed = new byte[Math.max(packed.length, buffer.length) + ArchiveCrypto.TAG_BYTES
+                            + ArchiveCrypto.NONCE_BYTES];
                 }
                 int number = chunks.size();
-                payloadLength = cipher.seal(ArchiveCrypto.chunkNonce(id, number),
-                        ArchiveCrypto.chunkAad(id, number, name), payload, payloadLength, sealed);
+                byte[] aad = ArchiveCrypto.chunkAad(id, number, name);
+                payloadLength = randomNonces
+                        ? cipher.sealRandom(aad, payload, payloadLength, sealed)
+                        : cipher.seal(ArchiveCrypto.chunkNonce(id, number), aad, payload, payloadLength, sealed);
                 payload = sealed;
             }
             chunkSha256.update(payload, 0, payloadLength);

@@ -304,10 +304,10 @@ class ArchiveReaderTest {
     void aNewerFormatVersionAsksForAnUpgrade() throws Exception {
         Path file = smallArchive(false);
         byte[] all = Files.readAllBytes(file);
-        ByteBuffer.wrap(all).putShort(8, (short) 2).putInt(60, ArchiveLayout.crc32c(all, 0, 60));
+        ByteBuffer.wrap(all).putShort(8, (short) 3).putInt(60, ArchiveLayout.crc32c(all, 0, 60));
         Files.write(file, all);
 
-        assertRefused(file, Optional.empty()).hasMessageContaining("was written by a newer botdb (archive format 2")
+        assertRefused(file, Optional.empty()).hasMessageContaining("was written by a newer botdb (archive format 3")
                 .hasMessageContaining("Upgrade botdb");
     }
 
