@@ -306,12 +306,14 @@ public final class BotDb implements AutoCloseable {
     }
 
     /**
-     * {@code botdb archive}: old rows moved into an archive table in short batches; see
-     * {@link dev.botdb.exchange.Archiver}. {@code log} receives progress lines.
+     * {@code botdb archive}: old rows moved into an archive table, or an archive file in botdb's backup format
+     * (encrypted when BACKUP_ENCRYPTION_KEY is set), in short batches; see {@link dev.botdb.exchange.Archiver}.
+     * {@code log} receives progress lines.
      */
     public dev.botdb.exchange.ArchiveResult archive(dev.botdb.exchange.ArchiveRequest request, Consumer<String> log) {
         try (Connection c = dataSource.getConnection()) {
-            return dev.botdb.exchange.Archiver.of(c, target.engine(), log).run(request);
+            return dev.botdb.exchange.Archiver.of(c, target.engine(), log, (file, source) ->
+                    dev.botdb.backup.rows.RowArchiveFile.open(file, source, BackupKey.fromEnv(env))).run(request);
         } catch (SQLException e) {
             throw dev.botdb.pool.ConnectionFailure.classify(e, target).toException(e);
         }

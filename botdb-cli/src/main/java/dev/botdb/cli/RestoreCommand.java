@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code botdb restore}: a botdb archive, plain SQL or pg_dump file into a database. */
 @Command(name = "restore", description = "Restore a backup (botdb archive, .sql, .sql.gz or pg_dump -Fc) into the"
-        + " database, a new database (--to), or one table (--table). Refuses a target that holds data unless --force,"
+        + " database, a new database (--to), or one table (--table); or put back the rows of an archive file of botdb"
+        + " archive --to (into the table they came from, or --into another). Refuses a target that holds data unless --force,"
         + " which takes a safety backup first.")
 final class RestoreCommand extends BotDbCommand {
     @Parameters(paramLabel = "FILE", description = "The backup file.")
@@ -32,6 +33,11 @@ final class RestoreCommand extends BotDbCommand {
 
     @Option(names = {"-t", "--table"}, description = "Only this table; repeat for several.")
     List<String> tables = new ArrayList<>();
+
+    @Option(names = "--into", paramLabel = "TABLE", description = "An archive file of botdb archive --to only: put"
+            + " the rows into this table instead of the one they came from (created with the archived columns when"
+            + " missing), e.g. to look at them beside the live rows.")
+    String into;
 
     @Option(names = "--force", description = "Replace what the target holds (a safety backup of it is taken first).")
     boolean force;
@@ -55,7 +61,7 @@ final class RestoreCommand extends BotDbCommand {
         try (BotDb db = openWithoutIdlePool()) {
             Backups backups = BackupSetup.backups(cli, db, out, jobs);
             ConnectionTarget target = target(db);
-            RestoreResult r = backups.restore(file, new RestoreRequest(target, tables, force, terminateSessions));
+            RestoreResult r = backups.restore(file, new RestoreRequest(target, tables, force, terminateSessions, into));
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("file", file.toString());

@@ -53,7 +53,16 @@ final class Restores {
         if (kind != FileKind.BOTDB_ARCHIVE) {
             return External.restore(file, kind, request, backups, start);
         }
+        dev.botdb.backup.rows.RowsRestore.refusePending(file);
         try (ArchiveReader archive = backups.openChecked(file)) {
+            if (dev.botdb.backup.rows.RowsManifest.isRowsArchive(archive.manifestJson())) {
+                return dev.botdb.backup.rows.RowsRestore.run(file, archive, request.to(), request.tables(), request.into(),
+                        log);
+            }
+            if (request.into() != null) {
+                throw new BotDbException(ErrorCode.USAGE, "--into is for the archive files of botdb archive --to; "
+                        + file + " is a backup. Restore one table of it with --table (and --to for another database).");
+            }
             Manifest manifest = Manifest.fromJson(archive.manifestJson(), file.toString());
             log.accept("[Restore] " + file.getFileName() + ": " + manifest.engine() + " backup of " + manifest.database()
                     + " taken " + manifest.createdAt() + ", " + manifest.tables().size() + " tables, "

@@ -3,6 +3,7 @@ package dev.botdb.exchange;
 import dev.botdb.BotDbException;
 import dev.botdb.ErrorCode;
 import dev.botdb.config.Engine;
+import dev.botdb.copy.BatchFile;
 import dev.botdb.dialect.QualifiedName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,18 +26,26 @@ public final class Archiver {
     private final Connection connection;
     private final Engine engine;
     private final Consumer<String> log;
+    private final BatchFile.Opener files;
 
-    private Archiver(Connection connection, Engine engine, Consumer<String> log) {
+    private Archiver(Connection connection, Engine engine, Consumer<String> log, BatchFile.Opener files) {
         this.connection = connection;
         this.engine = engine;
         this.log = log;
+        this.files = files;
     }
 
+    /** An archiver into tables only. */
     public static Archiver of(Connection connection, Engine engine, Consumer<String> log) {
-        return new Archiver(connection, engine, log);
+        return new Archiver(connection, engine, log, null);
     }
 
-    private static String q(String identifier) {
+    /** An archiver that also writes archive files ({@link ArchiveRequest#toFile()}) through {@code files}. */
+    public static Archiver of(Connection connection, Engine engine, Consumer<String> log, BatchFile.Opener files) {
+        return new Archiver(connection, engine, log, files);
+    }
+
+    static String q(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
@@ -51,7 +60,7 @@ public final class Archiver {
     public ArchiveResult run(ArchiveRequest r) {
         long start = System.nanoTime();
         QualifiedName source = QualifiedName.parse(r.table());
-        QualifiedName archive = QualifiedName.parse(r.toTable());
+        QualifiedName archive = QualifiedName.parse(r.toTable() != null ? r.toTable() : r.table() + "_archive");
         try {
             connection.setAutoCommit(true);
             List<String> columns = columns(source);
@@ -79,6 +88,9 @@ public final class Archiver {
             }
             if (r.dryRun()) {
                 return new ArchiveResult(matching, 0, 0, matching, false, true, (System.nanoTime() - start) / 1_000_000);
+            }
+            if (r.toFile() != null) {
+                return toFile(r, source, columns, cond, matching, children, start);
             }
             boolean created = createArchive(source, archive);
             for (Child c : children) {
@@ -110,9 +122,20 @@ public final class Archiver {
         } catch (SQLException e) {
             throw new BotDbException(ErrorCode.ARCHIVE_FAILED, "The archive of " + r.table() + " stopped: "
                     + e.getMessage().lines().findFirst().orElse("") + ". Every batch before this one is complete (in "
-                    + r.toTable() + " and gone from " + r.table() + "), this one was rolled back: run the same command"
-                    + " again to carry on.", e);
+                    + r.destination() + " and gone from " + r.table() + "), this one was rolled back: run the same"
+                    + " command again to carry on.", e);
         }
+    }
+
+    private ArchiveResult toFile(ArchiveRequest r, QualifiedName source, List<String> columns, String cond,
+                                 long matching, List<Child> children, long start) throws SQLException {
+        if (files == null) {
+            throw new IllegalStateException("this Archiver was made without archive files: use Archiver.of(..., files)");
+        }
+        ArchiveToFile.Outcome o = new ArchiveToFile(connection, engine, log, files).run(r, source, columns, cond, matching,
+                children);
+        return new ArchiveResult(o.rows(), o.bytes(), o.batches(), count(source, cond), o.created(), false,
+                (System.nanoTime() - start) / 1_000_000, o.children());
     }
 
     private List<String> columns(QualifiedName table) throws SQLException {
@@ -144,7 +167,7 @@ public final class Archiver {
      * A foreign key of another table referencing the live table: its name, the referencing table and columns, the
      * referenced columns, and the archive table its rows go to with --with-children.
      */
-    private record Child(String constraint, String table, String columns, String referenced, String archive,
+    record Child(String constraint, String table, String columns, String referenced, String archive,
                          List<String> tableColumns) {
     }
 
@@ -317,6 +340,7 @@ public final class Archiver {
     private long[] batchSqlite(QualifiedName source, QualifiedName archive, String list, String cond, int batch)
             throws SQLException {
         connection.setAutoCommit(false);
+        boolean committed = false;
         try (Statement s = connection.createStatement()) {
             s.execute("CREATE TEMP TABLE IF NOT EXISTS botdb_archive_batch (id INTEGER PRIMARY KEY)");
             s.execute("DELETE FROM botdb_archive_batch");
@@ -334,11 +358,12 @@ public final class Archiver {
                 s.execute("DELETE FROM " + source.sql() + " WHERE rowid IN (SELECT id FROM botdb_archive_batch)");
             }
             connection.commit();
+            committed = true;
             return new long[] {picked, bytes};
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
         } finally {
+            if (!committed) {
+                connection.rollback(); // before setAutoCommit(true), which would commit the half batch
+            }
             connection.setAutoCommit(true);
         }
     }

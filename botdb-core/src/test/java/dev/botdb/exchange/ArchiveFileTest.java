@@ -1,0 +1,396 @@
+package dev.botdb.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.botdb.BotDb;
+import dev.botdb.BotDbException;
+import dev.botdb.ErrorCode;
+import dev.botdb.TestPostgres;
+import dev.botdb.backup.RestoreRequest;
+import dev.botdb.backup.RestoreResult;
+import dev.botdb.backup.archive.AppendSession;
+import dev.botdb.backup.archive.ArchiveReader;
+import dev.botdb.backup.archive.BackupKey;
+import dev.botdb.backup.rows.RowArchiveFile;
+import dev.botdb.backup.schema.SchemaRoundTrip;
+import dev.botdb.config.Engine;
+import dev.botdb.copy.BatchFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** botdb archive --to FILE and botdb restore FILE, on the real test PostgreSQL and real SQLite files. */
+class ArchiveFileTest {
+    @TempDir
+    Path dir;
+
+    private static final String KEY = "archive file test passphrase, long enough";
+
+    private static long one(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String url(String database) {
+        return "postgres://postgres@localhost:" + TestPostgres.port() + "/" + database + "?sslmode=disable";
+    }
+
+    /** Every built-in kind of value, NULLs, and text that trips CSV: the rows must come back exactly. */
+    private static String activities(int rows) {
+        return """
+                CREATE TYPE mood AS ENUM ('calm', 'happy');
+                CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, minutes int,
+                  note text, score numeric(10,3), ratio double precision, done boolean, tags text[],
+                  meta jsonb, photo bytea, uid uuid, at timestamptz, took interval, mood mood,
+                  activity_date date NOT NULL, doubled int GENERATED ALWAYS AS (minutes * 2) STORED);
+                INSERT INTO activities (user_id, minutes, note, score, ratio, done, tags, meta, photo, uid, at, took,
+                                        mood, activity_date)
+                  SELECT g % 100, CASE WHEN g % 7 = 0 THEN NULL ELSE g % 60 END,
+                         CASE g % 4 WHEN 0 THEN 'line one' || chr(10) || 'line "two", ok' WHEN 1 THEN '' WHEN 2 THEN NULL
+                                    ELSE 'run 🏃 ' || g END,
+                         g / 7.0, g / 3.0, g % 2 = 0, ARRAY['a,b', 'c"d', NULL], jsonb_build_object('g', g, 'n', NULL),
+                         CASE WHEN g % 5 = 0 THEN NULL ELSE decode(lpad(to_hex(g), 8, '0'), 'hex') END,
+                         md5(g::text)::uuid, timestamptz '2024-01-01 12:00+02' + g * interval '1 minute',
+                         g * interval '1 second', CASE WHEN g % 2 = 0 THEN 'calm' ELSE 'happy' END::mood,
+                         current_date - (g % 730)
+                    FROM generate_series(1, ROWS) g;""".replace("ROWS", Integer.toString(rows));
+    }
+
+    private static final String OLD = "activity_date < now() - interval '365 days'";
+
+    @Test
+    void archivesToAFileWhileTheBotInsertsThenRestoresIntoANewTableAndBack() throws Exception {
+        String database = SchemaRoundTrip.freshDatabase("archive_file");
+        SchemaRoundTrip.exec(database, activities(20_000));
+        long old;
+        long oldHash;
+        long total;
+        try (Connection c = TestPostgres.superuser(database)) {
+            old = one(c, "SELECT count(*) FROM activities WHERE " + OLD);
+            oldHash = one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD);
+            total = one(c, "SELECT count(*) FROM activities");
+        }
+        Path file = dir.resolve("activities-2025.botdb");
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        AtomicLong inserted = new AtomicLong();
+        List<Thread> bots = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Thread bot = new Thread(() -> {
+                try (Connection c = TestPostgres.superuser(database); PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO activities (user_id, minutes, activity_date) VALUES (1, 5, current_date)")) {
+                    while (!stop.get()) {
+                        ps.executeUpdate();
+                        inserted.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            bot.start();
+            bots.add(bot);
+        }
+        Map<String, String> env = TestPostgres.env(url(database), "BACKUP_ENCRYPTION_KEY", KEY);
+        ArchiveResult r;
+        try (BotDb db = BotDb.fromEnv(env)) {
+            ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null,
+                    1500, false, false, file);
+            r = db.archive(request, l -> { });
+        } finally {
+            stop.set(true);
+            for (Thread b : bots) {
+                b.join();
+            }
+        }
+        assertThat(failures).isEmpty();
+        assertThat(inserted.get()).isPositive();
+        assertThat(r.rows()).isEqualTo(old);
+        assertThat(r.created()).isTrue();
+        assertThat(r.remaining()).isZero();
+        assertThat(r.batches()).isEqualTo((int) ((old + 1499) / 1500));
+        assertThat(Files.size(AppendSession.journalOf(file))).as("nothing pending").isZero();
+        try (Connection c = TestPostgres.superuser(database)) {
+            assertThat(one(c, "SELECT count(*) FROM activities WHERE " + OLD)).isZero();
+            assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total - old + inserted.get());
+            assertThat(one(c, "SELECT count(*) FROM botdb_archive_batches")).isEqualTo(r.batches());
+            assertThat(one(c, "SELECT sum(rows) FROM botdb_archive_batches")).isEqualTo(old);
+        }
+        // the file is encrypted: without the key nothing but its header can be read
+        assertThatThrownBy(() -> ArchiveReader.open(file, Optional.empty())).isInstanceOf(BotDbException.class)
+                .hasMessageContaining("encrypted");
+        assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).doesNotContain("line one");
+
+        try (BotDb db = BotDb.fromEnv(env)) {
+            RestoreResult into = db.backups().restore(file, new RestoreRequest(db.target(), List.of("activities"), false,
+                    false, "activities_2025"));
+            assertThat(into.rows()).isEqualTo(old);
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT sum(hashtext(a::text)) FROM activities_2025 a")).as("every archived row,"
+                        + " exactly as it was (generated column recomputed)").isEqualTo(oldHash);
+                assertThat(one(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'activities_2025'"))
+                        .as("created like the live table").isOne();
+            }
+            RestoreResult back = db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false));
+            assertThat(back.rows()).isEqualTo(old);
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD)).isEqualTo(oldHash);
+                assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total + inserted.get());
+                // the sequence was ahead of the restored ids: an insert still works
+                assertThat(one(c, "INSERT INTO activities (user_id, activity_date) VALUES (1, current_date) RETURNING id"))
+                        .isGreaterThan(total);
+            }
+            assertThatThrownBy(() -> db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false)))
+                    .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED))
+                    .hasMessageContaining("already").hasMessageContaining("--into");
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT count(*) FROM activities WHERE " + OLD)).as("the refused restore kept nothing")
+                        .isEqualTo(old);
+            }
+
+            // archived again into the same file: the batches are appended, numbered on
+            ArchiveResult again = db.archive(new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null,
+                    null, 5000, false, false, file), l -> { });
+            assertThat(again.rows()).isEqualTo(old);
+            assertThat(again.created()).isFalse();
+            try (ArchiveReader reader = ArchiveReader.open(file, BackupKey.fromEnv(env))) {
+                reader.verifyIntegrity();
+                assertThat(reader.entries()).hasSize(r.batches() + again.batches());
+            }
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT max(batch) FROM botdb_archive_batches")).isEqualTo(r.batches() + again.batches());
+            }
+        }
+    }
+
+    @Test
+    void withChildrenTheReferencingRowsGoIntoTheSameFileAndComeBackFirstParentThenChild() throws Exception {
+        String database = SchemaRoundTrip.freshDatabase("archive_file_fk");
+        SchemaRoundTrip.exec(database, """
+                CREATE TABLE competitions (id int PRIMARY KEY, ended date NOT NULL);
+                CREATE TABLE entries (id int PRIMARY KEY, competition_id int NOT NULL REFERENCES competitions(id),
+                                      points int);
+                INSERT INTO competitions VALUES (1, '2020-01-01'), (2, '2020-02-01'), (3, current_date);
+                INSERT INTO entries VALUES (1, 1, 10), (2, 1, NULL), (3, 3, 30), (4, 2, 40);""");
+        Path file = dir.resolve("competitions.botdb");
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(url(database)))) {
+            assertThatThrownBy(() -> db.archive(new ArchiveRequest("competitions", "ended", Duration.ofDays(30), null,
+                    null, 1, false, false, file), l -> { }))
+                    .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.ARCHIVE_REFUSED))
+                    .hasMessageContaining("entries_competition_id_fkey");
+            ArchiveResult r = db.archive(new ArchiveRequest("competitions", "ended", Duration.ofDays(30), null, null, 1,
+                    false, true, file), l -> { });
+            assertThat(r.rows()).isEqualTo(2);
+            assertThat(r.children()).containsEntry("entries", 3L);
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT count(*) FROM entries")).isOne();
+                assertThat(one(c, "SELECT count(*) FROM competitions")).isOne();
+            }
+            assertThatThrownBy(() -> db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false, false,
+                    "x"))).satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.USAGE))
+                    .hasMessageContaining("holds 2 tables");
+            // --table in child-first order: restored parent first all the same, so the foreign key holds
+            RestoreResult back = db.backups().restore(file, new RestoreRequest(db.target(), List.of("entries",
+                    "competitions"), false));
+            assertThat(back.rows()).isEqualTo(5);
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT count(*) FROM entries WHERE points IS NULL")).isOne();
+                assertThat(one(c, "SELECT sum(points) FROM entries")).isEqualTo(80);
+                assertThat(one(c, "SELECT count(*) FROM competitions")).isEqualTo(3);
+            }
+        }
+    }
+
+    /** The process dies at a chosen step of a batch: a kill in-process, without the catch blocks running. */
+    private static final class Killed extends Error {
+        Killed() {
+            super("killed");
+        }
+    }
+
+    /** A batch file that dies after the n-th batch is durable, before (or after) the database commits. */
+    private static BatchFile.Opener dying(Optional<BackupKey> key, int batch, boolean afterCommit) {
+        return (file, source) -> {
+            BatchFile real = RowArchiveFile.open(file, source, key);
+            return new BatchFile() {
+                public String archiveId() {
+                    return real.archiveId();
+                }
+
+                public long batches() {
+                    return real.batches();
+                }
+
+                public OptionalLong pending() {
+                    return real.pending();
+                }
+
+                public void keep() {
+                    if (afterCommit && real.pending().orElse(-1) == batch) {
+                        throw new Killed();
+                    }
+                    real.keep();
+                }
+
+                public void drop() {
+                    real.drop();
+                }
+
+                public void write(long number, List<Rows> rows) {
+                    real.write(number, rows);
+                    if (!afterCommit && number == batch) {
+                        throw new Killed();
+                    }
+                }
+
+                public void close() {
+                    real.close();
+                }
+            };
+        };
+    }
+
+    @Test
+    void aKillBetweenTheFileAndTheCommitIsSettledByTheNextRunEitherWay() throws Exception {
+        String database = SchemaRoundTrip.freshDatabase("archive_file_kill");
+        SchemaRoundTrip.exec(database, activities(5_000));
+        long old;
+        long oldHash;
+        try (Connection c = TestPostgres.superuser(database)) {
+            old = one(c, "SELECT count(*) FROM activities WHERE " + OLD);
+            oldHash = one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD);
+        }
+        Path file = dir.resolve("killed.botdb");
+        ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null, 400,
+                false, false, file);
+        for (boolean afterCommit : new boolean[] {false, true}) {
+            try (Connection c = TestPostgres.superuser(database)) {
+                Archiver archiver = Archiver.of(c, Engine.POSTGRESQL, l -> { }, dying(Optional.empty(), 3, afterCommit));
+                assertThatThrownBy(() -> archiver.run(request)).isInstanceOf(Killed.class);
+            }
+            assertThat(AppendSession.pendingWithoutLock(file)).as("batch 3 pending in the file").isPresent();
+            try (BotDb db = BotDb.fromEnv(TestPostgres.env(url(database)))) {
+                assertThatThrownBy(() -> db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false,
+                        false, "peek"))).satisfies(e -> assertThat(((BotDbException) e).code())
+                        .isEqualTo(ErrorCode.RESTORE_REFUSED)).hasMessageContaining("Run the same botdb archive command");
+                List<String> log = new ArrayList<>();
+                db.archive(request, log::add);
+                assertThat(log).as(String.join("\n", log)).anyMatch(l -> l.contains(afterCommit ? "had left the table; kept it"
+                        : "was still in the table; removed it"));
+                RestoreResult peek = db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false, false,
+                        "peek_" + afterCommit));
+                assertThat(peek.rows()).as("every old row in the file once").isEqualTo(old);
+            }
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT sum(hashtext(a::text)) FROM peek_" + afterCommit + " a")).isEqualTo(oldHash);
+                assertThat(one(c, "SELECT count(*) FROM activities WHERE " + OLD)).isZero();
+                // put them back for the second round
+                Statement s = c.createStatement();
+                s.execute("INSERT INTO activities OVERRIDING SYSTEM VALUE SELECT id, user_id, minutes, note, score, ratio,"
+                        + " done, tags, meta, photo, uid, at, took, mood, activity_date FROM peek_" + afterCommit);
+                s.execute("DROP TABLE botdb_archive_batches");
+            }
+            Files.delete(file);
+            Files.delete(AppendSession.journalOf(file));
+        }
+    }
+
+    @Test
+    void refusesABackupOrAFileOfAnotherTableAndSaysWhatToDo() throws Exception {
+        String database = SchemaRoundTrip.freshDatabase("archive_file_refuse");
+        SchemaRoundTrip.exec(database, activities(100) + """
+                CREATE TABLE messages (id int PRIMARY KEY, sent date NOT NULL);
+                INSERT INTO messages VALUES (1, '2020-01-01');""");
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(url(database), "BACKUP_DIR", dir.toString()))) {
+            Path backup = db.backups().backup().file();
+            assertThatThrownBy(() -> db.archive(new ArchiveRequest("messages", "sent", Duration.ofDays(1), null, null, 10,
+                    false, false, backup), l -> { }))
+                    .isInstanceOf(BotDbException.class).hasMessageContaining("is a backup");
+            Path file = dir.resolve("messages.botdb");
+            db.archive(new ArchiveRequest("messages", "sent", Duration.ofDays(1), null, null, 10, false, false, file),
+                    l -> { });
+            assertThatThrownBy(() -> db.archive(new ArchiveRequest("activities", "activity_date", Duration.ofDays(1), null,
+                    null, 10, false, false, file), l -> { }))
+                    .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.ARCHIVE_REFUSED))
+                    .hasMessageContaining("holds archived rows of public.messages (id integer, sent date)")
+                    .hasMessageContaining("archive into a new file");
+            try (Connection c = TestPostgres.superuser(database)) {
+                assertThat(one(c, "SELECT count(*) FROM activities")).as("nothing moved").isEqualTo(100);
+            }
+            assertThatThrownBy(() -> db.backups().restore(backup, new RestoreRequest(db.target(), List.of("messages"),
+                    false, false, "m2"))).satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.USAGE))
+                    .hasMessageContaining("--into is for the archive files");
+        }
+    }
+
+    @Test
+    void sqliteArchivesToAFileAndRestoresEveryStorageClassExactly() throws Exception {
+        Path dbFile = dir.resolve("bot.db");
+        Path file = dir.resolve("activities.botdb");
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env("sqlite:///" + dbFile))) {
+            String all;
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE activities (id INTEGER PRIMARY KEY AUTOINCREMENT, minutes INTEGER,"
+                        + " ratio REAL, note TEXT, photo BLOB, anything, activity_date TEXT NOT NULL)");
+                s.execute("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 1000)"
+                        + " INSERT INTO activities (minutes, ratio, note, photo, anything, activity_date)"
+                        + " SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE i END, i / 3.0,"
+                        + " CASE i % 3 WHEN 0 THEN 'a ' || char(10) || '🏃 \"q\"' WHEN 1 THEN '' ELSE NULL END,"
+                        + " CASE WHEN i % 2 = 0 THEN randomblob(8) END, CASE i % 3 WHEN 0 THEN 1 WHEN 1 THEN 'one' ELSE 1.5 END,"
+                        + " date('now', '-' || (i % 800) || ' days') FROM g");
+                all = dump(c, "activities", "activity_date < datetime('now', '-365 days')");
+            }
+            ArchiveResult r = db.archive(new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null,
+                    null, 100, false, false, file), l -> { });
+            assertThat(r.rows()).isPositive();
+            try (Connection c = db.dataSource().getConnection()) {
+                assertThat(one(c, "SELECT count(*) FROM activities WHERE activity_date < datetime('now', '-365 days')")).isZero();
+                assertThat(one(c, "SELECT sum(rows) FROM botdb_archive_batches")).isEqualTo(r.rows());
+            }
+            RestoreResult peek = db.backups().restore(file, new RestoreRequest(db.target(), List.of("activities"), false,
+                    false, "activities_old"));
+            assertThat(peek.rows()).isEqualTo(r.rows());
+            RestoreResult back = db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false));
+            assertThat(back.rows()).isEqualTo(r.rows());
+            try (Connection c = db.dataSource().getConnection()) {
+                assertThat(dump(c, "activities_old", "1")).isEqualTo(all);
+                assertThat(dump(c, "activities", "activity_date < datetime('now', '-365 days')")).isEqualTo(all);
+            }
+            assertThatThrownBy(() -> db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false)))
+                    .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED));
+        }
+    }
+
+    /** Every value with its storage class, in id order. */
+    private static String dump(Connection c, String table, String where) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, minutes, typeof(minutes),"
+                + " ratio, typeof(ratio), note, typeof(note), hex(photo), typeof(photo), anything, typeof(anything),"
+                + " activity_date FROM " + table + " WHERE " + where + " ORDER BY id")) {
+            while (rs.next()) {
+                for (int i = 1; i <= 12; i++) {
+                    out.append(rs.getString(i)).append('|');
+                }
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+}
