@@ -81,4 +81,70 @@ class ArchiveKillIT {
         assertThat(one(db, "SELECT sum(hashtext(a::text)) FROM (SELECT * FROM activities UNION ALL"
                 + " SELECT * FROM activities_archive) a")).isEqualTo(checksum);
     }
+
+    /**
+     * {@code botdb archive --to FILE} killed three times: each kill leaves the file either settled or with one batch
+     * pending, the next run settles it from botdb_archive_batches, and in the end the file holds every old row
+     * exactly once (restored into a new table and compared) while the live table holds none of them.
+     */
+    @Test
+    void aKilledArchiveToAFileLosesAndDuplicatesNothingAndTheNextRunFinishes() throws Exception {
+        String db = "archive_file_kill";
+        TestPostgres.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "CREATE DATABASE " + db);
+        try (Connection c = TestPostgres.superuser(db); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, note text,"
+                    + " activity_date date NOT NULL)");
+            s.execute("INSERT INTO activities (user_id, note, activity_date) SELECT g % 100, md5(g::text),"
+                    + " current_date - (g % 1000) FROM generate_series(1, 300000) g");
+        }
+        String oldRows = "activity_date < now() - interval '365 days'";
+        long total = one(db, "SELECT count(*) FROM activities");
+        long old = one(db, "SELECT count(*) FROM activities WHERE " + oldRows);
+        long oldHash = one(db, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + oldRows);
+        Map<String, String> env = TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db
+                + "?sslmode=disable", "BACKUP_ENCRYPTION_KEY", "kill test passphrase for the archive file");
+        Path file = dir.resolve("activities-2025.botdb");
+        List<String> args = List.of("archive", "activities", "--older-than", "365d", "--column", "activity_date",
+                "--to", file.toString(), "--batch", "500");
+        for (int kill = 1; kill <= 3; kill++) {
+            Process child = JarRun.start(env, dir.resolve("child" + kill + ".log"), args.toArray(String[]::new));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            long target = kill * 15L;
+            long batches = 0;
+            while (batches < target) {
+                assertThat(child.isAlive()).as("the archive ended before the kill").isTrue();
+                assertThat(System.nanoTime()).as("no batch arrived").isLessThan(deadline);
+                try {
+                    batches = one(db, "SELECT count(*) FROM botdb_archive_batches");
+                } catch (Exception notYetCreated) {
+                    batches = 0;
+                }
+                Thread.sleep(3 + kill);
+            }
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (one("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'") > 0
+                    && System.nanoTime() < gone) {
+                Thread.sleep(50);
+            }
+            long journal = java.nio.file.Files.size(dir.resolve("activities-2025.botdb.journal"));
+            System.out.printf("kill %d after %d batches: %s%n", kill, one(db, "SELECT count(*) FROM botdb_archive_batches"),
+                    journal == 0 ? "file settled" : "a batch pending in the file (" + journal + " journal bytes)");
+            assertThat(one(db, "SELECT count(*) FROM activities")).as("no row came back or went twice")
+                    .isEqualTo(total - one(db, "SELECT coalesce(sum(rows), 0) FROM botdb_archive_batches"));
+        }
+        CliRun again = CliRun.of(env, args.toArray(String[]::new));
+        assertThat(again.exitCode()).as(again.all()).isZero();
+        assertThat(again.out()).contains("Archived").contains("botdb restore " + file + " --table activities");
+        assertThat(one(db, "SELECT count(*) FROM activities WHERE " + oldRows)).isZero();
+        assertThat(one(db, "SELECT count(*) FROM activities")).isEqualTo(total - old);
+
+        CliRun restore = CliRun.of(env, "restore", file.toString(), "--table", "activities", "--into", "activities_2025");
+        assertThat(restore.exitCode()).as(restore.all()).isZero();
+        assertThat(restore.out()).contains(old + " rows");
+        assertThat(one(db, "SELECT count(*) FROM activities_2025")).isEqualTo(old);
+        assertThat(one(db, "SELECT sum(hashtext(a::text)) FROM activities_2025 a")).as("every old row exactly once")
+                .isEqualTo(oldHash);
+    }
 }

@@ -71,4 +71,59 @@ class ExchangeCommandTest {
         assertThat(noColumn.err()).contains("--column created is not a column of activities")
                 .contains("id, user_id, activity_type, duration, activity_date");
     }
+
+    @Test
+    void archiveToAFileAndRestoreItFromTheCommandLine() throws Exception {
+        Map<String, String> env = env();
+        Path file = dir.resolve("archives/activities-2025.botdb");
+        Files.createDirectories(file.getParent());
+        String[] archive = {"archive", "activities", "--older-than", "365d", "--column", "activity_date", "--to",
+                file.toString(), "--batch", "100"};
+        CliRun dry = CliRun.of(env, concat(archive, "--dry-run"));
+        assertThat(dry.exitCode()).as(dry.all()).isZero();
+        assertThat(dry.out()).contains("436 rows of activities would move to " + file);
+        assertThat(file).doesNotExist();
+        CliRun run = CliRun.of(env, archive);
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("Archived 436 rows").contains("into " + file + " in 5 batches")
+                .contains("botdb restore " + file + " --table activities")
+                .contains("botdb maintain vacuum --table activities");
+        CliRun json = CliRun.of(env, concat(archive, "--json"));
+        assertThat(JSON.std.mapFrom(json.out())).containsEntry("rows", 0).containsEntry("to_file", file.toString());
+
+        CliRun peek = CliRun.of(env, "restore", file.toString(), "--into", "activities_2025", "--json");
+        assertThat(peek.exitCode()).as(peek.all()).isZero();
+        assertThat(JSON.std.mapFrom(peek.out())).containsEntry("rows", 436).containsEntry("tables", 1);
+        CliRun back = CliRun.of(env, "restore", file.toString(), "--table", "activities");
+        assertThat(back.exitCode()).as(back.all()).isZero();
+        assertThat(back.out()).contains("436 rows");
+        CliRun twice = CliRun.of(env, "restore", file.toString(), "--table", "activities");
+        assertThat(twice.exitCode()).isEqualTo(16);
+        assertThat(twice.err()).contains("already").contains("--into NAME").contains("Nothing was restored");
+        CliRun unknown = CliRun.of(env, "restore", file.toString(), "--table", "users");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("holds no rows of users; it holds public.activities");
+
+        CliRun neither = CliRun.of(env, "archive", "activities", "--older-than", "365d", "--column", "activity_date");
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.err()).contains("--to-table NAME").contains("--to FILE");
+        CliRun both = CliRun.of(env, concat(archive, "--to-table", "x"));
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("not both");
+        CliRun backup = CliRun.of(env, "backup");
+        assertThat(backup.exitCode()).as(backup.all()).isZero();
+        try (var files = Files.list(dir.resolve("backups"))) {
+            Path taken = files.filter(f -> f.toString().endsWith(".botdb")).findFirst().orElseThrow();
+            CliRun intoBackup = CliRun.of(env, "archive", "activities", "--older-than", "1d", "--column", "activity_date",
+                    "--to", taken.toString());
+            assertThat(intoBackup.exitCode()).isEqualTo(29);
+            assertThat(intoBackup.err()).contains("is a backup, not an archive file").contains("Archive into a new file");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
