@@ -78,6 +78,12 @@ final class BackupFolder {
         } catch (BotDbException e) {
             return new BackupInfo(f, "damaged", size, modified(f), false, -1, -1, Verification.of(f), e.getMessage());
         }
+        if (header.formatVersion() == 2) {
+            // rows moved out by botdb archive --to: not a backup, never pruned
+            return new BackupInfo(f, "archive", size, header.createdAt(), header.encrypted(), -1, -1, Optional.empty(),
+                    "rows archived by botdb archive --to (restore them with botdb restore FILE --table TABLE);"
+                            + " prune leaves it");
+        }
         if (header.encrypted() && key.isEmpty()) {
             return new BackupInfo(f, "botdb", size, header.createdAt(), true, -1, -1, Verification.of(f), null);
         }

@@ -11,8 +11,9 @@ import java.util.Optional;
  * @param file       the file
  * @param kind       {@code botdb}, {@code pg_dump}, {@code sql} (a {@code .sql} or {@code .sql.gz} file
  *                   pg_dump wrote: restorable, not verifiable by botdb), {@code incomplete} (an interrupted
- *                   backup's {@code .partial}, never used), {@code damaged}, or {@code other} (a {@code .sql}
- *                   file that is not pg_dump's: listed, never pruned)
+ *                   backup's {@code .partial}, never used), {@code damaged}, {@code other} (a {@code .sql}
+ *                   file that is not pg_dump's: listed, never pruned), or {@code archive} (an archive file of
+ *                   {@code botdb archive --to}: rows moved out of the database, listed, never pruned)
  * @param bytes      its size
  * @param createdAt  when the backup was taken (the file's time for pg_dump files)
  * @param encrypted  whether it needs BACKUP_ENCRYPTION_KEY

@@ -326,6 +326,9 @@ class ArchiveFileTest {
             Path file = dir.resolve("messages.botdb");
             db.archive(new ArchiveRequest("messages", "sent", Duration.ofDays(1), null, null, 10, false, false, file),
                     l -> { });
+            // kept in the backups folder, it is listed for what it is and never pruned as a backup
+            assertThat(db.backups().list()).filteredOn(b -> b.file().equals(file)).singleElement()
+                    .satisfies(b -> assertThat(b.kind()).isEqualTo("archive")).satisfies(b -> assertThat(b.usable()).isFalse());
             assertThatThrownBy(() -> db.archive(new ArchiveRequest("activities", "activity_date", Duration.ofDays(1), null,
                     null, 10, false, false, file), l -> { }))
                     .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.ARCHIVE_REFUSED))
