@@ -36,6 +36,22 @@
  *          CRC-32C of the previous 64 bytes (u32), zero (u32), "BOTDBEND"
  * </pre>
  *
+ * <h2>Version 2: appendable archives</h2>
+ * The archive files of {@code botdb archive --to} ({@link dev.botdb.backup.archive.AppendSession}); backups stay
+ * version 1, so earlier botdb builds keep reading them. The layout is version 1's with two differences:
+ * <ul>
+ *   <li>An append writes its chunks where the index starts (over the old index, manifest and trailer) and then
+ *       a new index (all entries, old and new), manifest and trailer, so the chunks still tile the file.</li>
+ *   <li>Every encrypted blob (chunk, index, manifest) is stored as a random 12-byte nonce followed by the
+ *       ciphertext and tag (the AAD as in version 1). Deterministic nonces would repeat here: an append that is
+ *       rolled back leaves the same positions to be written again with other content under the same key.</li>
+ * </ul>
+ * {@code FILE.journal} beside the archive is held locked by the appending process and records, before the file
+ * is touched, the old header, index offset and length and the old bytes from the index to the end, with a token
+ * and a CRC-32C; fsynced. The header's length stays 0 from the start of the append until it is settled, so
+ * readers see an unfinished file. Settling writes the length and empties the journal; rolling back writes the
+ * saved bytes back and truncates. A journal that fails its CRC was cut short before the archive was touched.
+ *
  * <h2>Encryption</h2>
  * master key = PBKDF2-HMAC-SHA256(passphrase, salt, iterations, 256 bits); AES key =
  * HMAC-SHA256(master key, "botdb archive v1 aes-256-gcm"). The key is new for every archive, so
