@@ -81,10 +81,21 @@ public final class ExchangeBenchmark {
             }
         }
         long[] sameFile = b.compareExports();
-        Latency without = b.botInserts(null);
+        Latency without = b.botInserts(null, null);
         Latency with = b.botInserts(b.botdb("archive", "activities", "--older-than", "365d", "--column", "activity_date",
-                "--to-table", "activities_archive", "--batch", "10000"));
-        String section = b.section(t, rows, runs, sameFile, without, with, loadBefore, String.join(" ", args));
+                "--to-table", "activities_archive", "--batch", "10000"), "SELECT count(*) FROM activities_archive");
+        b.putArchivedRowsBack();
+        Path archiveFile = work.resolve("activities-archive.botdb");
+        Files.deleteIfExists(archiveFile);
+        Files.deleteIfExists(archiveFile.resolveSibling(archiveFile.getFileName() + ".journal"));
+        Latency toFile = b.botInserts(b.botdb("archive", "activities", "--older-than", "365d", "--column", "activity_date",
+                "--to", archiveFile.toString(), "--batch", "10000"), "SELECT sum(rows) FROM botdb_archive_batches");
+        b.checkpoint();
+        double restore = pg.timed(b.botdb("restore", archiveFile.toString(), "--into", "activities_restored"),
+                Map.of("DATABASE_URL", pg.url(DB) + "?sslmode=disable"), work.resolve("restore.log"))[0];
+        long[] file = {Files.size(archiveFile), b.restoredMatches()};
+        String section = b.section(t, rows, runs, sameFile, without, with, loadBefore, String.join(" ", args))
+                + b.fileSection(toFile, restore, file);
         if (o.containsKey("--no-write")) {
             System.out.println(section);
         } else {
@@ -160,7 +171,7 @@ public final class ExchangeBenchmark {
     }
 
     /** A bot inserting one activity at a time for the length of {@code beside} (or 15 s without it). */
-    Latency botInserts(List<String> beside) throws Exception {
+    Latency botInserts(List<String> beside, String countArchived) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         List<Long> micros = new ArrayList<>();
         Thread bot = new Thread(() -> {
@@ -184,7 +195,7 @@ public final class ExchangeBenchmark {
         } else {
             pg.timed(beside, Map.of("DATABASE_URL", pg.url(DB) + "?sslmode=disable"), work.resolve("archive.log"));
             try (Connection c = pg.connect(DB); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM activities_archive")) {
+                 ResultSet rs = s.executeQuery(countArchived)) {
                 rs.next();
                 archived = rs.getLong(1);
             }
@@ -195,6 +206,47 @@ public final class ExchangeBenchmark {
         long[] sorted = micros.stream().mapToLong(Long::longValue).sorted().toArray();
         return new Latency(sorted.length, sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)],
                 sorted[sorted.length - 1], seconds, archived);
+    }
+
+    /** The archived rows back into the live table, for the archive into a file. */
+    void putArchivedRowsBack() throws SQLException {
+        try (Connection c = pg.connect(DB); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO activities SELECT * FROM activities_archive");
+            s.execute("DROP TABLE activities_archive");
+            s.execute("VACUUM ANALYZE activities");
+            s.execute("CHECKPOINT");
+        }
+    }
+
+    /** 1 when the restored table holds exactly the rows the file archive took (the old ones, by id). */
+    long restoredMatches() throws SQLException {
+        try (Connection c = pg.connect(DB); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT (SELECT count(*) FROM activities_restored) = (SELECT sum(rows) FROM botdb_archive_batches)
+                   AND NOT EXISTS (SELECT 1 FROM activities a JOIN activities_restored r USING (id))
+                   AND (SELECT count(*) FROM activities WHERE activity_date < now() - interval '365 days') = 0""")) {
+            rs.next();
+            return rs.getBoolean(1) ? 1 : 0;
+        }
+    }
+
+    String fileSection(Latency toFile, double restoreSeconds, long[] file) {
+        return String.format(Locale.ROOT, """
+                The same half of the rows, put back, then archived into a file (`botdb archive ... --to FILE --batch
+                10000`: each batch's rows fsynced into the file before its delete commits) with the same bot inserting,
+                and the file restored into a new table (`botdb restore FILE --into activities_restored`):
+
+                | archive into a file, a bot inserting throughout | inserts | p50 | p99 | slowest | rows archived | rows/s |
+                |---|---:|---:|---:|---:|---:|---:|
+                | bot during `botdb archive --to FILE` (%.1f s) | %,d | %.2f ms | %.2f ms | %.1f ms | %,d | %,.0f |
+
+                The archive file: %,d bytes (zstd; %.0f bytes a row). `botdb restore FILE --into activities_restored`:
+                %.2f s, %,.0f rows/s; the restored table %s.
+
+                """, toFile.seconds(), toFile.inserts(), toFile.p50() / 1e3, toFile.p99() / 1e3, toFile.max() / 1e3,
+                toFile.archived(), toFile.archived() / toFile.seconds(), file[0], (double) file[0] / toFile.archived(),
+                restoreSeconds, toFile.archived() / restoreSeconds, file[1] == 1
+                        ? "holds exactly the archived rows (count, no id also live, no old row left live)"
+                        : "DOES NOT match the archived rows");
     }
 
     private static double median(List<Double> v) {

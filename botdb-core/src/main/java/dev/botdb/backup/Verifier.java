@@ -46,7 +46,11 @@ final class Verifier {
 
     static VerifyResult run(Path file, Backups backups) {
         long start = System.nanoTime();
+        dev.botdb.backup.rows.RowsRestore.refusePending(file);
         try (ArchiveReader archive = backups.openChecked(file)) {
+            if (dev.botdb.backup.rows.RowsManifest.isRowsArchive(archive.manifestJson())) {
+                return dev.botdb.backup.rows.RowsRestore.verify(file, archive, start);
+            }
             Manifest manifest = Manifest.fromJson(archive.manifestJson(), file.toString());
             VerifyResult result;
             if (manifest.engine().equals("sqlite")) {

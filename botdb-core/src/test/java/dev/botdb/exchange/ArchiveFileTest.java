@@ -139,6 +139,9 @@ class ArchiveFileTest {
         assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).doesNotContain("line one");
 
         try (BotDb db = BotDb.fromEnv(env)) {
+            dev.botdb.backup.VerifyResult verified = db.backups().verify(file);
+            assertThat(verified.problems()).isEmpty();
+            assertThat(verified.rows()).isEqualTo(old);
             RestoreResult into = db.backups().restore(file, new RestoreRequest(db.target(), List.of("activities"), false,
                     false, "activities_2025"));
             assertThat(into.rows()).isEqualTo(old);
@@ -367,6 +370,7 @@ class ArchiveFileTest {
                 assertThat(one(c, "SELECT count(*) FROM activities WHERE activity_date < datetime('now', '-365 days')")).isZero();
                 assertThat(one(c, "SELECT sum(rows) FROM botdb_archive_batches")).isEqualTo(r.rows());
             }
+            assertThat(db.backups().verify(file).rows()).isEqualTo(r.rows());
             RestoreResult peek = db.backups().restore(file, new RestoreRequest(db.target(), List.of("activities"), false,
                     false, "activities_old"));
             assertThat(peek.rows()).isEqualTo(r.rows());

@@ -101,6 +101,55 @@ public final class RowsRestore {
         return Connector.open((PostgresTarget) to);
     }
 
+    /**
+     * {@code botdb backup verify} of an archive file: every chunk was checked when it was opened; this reads every
+     * entry to its end (its SHA-256 and zstd's checksums) and checks each batch's rows decode to the count the
+     * manifest gives.
+     */
+    public static dev.botdb.backup.VerifyResult verify(Path file, ArchiveReader reader, long start) throws IOException {
+        RowsManifest manifest = RowsManifest.fromJson(reader.manifestJson(), file.toString());
+        List<String> problems = new ArrayList<>();
+        long rows = 0;
+        for (RowsManifest.Batch b : manifest.batches()) {
+            for (var e : b.rows().entrySet()) {
+                long n;
+                try (InputStream in = reader.openEntry(RowsManifest.entry(b.number(), e.getKey()))) {
+                    n = manifest.source().rowFormat().equals(BatchFile.Source.SQLITE_ROWS) ? countSqlite(in)
+                            : countCopyBinary(in);
+                }
+                if (n != e.getValue()) {
+                    problems.add("batch " + b.number() + " of " + e.getKey() + " holds " + n + " rows, the manifest says "
+                            + e.getValue());
+                }
+                rows += n;
+            }
+        }
+        return new dev.botdb.backup.VerifyResult(file, problems, manifest.source().tables().size(), rows,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static long countCopyBinary(InputStream in) throws IOException {
+        long[] n = {0};
+        try (dev.botdb.copy.BinaryCopy rows = new dev.botdb.copy.BinaryCopy() {
+            @Override
+            protected void row(byte[] b, int off, int len) {
+                n[0]++;
+            }
+        }) {
+            in.transferTo(rows);
+        }
+        return n[0];
+    }
+
+    private static long countSqlite(InputStream in) throws IOException {
+        SqliteRows.Reader r = new SqliteRows.Reader(in);
+        long n = 0;
+        while (r.next() != null) {
+            n++;
+        }
+        return n;
+    }
+
     private static List<BatchFile.Table> choose(Path file, RowsManifest manifest, List<String> wanted) {
         List<BatchFile.Table> all = manifest.source().tables();
         if (wanted.isEmpty()) {
@@ -147,8 +196,8 @@ public final class RowsRestore {
                                String target, Consumer<String> log) throws SQLException, IOException {
         QualifiedName name = QualifiedName.parse(target);
         if (!existsPg(c, name)) {
-            createPg(c, t, name);
-            log.accept("[Restore] created " + name.sql() + " with the archived columns of " + t.name());
+            log.accept("[Restore] created " + name.sql() + (createPg(c, t, name) ? " like the live " + t.name()
+                    : " with the archived columns of " + t.name()));
         }
         var copy = c.unwrap(PGConnection.class).getCopyAPI();
         String sql = "COPY " + name.sql() + " (" + columnList(t) + ") FROM STDIN (FORMAT binary)";
@@ -176,19 +225,20 @@ public final class RowsRestore {
     }
 
     /** Like the live table when it is there (defaults, constraints, indexes), else from the archived columns. */
-    private static void createPg(Connection c, BatchFile.Table t, QualifiedName name) throws SQLException {
+    private static boolean createPg(Connection c, BatchFile.Table t, QualifiedName name) throws SQLException {
         QualifiedName source = QualifiedName.parse(t.name());
         try (Statement s = c.createStatement()) {
             if (existsPg(c, source)) {
                 s.execute("CREATE TABLE " + name.sql() + " (LIKE " + source.sql()
                         + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES INCLUDING GENERATED)");
-                return;
+                return true;
             }
             List<String> cols = new ArrayList<>();
             for (int i = 0; i < t.columns().size(); i++) {
                 cols.add(q(t.columns().get(i)) + " " + t.types().get(i) + (t.notNull().get(i) ? " NOT NULL" : ""));
             }
             s.execute("CREATE TABLE " + name.sql() + " (" + String.join(", ", cols) + ")");
+            return false;
         }
     }
 
