@@ -231,6 +231,7 @@ public final class ExchangeBenchmark {
 
     String fileSection(Latency toFile, double restoreSeconds, long[] file) {
         return String.format(Locale.ROOT, """
+
                 The same half of the rows, put back, then archived into a file (`botdb archive ... --to FILE --batch
                 10000`: each batch's rows fsynced into the file before its delete commits) with the same bot inserting,
                 and the file restored into a new table (`botdb restore FILE --into activities_restored`):

@@ -29,9 +29,8 @@ class ArchiveKillIT {
         }
     }
 
-    @Test
-    void aKilledArchiveLosesAndDuplicatesNothingAndTheNextRunFinishes() throws Exception {
-        String db = "archive_kill";
+    /** A fresh database with 300,000 activities spread over 1,000 days. */
+    private static void freshActivities(String db) throws Exception {
         TestPostgres.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "CREATE DATABASE " + db);
         try (Connection c = TestPostgres.superuser(db); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, note text,"
@@ -39,6 +38,23 @@ class ArchiveKillIT {
             s.execute("INSERT INTO activities (user_id, note, activity_date) SELECT g % 100, md5(g::text),"
                     + " current_date - (g % 1000) FROM generate_series(1, 300000) g");
         }
+    }
+
+    /** SIGKILL, then wait until the server has ended the dead process's session (and rolled back its batch). */
+    private static void kill(Process child, String db) throws Exception {
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (one("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'") > 0
+                && System.nanoTime() < gone) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aKilledArchiveLosesAndDuplicatesNothingAndTheNextRunFinishes() throws Exception {
+        String db = "archive_kill";
+        freshActivities(db);
         long total = one(db, "SELECT count(*) FROM activities");
         long old = one(db, "SELECT count(*) FROM activities WHERE activity_date < now() - interval '365 days'");
         long checksum = one(db, "SELECT sum(hashtext(a::text)) FROM activities a");
@@ -59,13 +75,7 @@ class ArchiveKillIT {
             }
             Thread.sleep(5);
         }
-        child.destroyForcibly();
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (one("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'") > 0
-                && System.nanoTime() < gone) {
-            Thread.sleep(50);
-        }
+        kill(child, db);
         long moved = one(db, "SELECT count(*) FROM activities_archive");
         assertThat(moved).isBetween(20_000L, old - 1);
         assertThat(one(db, "SELECT count(*) FROM activities") + moved).isEqualTo(total);
@@ -90,13 +100,7 @@ class ArchiveKillIT {
     @Test
     void aKilledArchiveToAFileLosesAndDuplicatesNothingAndTheNextRunFinishes() throws Exception {
         String db = "archive_file_kill";
-        TestPostgres.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "CREATE DATABASE " + db);
-        try (Connection c = TestPostgres.superuser(db); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, note text,"
-                    + " activity_date date NOT NULL)");
-            s.execute("INSERT INTO activities (user_id, note, activity_date) SELECT g % 100, md5(g::text),"
-                    + " current_date - (g % 1000) FROM generate_series(1, 300000) g");
-        }
+        freshActivities(db);
         String oldRows = "activity_date < now() - interval '365 days'";
         long total = one(db, "SELECT count(*) FROM activities");
         long old = one(db, "SELECT count(*) FROM activities WHERE " + oldRows);
@@ -121,13 +125,7 @@ class ArchiveKillIT {
                 }
                 Thread.sleep(3 + kill);
             }
-            child.destroyForcibly();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (one("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db + "'") > 0
-                    && System.nanoTime() < gone) {
-                Thread.sleep(50);
-            }
+            kill(child, db);
             long journal = java.nio.file.Files.size(dir.resolve("activities-2025.botdb.journal"));
             System.out.printf("kill %d after %d batches: %s%n", kill, one(db, "SELECT count(*) FROM botdb_archive_batches"),
                     journal == 0 ? "file settled" : "a batch pending in the file (" + journal + " journal bytes)");

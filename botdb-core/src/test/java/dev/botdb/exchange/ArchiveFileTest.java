@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,9 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,38 +72,25 @@ class ArchiveFileTest {
 
     private static final String OLD = "activity_date < now() - interval '365 days'";
 
+    /** {old rows, their hash, all rows} of activities. */
+    private static long[] oldRows(String database) throws Exception {
+        try (Connection c = TestPostgres.superuser(database)) {
+            return new long[] {one(c, "SELECT count(*) FROM activities WHERE " + OLD),
+                    one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD),
+                    one(c, "SELECT count(*) FROM activities")};
+        }
+    }
+
     @Test
     void archivesToAFileWhileTheBotInsertsThenRestoresIntoANewTableAndBack() throws Exception {
         String database = SchemaRoundTrip.freshDatabase("archive_file");
         SchemaRoundTrip.exec(database, activities(20_000));
-        long old;
-        long oldHash;
-        long total;
-        try (Connection c = TestPostgres.superuser(database)) {
-            old = one(c, "SELECT count(*) FROM activities WHERE " + OLD);
-            oldHash = one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD);
-            total = one(c, "SELECT count(*) FROM activities");
-        }
+        long[] counts = oldRows(database);
+        long old = counts[0];
+        long oldHash = counts[1];
+        long total = counts[2];
         Path file = dir.resolve("activities-2025.botdb");
-        AtomicBoolean stop = new AtomicBoolean();
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        AtomicLong inserted = new AtomicLong();
-        List<Thread> bots = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            Thread bot = new Thread(() -> {
-                try (Connection c = TestPostgres.superuser(database); PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO activities (user_id, minutes, activity_date) VALUES (1, 5, current_date)")) {
-                    while (!stop.get()) {
-                        ps.executeUpdate();
-                        inserted.incrementAndGet();
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
-            bot.start();
-            bots.add(bot);
-        }
+        Bots bots = Bots.start(database, 3);
         Map<String, String> env = TestPostgres.env(url(database), "BACKUP_ENCRYPTION_KEY", KEY);
         ArchiveResult r;
         try (BotDb db = BotDb.fromEnv(env)) {
@@ -115,13 +98,10 @@ class ArchiveFileTest {
                     1500, false, false, file);
             r = db.archive(request, l -> { });
         } finally {
-            stop.set(true);
-            for (Thread b : bots) {
-                b.join();
-            }
+            bots.stop();
         }
-        assertThat(failures).isEmpty();
-        assertThat(inserted.get()).isPositive();
+        assertThat(bots.failures()).isEmpty();
+        assertThat(bots.inserted()).isPositive();
         assertThat(r.rows()).isEqualTo(old);
         assertThat(r.created()).isTrue();
         assertThat(r.remaining()).isZero();
@@ -129,7 +109,7 @@ class ArchiveFileTest {
         assertThat(Files.size(AppendSession.journalOf(file))).as("nothing pending").isZero();
         try (Connection c = TestPostgres.superuser(database)) {
             assertThat(one(c, "SELECT count(*) FROM activities WHERE " + OLD)).isZero();
-            assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total - old + inserted.get());
+            assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total - old + bots.inserted());
             assertThat(one(c, "SELECT count(*) FROM botdb_archive_batches")).isEqualTo(r.batches());
             assertThat(one(c, "SELECT sum(rows) FROM botdb_archive_batches")).isEqualTo(old);
         }
@@ -155,7 +135,7 @@ class ArchiveFileTest {
             assertThat(back.rows()).isEqualTo(old);
             try (Connection c = TestPostgres.superuser(database)) {
                 assertThat(one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD)).isEqualTo(oldHash);
-                assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total + inserted.get());
+                assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total + bots.inserted());
                 // the sequence was ahead of the restored ids: an insert still works
                 assertThat(one(c, "INSERT INTO activities (user_id, activity_date) VALUES (1, current_date) RETURNING id"))
                         .isGreaterThan(total);
@@ -274,12 +254,9 @@ class ArchiveFileTest {
     void aKillBetweenTheFileAndTheCommitIsSettledByTheNextRunEitherWay() throws Exception {
         String database = SchemaRoundTrip.freshDatabase("archive_file_kill");
         SchemaRoundTrip.exec(database, activities(5_000));
-        long old;
-        long oldHash;
-        try (Connection c = TestPostgres.superuser(database)) {
-            old = one(c, "SELECT count(*) FROM activities WHERE " + OLD);
-            oldHash = one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD);
-        }
+        long[] counts = oldRows(database);
+        long old = counts[0];
+        long oldHash = counts[1];
         Path file = dir.resolve("killed.botdb");
         ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null, 400,
                 false, false, file);
@@ -313,6 +290,57 @@ class ArchiveFileTest {
             Files.delete(file);
             Files.delete(AppendSession.journalOf(file));
         }
+    }
+
+    @Test
+    void onSqliteTooAKillBetweenTheFileAndTheCommitIsSettledByTheNextRun() throws Exception {
+        Path dbFile = dir.resolve("killed.db");
+        Path file = dir.resolve("killed-sqlite.botdb");
+        String old = "activity_date < datetime('now', '-365 days')";
+        ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null, 100,
+                false, false, file);
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env("sqlite:///" + dbFile))) {
+            String before;
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE activities (id INTEGER PRIMARY KEY, note TEXT, activity_date TEXT NOT NULL)");
+                s.execute("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 3000)"
+                        + " INSERT INTO activities SELECT i, 'note ' || i, date('now', '-' || (i % 800) || ' days') FROM g");
+                before = ids(c, "activities", old);
+            }
+            for (boolean afterCommit : new boolean[] {false, true}) {
+                try (Connection c = db.dataSource().getConnection()) {
+                    Archiver archiver = Archiver.of(c, Engine.SQLITE, l -> { }, dying(Optional.empty(), 2, afterCommit));
+                    assertThatThrownBy(() -> archiver.run(request)).isInstanceOf(Killed.class);
+                }
+                assertThat(AppendSession.pendingWithoutLock(file)).isPresent();
+                List<String> log = new ArrayList<>();
+                db.archive(request, log::add);
+                assertThat(log).as(String.join("\n", log)).anyMatch(l -> l.contains(afterCommit
+                        ? "had left the table; kept it" : "was still in the table; removed it"));
+                String peek = "peek_" + afterCommit;
+                db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false, false, peek));
+                try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                    assertThat(ids(c, peek, "1")).as("every old row in the file once").isEqualTo(before);
+                    assertThat(one(c, "SELECT count(*) FROM activities WHERE " + old)).isZero();
+                    s.execute("INSERT INTO activities SELECT * FROM " + peek);
+                    s.execute("DROP TABLE botdb_archive_batches");
+                }
+                Files.delete(file);
+                Files.delete(AppendSession.journalOf(file));
+            }
+        }
+    }
+
+    /** The ids and notes of a table's rows, in id order. */
+    private static String ids(Connection c, String table, String where) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, note FROM " + table + " WHERE "
+                + where + " ORDER BY id")) {
+            while (rs.next()) {
+                out.append(rs.getLong(1)).append(':').append(rs.getString(2)).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     @Test

@@ -10,15 +10,9 @@ import dev.botdb.TestPostgres;
 import dev.botdb.backup.schema.SchemaRoundTrip;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +32,7 @@ class ArchiveTest {
     void movesOldRowsInBatchesWhileTheBotKeepsInsertingFromSeveralThreads() throws Exception {
         String database = SchemaRoundTrip.freshDatabase("archive");
         SchemaRoundTrip.exec(database, """
-                CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, minutes int NOT NULL,
+                CREATE TABLE activities (id bigserial PRIMARY KEY, user_id bigint NOT NULL, minutes int,
                   activity_date date NOT NULL);
                 INSERT INTO activities (user_id, minutes, activity_date)
                   SELECT g % 100, g % 60, current_date - (g % 730) FROM generate_series(1, 60000) g;""");
@@ -50,28 +44,7 @@ class ArchiveTest {
             total = one(c, "SELECT count(*) FROM activities");
             checksum = one(c, "SELECT sum(hashtext(a::text)) FROM activities a");
         }
-        AtomicBoolean stop = new AtomicBoolean();
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        AtomicLong inserted = new AtomicLong();
-        AtomicLong slowestMicros = new AtomicLong();
-        List<Thread> bots = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            Thread bot = new Thread(() -> {
-                try (Connection c = TestPostgres.superuser(database); PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO activities (user_id, minutes, activity_date) VALUES (1, 5, current_date)")) {
-                    while (!stop.get()) {
-                        long t0 = System.nanoTime();
-                        ps.executeUpdate();
-                        slowestMicros.accumulateAndGet((System.nanoTime() - t0) / 1000, Math::max);
-                        inserted.incrementAndGet();
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
-            bot.start();
-            bots.add(bot);
-        }
+        Bots bots = Bots.start(database, 3);
         ArchiveResult r;
         try (BotDb db = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/"
                 + database + "?sslmode=disable"))) {
@@ -79,22 +52,19 @@ class ArchiveTest {
             r = db.archive(new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null,
                     "activities_archive_2025", 2000, false), line -> { });
         } finally {
-            stop.set(true);
-            for (Thread b : bots) {
-                b.join();
-            }
+            bots.stop();
         }
-        assertThat(failures).isEmpty();
-        assertThat(inserted.get()).as("the bot kept inserting").isPositive();
+        assertThat(bots.failures()).isEmpty();
+        assertThat(bots.inserted()).as("the bot kept inserting").isPositive();
         System.out.printf("archive: %,d rows in %d batches, %d ms; %,d bot inserts meanwhile, slowest %.1f ms%n",
-                r.rows(), r.batches(), r.millis(), inserted.get(), slowestMicros.get() / 1000.0);
+                r.rows(), r.batches(), r.millis(), bots.inserted(), bots.slowestMicros() / 1000.0);
         assertThat(r.rows()).isEqualTo(old);
         assertThat(r.batches()).isGreaterThanOrEqualTo((int) (old / 2000));
         assertThat(r.created()).isTrue();
         assertThat(r.remaining()).isZero();
         try (Connection c = TestPostgres.superuser(database)) {
             assertThat(one(c, "SELECT count(*) FROM activities_archive_2025")).isEqualTo(old);
-            assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total - old + inserted.get());
+            assertThat(one(c, "SELECT count(*) FROM activities")).isEqualTo(total - old + bots.inserted());
             assertThat(one(c, "SELECT count(*) FROM activities WHERE activity_date < now() - interval '365 days'")).isZero();
             assertThat(one(c, "SELECT sum(hashtext(a::text)) FROM (SELECT * FROM activities WHERE id <= " + total
                     + " UNION ALL SELECT * FROM activities_archive_2025) a")).as("every original row, once").isEqualTo(checksum);
