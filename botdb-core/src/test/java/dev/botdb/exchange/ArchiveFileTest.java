@@ -142,7 +142,7 @@ class ArchiveFileTest {
             }
             assertThatThrownBy(() -> db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false)))
                     .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.RESTORE_REFUSED))
-                    .hasMessageContaining("already").hasMessageContaining("--into");
+                    .hasMessageContaining("already").hasMessageContaining("--into").hasMessageContaining("Key (id)=(");
             try (Connection c = TestPostgres.superuser(database)) {
                 assertThat(one(c, "SELECT count(*) FROM activities WHERE " + OLD)).as("the refused restore kept nothing")
                         .isEqualTo(old);

@@ -156,6 +156,9 @@ public enum FileKind {
     private static byte[] sample(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return in.readNBytes(SAMPLE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BotDbException(ErrorCode.BACKUP_INVALID, file + " does not exist. Check the path (relative to "
+                    + Path.of("").toAbsolutePath() + "); botdb backup list shows the backups in BACKUP_DIR.", e);
         } catch (IOException e) {
             throw new BotDbException(ErrorCode.BACKUP_INVALID, "Could not read " + file + ": " + e.getMessage(), e);
         }

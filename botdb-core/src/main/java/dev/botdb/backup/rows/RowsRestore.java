@@ -170,6 +170,10 @@ public final class RowsRestore {
 
     private static BotDbException failed(Path file, ConnectionTarget to, SQLException e, String into) {
         String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        if (e instanceof org.postgresql.util.PSQLException pe && pe.getServerErrorMessage() != null
+                && pe.getServerErrorMessage().getDetail() != null) {
+            first = first + " (" + pe.getServerErrorMessage().getDetail().replaceAll("\\.$", "") + ")";
+        }
         if ("23505".equals(e.getSQLState()) || String.valueOf(e.getMessage()).contains("UNIQUE constraint failed")) {
             return new BotDbException(ErrorCode.RESTORE_REFUSED, "Restore of " + file + " refused: " + first + ". Rows"
                     + " of the archive are in the table already (restored before?). Nothing was restored; to look at"
