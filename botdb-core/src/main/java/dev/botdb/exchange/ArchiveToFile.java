@@ -187,6 +187,20 @@ final class ArchiveToFile {
         if (!exists) {
             try (Statement s = connection.createStatement()) {
                 s.execute(engine == Engine.POSTGRESQL ? CREATE_BATCHES_PG : CREATE_BATCHES_SQLITE);
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                String role;
+                try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
+                    rs.next();
+                    role = Archiver.q(rs.getString(1));
+                }
+                throw new BotDbException(ErrorCode.PERMISSION_DENIED, "botdb archive --to FILE records each batch in "
+                        + BATCHES_TABLE + ", and " + role + " may not create it (" + firstLine(e) + "). Nothing was"
+                        + " archived. Create it once as the schema's owner (psql, or botdb sql with that role's URL),"
+                        + " then run the same command again:\n" + CREATE_BATCHES_PG + ";\nGRANT SELECT, INSERT ON "
+                        + BATCHES_TABLE + " TO " + role + ";", e);
             }
             log.accept("[Archive] created " + BATCHES_TABLE + " (one row per batch written to an archive file: the"
                     + " record that tells, after a kill, whether the batch left the table)");

@@ -344,6 +344,36 @@ class ArchiveFileTest {
     }
 
     @Test
+    void aRoleThatMayNotCreateTheBatchesTableIsGivenTheStatementsAndTheyWork() throws Exception {
+        String database = SchemaRoundTrip.freshDatabase("archive_file_role");
+        SchemaRoundTrip.exec(database, activities(300));
+        TestPostgres.exec("DROP ROLE IF EXISTS archive_app", "CREATE ROLE archive_app LOGIN PASSWORD 'app-pw'");
+        SchemaRoundTrip.exec(database, """
+                REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+                GRANT USAGE ON SCHEMA public TO archive_app;
+                GRANT SELECT, UPDATE, DELETE ON activities TO archive_app;""");
+        Path file = dir.resolve("role.botdb");
+        ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null, 100,
+                false, false, file);
+        String appUrl = "postgres://archive_app:app-pw@localhost:" + TestPostgres.port() + "/" + database + "?sslmode=disable";
+        long old = oldRows(database)[0];
+        String fix;
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(appUrl))) {
+            BotDbException e = (BotDbException) org.assertj.core.api.Assertions.catchThrowable(() -> db.archive(request,
+                    l -> { }));
+            assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+            assertThat(e.getMessage()).contains("\"archive_app\" may not create it").contains("Nothing was archived")
+                    .doesNotContain("app-pw");
+            fix = e.getMessage().substring(e.getMessage().indexOf("CREATE TABLE"));
+        }
+        assertThat(oldRows(database)[0]).isEqualTo(old);
+        SchemaRoundTrip.exec(database, fix);
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(appUrl))) {
+            assertThat(db.archive(request, l -> { }).rows()).isEqualTo(old);
+        }
+    }
+
+    @Test
     void refusesABackupOrAFileOfAnotherTableAndSaysWhatToDo() throws Exception {
         String database = SchemaRoundTrip.freshDatabase("archive_file_refuse");
         SchemaRoundTrip.exec(database, activities(100) + """
