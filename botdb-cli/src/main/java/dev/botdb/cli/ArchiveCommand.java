@@ -45,7 +45,8 @@ final class ArchiveCommand extends BotDbCommand {
     int batch;
 
     @Option(names = "--with-children", description = "Also move the rows of other tables that reference the rows"
-            + " moving (one level), each into CHILD plus the archive table's suffix (entries_archive_2025).")
+            + " moving (one level), each into CHILD plus the archive table's suffix (entries_archive_2025), or with --to into"
+            + " the same file.")
     boolean withChildren;
 
     @Option(names = "--dry-run", description = "Count the rows that would move; move nothing.")

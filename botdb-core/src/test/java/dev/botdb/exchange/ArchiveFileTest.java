@@ -72,12 +72,15 @@ class ArchiveFileTest {
 
     private static final String OLD = "activity_date < now() - interval '365 days'";
 
-    /** {old rows, their hash, all rows} of activities. */
-    private static long[] oldRows(String database) throws Exception {
+    /** The old rows of activities (count and hash) and all its rows. */
+    private record Counts(long old, long oldHash, long total) {
+    }
+
+    private static Counts oldRows(String database) throws Exception {
         try (Connection c = TestPostgres.superuser(database)) {
-            return new long[] {one(c, "SELECT count(*) FROM activities WHERE " + OLD),
+            return new Counts(one(c, "SELECT count(*) FROM activities WHERE " + OLD),
                     one(c, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + OLD),
-                    one(c, "SELECT count(*) FROM activities")};
+                    one(c, "SELECT count(*) FROM activities"));
         }
     }
 
@@ -85,10 +88,10 @@ class ArchiveFileTest {
     void archivesToAFileWhileTheBotInsertsThenRestoresIntoANewTableAndBack() throws Exception {
         String database = SchemaRoundTrip.freshDatabase("archive_file");
         SchemaRoundTrip.exec(database, activities(20_000));
-        long[] counts = oldRows(database);
-        long old = counts[0];
-        long oldHash = counts[1];
-        long total = counts[2];
+        Counts counts = oldRows(database);
+        long old = counts.old();
+        long oldHash = counts.oldHash();
+        long total = counts.total();
         Path file = dir.resolve("activities-2025.botdb");
         Bots bots = Bots.start(database, 3);
         Map<String, String> env = TestPostgres.env(url(database), "BACKUP_ENCRYPTION_KEY", KEY);
@@ -254,9 +257,9 @@ class ArchiveFileTest {
     void aKillBetweenTheFileAndTheCommitIsSettledByTheNextRunEitherWay() throws Exception {
         String database = SchemaRoundTrip.freshDatabase("archive_file_kill");
         SchemaRoundTrip.exec(database, activities(5_000));
-        long[] counts = oldRows(database);
-        long old = counts[0];
-        long oldHash = counts[1];
+        Counts counts = oldRows(database);
+        long old = counts.old();
+        long oldHash = counts.oldHash();
         Path file = dir.resolve("killed.botdb");
         ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null, 400,
                 false, false, file);
@@ -356,7 +359,7 @@ class ArchiveFileTest {
         ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null, 100,
                 false, false, file);
         String appUrl = "postgres://archive_app:app-pw@localhost:" + TestPostgres.port() + "/" + database + "?sslmode=disable";
-        long old = oldRows(database)[0];
+        long old = oldRows(database).old();
         String fix;
         try (BotDb db = BotDb.fromEnv(TestPostgres.env(appUrl))) {
             BotDbException e = (BotDbException) org.assertj.core.api.Assertions.catchThrowable(() -> db.archive(request,
@@ -366,7 +369,7 @@ class ArchiveFileTest {
                     .doesNotContain("app-pw");
             fix = e.getMessage().substring(e.getMessage().indexOf("CREATE TABLE"));
         }
-        assertThat(oldRows(database)[0]).isEqualTo(old);
+        assertThat(oldRows(database).old()).isEqualTo(old);
         SchemaRoundTrip.exec(database, fix);
         try (BotDb db = BotDb.fromEnv(TestPostgres.env(appUrl))) {
             assertThat(db.archive(request, l -> { }).rows()).isEqualTo(old);
