@@ -2,11 +2,6 @@ package dev.botdb.transfer;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.UUID;
@@ -467,30 +462,57 @@ abstract class Conversion {
         }
     }
 
-    private static final ThreadLocal<CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
-            .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
-
-    /** Checks that {@code b} is UTF-8 without NUL (PostgreSQL text holds neither); returns its length in characters. */
+    /**
+     * Checks that {@code b} is UTF-8 without NUL (PostgreSQL text holds neither); returns its length in characters.
+     * Byte by byte, as PostgreSQL's own check does (no overlong forms, no surrogates, nothing past U+10FFFF),
+     * without decoding: most of a transfer's text goes through here.
+     */
     static int checkUtf8(byte[] b) throws BadValue {
-        boolean ascii = true;
-        for (byte x : b) {
-            if (x <= 0) {
-                if (x == 0) {
-                    throw new BadValue("holds a NUL character (\\0), which PostgreSQL text cannot store; remove it in"
-                            + " SQLite (replace(column, char(0), '')) or make the column bytea", new String(b, StandardCharsets.UTF_8));
-                }
-                ascii = false;
+        int chars = 0;
+        int i = 0;
+        int n = b.length;
+        while (i < n) {
+            int x = b[i];
+            if (x > 0) {
+                i++;
+                chars++;
+                continue;
             }
+            if (x == 0) {
+                throw new BadValue("holds a NUL character (\\0), which PostgreSQL text cannot store; remove it in"
+                        + " SQLite (replace(column, char(0), '')) or make the column bytea", new String(b, StandardCharsets.UTF_8));
+            }
+            int lead = x & 0xff;
+            int length;
+            int min;
+            int max = 0xbf;
+            if (lead >= 0xc2 && lead <= 0xdf) {
+                length = 2;
+                min = 0x80;
+            } else if (lead >= 0xe0 && lead <= 0xef) {
+                length = 3;
+                min = lead == 0xe0 ? 0xa0 : 0x80; // no overlong forms
+                max = lead == 0xed ? 0x9f : 0xbf; // no surrogates
+            } else if (lead >= 0xf0 && lead <= 0xf4) {
+                length = 4;
+                min = lead == 0xf0 ? 0x90 : 0x80;
+                max = lead == 0xf4 ? 0x8f : 0xbf; // nothing past U+10FFFF
+            } else {
+                length = 0;
+                min = 0;
+            }
+            if (length == 0 || i + length > n || (b[i + 1] & 0xff) < min || (b[i + 1] & 0xff) > max
+                    || (length > 2 && (b[i + 2] & 0xc0) != 0x80) || (length > 3 && (b[i + 3] & 0xc0) != 0x80)) {
+                throw notUtf8(b);
+            }
+            i += length;
+            chars++;
         }
-        if (ascii) {
-            return b.length;
-        }
-        try {
-            CharBuffer chars = UTF8.get().reset().decode(ByteBuffer.wrap(b));
-            return (int) chars.codePoints().count();
-        } catch (CharacterCodingException e) {
-            throw new BadValue("is not valid UTF-8 (PostgreSQL's text must be); re-encode it in SQLite or make the"
-                    + " column bytea", b);
-        }
+        return chars;
+    }
+
+    private static BadValue notUtf8(byte[] b) {
+        return new BadValue("is not valid UTF-8 (PostgreSQL's text must be); re-encode it in SQLite or make the"
+                + " column bytea", b);
     }
 }

@@ -41,11 +41,14 @@ final class SqliteSource implements AutoCloseable {
     private final Path file;
     private final Connection connection;
     private final String journalMode;
+    /** {@code quick_check} running on a connection of its own while the copy runs ({@link #openChecking}), or null. */
+    private final QuickCheck quickCheck;
 
-    private SqliteSource(Path file, Connection connection, String journalMode) {
+    private SqliteSource(Path file, Connection connection, String journalMode, QuickCheck quickCheck) {
         this.file = file;
         this.connection = connection;
         this.journalMode = journalMode;
+        this.quickCheck = quickCheck;
     }
 
     /** A column as SQLite declares it. {@code primaryKey} is its 1-based place in the primary key, 0 if none. */
@@ -83,8 +86,21 @@ final class SqliteSource implements AutoCloseable {
         }
     }
 
-    /** Checks and opens {@code file}; the read transaction starts with the first query. */
+    /** Checks and opens {@code file}, {@code quick_check} included; the read transaction starts with the first query. */
     static SqliteSource open(Path file) {
+        return open(file, false);
+    }
+
+    /**
+     * As {@link #open(Path)}, but {@code quick_check} (a second or so per GB, reading every page) runs on a second
+     * read-only connection while the caller copies; {@link #requireIntact} waits for its verdict, which the
+     * caller needs before it commits anything.
+     */
+    static SqliteSource openChecking(Path file) {
+        return open(file, true);
+    }
+
+    private static SqliteSource open(Path file, boolean checkAlongside) {
         if (!Files.exists(file)) {
             throw new BotDbException(ErrorCode.TRANSFER_SOURCE_INVALID, "The source " + file + " does not exist."
                     + " Give the bot's SQLite file: --from sqlite:///./bot_database.db (relative to "
@@ -112,25 +128,18 @@ final class SqliteSource implements AutoCloseable {
             p.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
             p.setProperty("busy_timeout", "10000");
             c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
-            String quick;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(20)")) {
-                List<String> lines = new ArrayList<>();
-                while (rs.next()) {
-                    lines.add(rs.getString(1));
-                }
-                quick = String.join("; ", lines);
-            }
-            if (!quick.equals("ok")) {
-                throw new BotDbException(ErrorCode.TRANSFER_SOURCE_INVALID, "The source " + file + " fails SQLite's"
-                        + " quick_check: " + shorten(quick, 300) + ". Nothing was transferred. Repair it first (sqlite3 "
-                        + file.getFileName() + " \".recover\" | sqlite3 repaired.db) and transfer the repaired copy.");
+            QuickCheck check = null;
+            if (checkAlongside) {
+                check = QuickCheck.start(file, DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p));
+            } else {
+                requireOk(file, quickCheck(c));
             }
             String journal;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
                 journal = rs.next() ? rs.getString(1) : "unknown";
             }
             c.setAutoCommit(false); // BEGIN: one read transaction from the next query on
-            return new SqliteSource(file, c, journal);
+            return new SqliteSource(file, c, journal, check);
         } catch (SQLException e) {
             close(c);
             throw new BotDbException(ErrorCode.TRANSFER_SOURCE_INVALID, "Cannot read " + file + " as SQLite: "
@@ -138,6 +147,86 @@ final class SqliteSource implements AutoCloseable {
         } catch (RuntimeException e) {
             close(c);
             throw e;
+        }
+    }
+
+    private static String quickCheck(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(20)")) {
+            List<String> lines = new ArrayList<>();
+            while (rs.next()) {
+                lines.add(rs.getString(1));
+            }
+            return String.join("; ", lines);
+        }
+    }
+
+    private static void requireOk(Path file, String quick) {
+        if (!quick.equals("ok")) {
+            throw new BotDbException(ErrorCode.TRANSFER_SOURCE_INVALID, "The source " + file + " fails SQLite's"
+                    + " quick_check: " + shorten(quick, 300) + ". Nothing was transferred. Repair it first (sqlite3 "
+                    + file.getFileName() + " \".recover\" | sqlite3 repaired.db) and transfer the repaired copy.");
+        }
+    }
+
+    /** {@code quick_check} on its own connection and thread. */
+    private static final class QuickCheck {
+        private final Connection connection;
+        private final java.util.concurrent.CompletableFuture<String> verdict = new java.util.concurrent.CompletableFuture<>();
+
+        private QuickCheck(Connection connection) {
+            this.connection = connection;
+        }
+
+        static QuickCheck start(Path file, Connection connection) {
+            QuickCheck q = new QuickCheck(connection);
+            Thread t = new Thread(() -> {
+                try {
+                    q.verdict.complete(quickCheck(connection));
+                } catch (SQLException | RuntimeException e) {
+                    q.verdict.completeExceptionally(e);
+                } finally {
+                    close(connection);
+                }
+            }, "botdb-quick-check");
+            t.setDaemon(true);
+            t.start();
+            return q;
+        }
+
+        /** Waits for the verdict; throws the source's error when the file is damaged or unreadable. */
+        void require(Path file) {
+            String quick;
+            try {
+                quick = verdict.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BotDbException(ErrorCode.TRANSFER_FAILED, "Interrupted while waiting for quick_check of " + file
+                        + ". Nothing was transferred.", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new BotDbException(ErrorCode.TRANSFER_SOURCE_INVALID, "Cannot read " + file + " as SQLite: "
+                        + e.getCause().getMessage() + ". Check that it is the bot's database file and not in use by a"
+                        + " VACUUM.", e.getCause());
+            }
+            requireOk(file, quick);
+        }
+    }
+
+    /**
+     * Waits for the {@code quick_check} started by {@link #openChecking} (nothing to wait for after {@link #open});
+     * throws {@link ErrorCode#TRANSFER_SOURCE_INVALID} when the file fails it. A failure of the copy itself is
+     * passed as {@code failed}: a damaged file explains it better than the read error, so its verdict wins.
+     */
+    void requireIntact(RuntimeException failed) {
+        if (quickCheck == null) {
+            return;
+        }
+        try {
+            quickCheck.require(file);
+        } catch (BotDbException damaged) {
+            if (failed != null) {
+                damaged.addSuppressed(failed);
+            }
+            throw damaged;
         }
     }
 
@@ -306,6 +395,13 @@ final class SqliteSource implements AutoCloseable {
 
     @Override
     public void close() {
+        if (quickCheck != null) {
+            try {
+                quickCheck.verdict.join(); // its connection reads the same file: let it finish first
+            } catch (RuntimeException ignored) {
+                // reported by requireIntact
+            }
+        }
         try {
             connection.rollback();
         } catch (SQLException ignored) {

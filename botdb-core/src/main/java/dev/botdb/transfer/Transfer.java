@@ -73,21 +73,28 @@ public final class Transfer {
     public static TransferResult run(Connection pg, TransferRequest request, SafetyBackup safety,
                                      Consumer<String> log, Listener listener) {
         long start = System.nanoTime();
-        try (SqliteSource source = SqliteSource.open(request.source());
+        try (SqliteSource source = SqliteSource.openChecking(request.source());
              Rejects rejects = request.skipBadRows() ? new Rejects(request.rejects().orElseThrow()) : null) {
             Transfer t = new Transfer(pg, request, log);
-            return t.inTransaction(() -> {
-                Prepared p = t.new Prepared(source);
-                p.refuseProblems(request.truncate());
-                Optional<Path> safetyBackup = Optional.empty();
-                if (!p.withRows.isEmpty()) {
-                    log.accept("Taking a safety backup of " + String.join(", ", p.withRows) + " before emptying "
-                            + (p.withRows.size() == 1 ? "it" : "them"));
-                    safetyBackup = Optional.of(safety.before(p.withRows.stream()
-                            .map(n -> p.tables.schema() + "." + n).toList()));
-                }
-                return t.load(source, p, rejects, listener, safetyBackup, start);
-            }, true);
+            try {
+                return t.inTransaction(() -> {
+                    Prepared p = t.new Prepared(source);
+                    p.refuseProblems(request.truncate());
+                    Optional<Path> safetyBackup = Optional.empty();
+                    if (!p.withRows.isEmpty()) {
+                        log.accept("Taking a safety backup of " + String.join(", ", p.withRows) + " before emptying "
+                                + (p.withRows.size() == 1 ? "it" : "them"));
+                        safetyBackup = Optional.of(safety.before(p.withRows.stream()
+                                .map(n -> p.tables.schema() + "." + n).toList()));
+                    }
+                    TransferResult r = t.load(source, p, rejects, listener, safetyBackup, start);
+                    source.requireIntact(null); // quick_check ran alongside: its verdict before the commit
+                    return r;
+                }, true);
+            } catch (RuntimeException e) {
+                source.requireIntact(e);
+                throw e;
+            }
         }
     }
 
