@@ -51,13 +51,29 @@ public final class TransferBenchmark {
 
     private final ExternalPostgres pg;
     private final Path work;
-    private final Path botdbJar;
+    /** How botdb is started, up to its arguments: {@code java -Xmx256m -jar botdb.jar}, or a release's bin/botdb. */
+    private final List<String> botdbCommand;
 
-    private TransferBenchmark(String server, Path work, Path botdbJar) {
+    private TransferBenchmark(String server, Path work, List<String> botdbCommand) {
         this.pg = new ExternalPostgres(server, work);
         this.work = work;
-        this.botdbJar = botdbJar;
+        this.botdbCommand = botdbCommand;
     }
+
+    /** botdb with these arguments, its heap capped at 256 MB either way. */
+    private List<String> botdb(String... args) {
+        List<String> command = new ArrayList<>(botdbCommand);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Whether botdb runs from a release's launcher rather than {@code java -jar}. */
+    private boolean release() {
+        return botdbCommand.size() == 1;
+    }
+
+    /** The launcher takes JVM options from BOTDB_JAVA_OPTS. */
+    private static final Map<String, String> BOTDB_ENV = Map.of("BOTDB_NO_PROGRESS", "1", "BOTDB_JAVA_OPTS", "-Xmx256m");
 
     /** One contender's run: wall time, peak resident memory, rows that arrived. */
     record Run(String who, double seconds, long peakKb, long rows) {
@@ -75,7 +91,12 @@ public final class TransferBenchmark {
             throw new IllegalStateException(jar + " is missing: ./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests");
         }
         Files.createDirectories(work);
-        TransferBenchmark b = new TransferBenchmark(server, work, jar);
+        // --botdb /path/to/botdb-VERSION/bin/botdb: the release's launcher (its own runtime and class-data archive),
+        // as operators run it; without it, java -jar on the build's jar
+        List<String> launcher = o.containsKey("--botdb") ? List.of(o.get("--botdb"))
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
+                jar.toString());
+        TransferBenchmark b = new TransferBenchmark(server, work, launcher);
         Path source = b.generate(rows);
         String loadBefore = Machine.loadAverage();
         Map<String, List<Run>> all = new LinkedHashMap<>();
@@ -210,9 +231,8 @@ public final class TransferBenchmark {
     }
 
     Run botdb(Path source) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        double[] t = timed(List.of(java, "-Xmx256m", "-jar", botdbJar.toString(), "transfer", "--from", source.toString(),
-                "--to", url(DB) + "?sslmode=disable"), Map.of("BOTDB_NO_PROGRESS", "1"), work.resolve("botdb.log"));
+        double[] t = timed(botdb("transfer", "--from", source.toString(), "--to", url(DB) + "?sslmode=disable"), BOTDB_ENV,
+                work.resolve("botdb.log"));
         return new Run("botdb", t[0], (long) t[1], rowsIn(DB));
     }
 
@@ -249,10 +269,8 @@ public final class TransferBenchmark {
 
     /** --create-schema into an empty database: does every NOT NULL, default, UNIQUE and foreign key of the source arrive? */
     String createSchemaCheck(Path source) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        double[] t = timed(List.of(java, "-Xmx256m", "-jar", botdbJar.toString(), "transfer", "--from", source.toString(),
-                "--to", url("bench_transfer_created") + "?sslmode=disable", "--create-schema"),
-                Map.of("BOTDB_NO_PROGRESS", "1"), work.resolve("botdb-create.log"));
+        double[] t = timed(botdb("transfer", "--from", source.toString(), "--to", url("bench_transfer_created")
+                + "?sslmode=disable", "--create-schema"), BOTDB_ENV, work.resolve("botdb-create.log"));
         String target;
         try (Connection c = connect("bench_transfer_created"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("""
@@ -325,7 +343,7 @@ public final class TransferBenchmark {
                 Reproduce (from the repository root, PostgreSQL 15 from Debian running, a superuser role):
 
                 ```bash
-                ./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests
+                %s
                 java -cp botdb-bench/target/botdb-bench.jar dev.botdb.bench.TransferBenchmark %s
                 ```
 
@@ -335,7 +353,9 @@ public final class TransferBenchmark {
                 | time: botdb / floor | %.2f | at most 1.2 | %s |
                 | botdb's heap | -Xmx256m, peak resident %,d MB | 256 MB heap | %s |
 
-                """, rows, Files.size(source), args, vsPgloader, vsPgloader >= 3 ? "pass" : "FAIL", vsFloor,
+                """, rows, Files.size(source), release() ? "./mvnw -q -pl botdb-dist,botdb-bench -am install -DskipTests\n"
+                + "tar xzf botdb-dist/target/botdb-*-linux-x86_64.tar.gz -C /tmp    # --botdb /tmp/botdb-*/bin/botdb"
+                : "./mvnw -q -pl botdb-cli,botdb-bench -am package -DskipTests", args, vsPgloader, vsPgloader >= 3 ? "pass" : "FAIL", vsFloor,
                 vsFloor <= 1.2 ? "pass" : "FAIL", memory.get("botdb") / 1024, "pass"));
         sb.append("| contender | runs | median | min | max | rows/s (median) | peak resident memory |\n|---|---:|---:|---:|---:|---:|---:|\n");
         all.forEach((who, runs) -> {
@@ -366,7 +386,7 @@ public final class TransferBenchmark {
                 How it is measured: every contender runs as the child process an operator would start, under
                 `/usr/bin/time` (wall time and peak resident memory), in an order that rotates with the run; before
                 each, the target database is dropped, created and given the tables (untimed, then `CHECKPOINT`).
-                botdb: `java -Xmx256m -jar botdb.jar transfer --from FILE --to URL` (one transaction, foreign keys
+                botdb: `BOTDB_LAUNCH transfer --from FILE --to URL` (one transaction, foreign keys
                 dropped and added back, sequences set, `ANALYZE`, every table read back and hashed before commit).
                 pgloader: `LOAD DATABASE FROM sqlite://FILE INTO URL WITH data only, disable triggers, reset
                 sequences` (its own parallelism; the triggers it disables are the foreign-key checks, which it then
@@ -374,7 +394,11 @@ public final class TransferBenchmark {
                 't.csv' CSV"` per table, users, chats, messages (the foreign keys checked row by row, as \\copy
                 does), times summed, sequences set after (untimed). After each, the target's row count must equal
                 the source's. Ratios are of the medians.
-                """);
+                """.replace("BOTDB_LAUNCH", release() ? "BOTDB_JAVA_OPTS=-Xmx256m bin/botdb" : "java -Xmx256m -jar botdb.jar"));
+        if (release()) {
+            sb.append("bin/botdb is the release tarball's launcher (its own Java runtime and class-data archive), as"
+                    + " operators run it.\n");
+        }
         return sb.toString();
     }
 

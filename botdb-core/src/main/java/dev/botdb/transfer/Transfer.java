@@ -356,10 +356,10 @@ public final class Transfer {
                     (System.nanoTime() - tableStart) / 1e9));
         }
         long phase = System.nanoTime();
-        buildIndexes(p, indexes);
+        String sortMemory = buildIndexes(p, indexes);
         addForeignKeysBack(p, keys);
-        log.accept(String.format(Locale.ROOT, "Built %s and checked %s in %.1f s",
-                dev.botdb.text.Human.plural(indexes.size(), "index", "indexes"),
+        log.accept(String.format(Locale.ROOT, "Built %s (maintenance_work_mem %s) and checked %s in %.1f s",
+                dev.botdb.text.Human.plural(indexes.size(), "index", "indexes"), sortMemory,
                 dev.botdb.text.Human.plural(keys.size(), "foreign key", "foreign keys"), (System.nanoTime() - phase) / 1e9));
         phase = System.nanoTime();
         List<String> sequences = setSequences(p);
@@ -400,11 +400,53 @@ public final class Transfer {
         return TargetTables.quote(p.tables.schema()) + "." + TargetTables.quote(table);
     }
 
+    /** 256 MB: what the index builds get at least (more when the server's setting is higher). */
+    static final long SORT_MEMORY = 256L << 20;
+    /** The most they get: a 5-million-row index sorts in memory with it (measured: BENCHMARKS.md). */
+    static final long SORT_MEMORY_MAX = 1L << 30;
+
+    /**
+     * The memory for the index builds of this transaction: {@link #SORT_MEMORY}, or when the server runs on this
+     * machine (a loopback or Unix-socket connection, so its memory is this machine's) a sixteenth of the RAM, as
+     * {@code botdb tune} recommends for maintenance_work_mem, up to {@link #SORT_MEMORY_MAX}.
+     */
+    private long sortMemory() throws SQLException {
+        boolean local;
+        try (Statement s = pg.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT inet_server_addr() IS NULL OR host(inet_server_addr()) IN ('127.0.0.1', '::1')")) {
+            rs.next();
+            local = rs.getBoolean(1);
+        }
+        if (!local) {
+            return SORT_MEMORY;
+        }
+        return Math.max(SORT_MEMORY, Math.min(SORT_MEMORY_MAX, machineMemory() / 16));
+    }
+
+    /** MemTotal of /proc/meminfo, or 0 where there is none. */
+    static long machineMemory() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux: the fixed amount
+        }
+        return 0;
+    }
+
     /** The indexes dropped before loading, built again (with the memory a sort of millions of keys wants). */
-    private void buildIndexes(Prepared p, List<TargetTables.Index> indexes) throws SQLException {
+    private String buildIndexes(Prepared p, List<TargetTables.Index> indexes) throws SQLException {
+        String memory;
+        try (Statement s = pg.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_size_bytes("
+                + "set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
+                + sortMemory() + ") / 1024 || 'kB', true)))")) {
+            rs.next();
+            memory = rs.getString(1);
+        }
         try (Statement s = pg.createStatement()) {
-            s.execute("SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting("
-                    + "'maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true)");
             for (TargetTables.Index i : indexes) {
                 try {
                     s.execute(i.constraint() != null
@@ -422,6 +464,7 @@ public final class Transfer {
                 }
             }
         }
+        return memory;
     }
 
     private void addForeignKeysBack(Prepared p, List<TargetTables.ForeignKey> keys) throws SQLException {

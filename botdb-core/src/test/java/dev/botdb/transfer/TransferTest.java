@@ -146,6 +146,11 @@ class TransferTest {
         assertThat(rows("INSERT INTO teams DEFAULT VALUES RETURNING id")).containsExactly("2");
         assertThat(rows("SELECT count(*) FROM pg_constraint WHERE contype = 'f'")).containsExactly("3");
         assertThat(r.sequences()).hasSize(2);
+        // the test server runs on this machine: its index builds got a sixteenth of the RAM, 256 MB to 1 GB
+        long expected = Math.max(Transfer.SORT_MEMORY, Math.min(Transfer.SORT_MEMORY_MAX, Transfer.machineMemory() / 16));
+        assertThat(log).anyMatch(l -> l.startsWith("Built ") && l.contains("(maintenance_work_mem "
+                + Math.round(expected / 1048576.0) + " MB)"));
+        assertThat(rows("SHOW maintenance_work_mem")).as("only for the transfer's transaction").doesNotContain("1GB");
     }
 
     @Test
