@@ -50,6 +50,11 @@ abstract class Conversion {
         return false;
     }
 
+    /** Whether a TEXT value is read as its bytes ({@link TextBytes}) and decoded by {@link #writeValue}. */
+    boolean readsTextAsBytes() {
+        return false;
+    }
+
     /** Writes the value {@code v} (as read, see {@link #readsBytes}) as one field (length and bytes, or NULL). */
     final void write(Object v, CopyBuffer out) throws BadValue {
         if (v == null) {
@@ -401,7 +406,13 @@ abstract class Conversion {
         }
 
         @Override
-        void writeValue(Object v, CopyBuffer out) throws BadValue {
+        boolean readsTextAsBytes() {
+            return true;
+        }
+
+        @Override
+        void writeValue(Object value, CopyBuffer out) throws BadValue {
+            Object v = value instanceof TextBytes t ? t.text() : value;
             if (kind == TIME) {
                 if (!(v instanceof String s)) {
                     throw new BadValue("is a number; a time column takes text like 14:30:00", v);

@@ -141,9 +141,10 @@ final class TableLoad {
         try (Statement s = source.connection().createStatement()) {
             try (ResultSet rs = s.executeQuery(selectSql())) {
                 int width = prefix() + columns.size();
-                boolean[] bytes = new boolean[width];
+                byte[] bytes = new byte[width];
                 for (int i = 0; i < columns.size(); i++) {
-                    bytes[prefix() + i] = columns.get(i).conversion().readsBytes();
+                    Conversion c = columns.get(i).conversion();
+                    bytes[prefix() + i] = c.readsBytes() ? AS_BYTES : c.readsTextAsBytes() ? TEXT_AS_BYTES : AS_STORED;
                 }
                 Object[][] batch = new Object[BATCH][];
                 int n = 0;
@@ -205,16 +206,25 @@ final class TableLoad {
      * (sqlite-jdbc's exported core API; the ResultSet has already stepped to the row): a Long, Double, String,
      * byte[] or null, as {@code getObject} gives them, or byte[] for the columns read as bytes.
      */
-    private static void readRow(org.sqlite.core.DB db, long ptr, Object[] row, boolean[] bytes) throws SQLException {
+    /** How {@link #readRow} reads a column: as SQLite stores it, as bytes, or TEXT as {@link TextBytes}. */
+    private static final byte AS_STORED = 0;
+    private static final byte AS_BYTES = 1;
+    private static final byte TEXT_AS_BYTES = 2;
+
+    private static TextBytes textBytes(byte[] b) {
+        return new TextBytes(b == null ? new byte[0] : b);
+    }
+
+    private static void readRow(org.sqlite.core.DB db, long ptr, Object[] row, byte[] bytes) throws SQLException {
         for (int i = 0; i < row.length; i++) {
-            if (bytes[i]) {
+            if (bytes[i] == AS_BYTES) {
                 row[i] = db.column_blob(ptr, i);
                 continue;
             }
             row[i] = switch (db.column_type(ptr, i)) {
                 case 1 -> db.column_long(ptr, i); // SQLITE_INTEGER
                 case 2 -> db.column_double(ptr, i); // SQLITE_FLOAT
-                case 3 -> db.column_text(ptr, i); // SQLITE_TEXT
+                case 3 -> bytes[i] == TEXT_AS_BYTES ? textBytes(db.column_blob(ptr, i)) : db.column_text(ptr, i); // SQLITE_TEXT
                 case 4 -> db.column_blob(ptr, i); // SQLITE_BLOB
                 default -> null; // SQLITE_NULL
             };
