@@ -247,25 +247,9 @@ public final class ArchiveWriter implements Closeable {
         if (appending) {
             throw new IllegalStateException("an append is completed by commit(), not finish()");
         }
-        List<ArchiveLayout.Entry> complete;
-        long dataEnd;
-        synchronized (this) {
-            checkWritable();
-            List<String> open = new ArrayList<>();
-            for (int i = 0; i < entries.size(); i++) {
-                if (entries.get(i) == null) {
-                    open.add(names.get(i));
-                }
-            }
-            if (!open.isEmpty()) {
-                throw new IllegalStateException("close every entry before finish(); still open: " + open);
-            }
-            state = State.FINISHING;
-            complete = List.copyOf(entries);
-            dataEnd = position;
-        }
+        Closed closed = closeForMetadata("finish()");
         try {
-            writeMetadata(complete, dataEnd, manifestJson);
+            writeMetadata(closed.entries(), closed.dataEnd(), manifestJson);
             channel.force(true);
             channel.close();
             if (Files.exists(finalPath)) {
@@ -295,19 +279,9 @@ public final class ArchiveWriter implements Closeable {
         if (!appending) {
             throw new IllegalStateException("a new archive is completed by finish(), not commit()");
         }
-        List<ArchiveLayout.Entry> complete;
-        long dataEnd;
-        synchronized (this) {
-            checkWritable();
-            if (entries.contains(null)) {
-                throw new IllegalStateException("close every entry before commit()");
-            }
-            state = State.FINISHING;
-            complete = List.copyOf(entries);
-            dataEnd = position;
-        }
+        Closed closed = closeForMetadata("commit()");
         try {
-            long total = writeMetadata(complete, dataEnd, manifestJson, false);
+            long total = writeMetadata(closed.entries(), closed.dataEnd(), manifestJson, false);
             channel.truncate(total);
             channel.force(true);
             channel.close();
@@ -318,6 +292,26 @@ public final class ArchiveWriter implements Closeable {
             abort();
             throw new BotDbException(ErrorCode.BACKUP_FAILED, "cannot complete the append to " + finalPath + ": " + e, e);
         }
+    }
+
+    /** Every entry, and where their chunks end, when no more may be written. */
+    private record Closed(List<ArchiveLayout.Entry> entries, long dataEnd) {
+    }
+
+    /** Stops taking entries (all must be closed) before the index is written by {@code caller}. */
+    private synchronized Closed closeForMetadata(String caller) {
+        checkWritable();
+        List<String> open = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i) == null) {
+                open.add(names.get(i));
+            }
+        }
+        if (!open.isEmpty()) {
+            throw new IllegalStateException("close every entry before " + caller + "; still open: " + open);
+        }
+        state = State.FINISHING;
+        return new Closed(List.copyOf(entries), position);
     }
 
     private void writeMetadata(List<ArchiveLayout.Entry> complete, long dataEnd, byte[] manifestJson) throws IOException {
