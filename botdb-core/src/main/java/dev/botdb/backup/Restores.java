@@ -55,9 +55,10 @@ final class Restores {
         }
         dev.botdb.backup.rows.RowsRestore.refusePending(file);
         try (ArchiveReader archive = backups.openChecked(file)) {
-            if (dev.botdb.backup.rows.RowsManifest.isRowsArchive(archive.manifestJson())) {
-                return dev.botdb.backup.rows.RowsRestore.run(file, archive, request.to(), request.tables(), request.into(),
-                        log);
+            var rows = dev.botdb.backup.rows.RowsManifest.of(archive.manifestJson(), file.toString());
+            if (rows.isPresent()) {
+                return dev.botdb.backup.rows.RowsRestore.run(file, archive, rows.get(), request.to(), request.tables(),
+                        request.into(), log);
             }
             if (request.into() != null) {
                 throw new BotDbException(ErrorCode.USAGE, "--into is for the archive files of botdb archive --to; "

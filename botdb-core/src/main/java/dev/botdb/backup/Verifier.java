@@ -48,8 +48,9 @@ final class Verifier {
         long start = System.nanoTime();
         dev.botdb.backup.rows.RowsRestore.refusePending(file);
         try (ArchiveReader archive = backups.openChecked(file)) {
-            if (dev.botdb.backup.rows.RowsManifest.isRowsArchive(archive.manifestJson())) {
-                return dev.botdb.backup.rows.RowsRestore.verify(file, archive, start);
+            var rows = dev.botdb.backup.rows.RowsManifest.of(archive.manifestJson(), file.toString());
+            if (rows.isPresent()) {
+                return dev.botdb.backup.rows.RowsRestore.verify(file, archive, rows.get(), start);
             }
             Manifest manifest = Manifest.fromJson(archive.manifestJson(), file.toString());
             VerifyResult result;

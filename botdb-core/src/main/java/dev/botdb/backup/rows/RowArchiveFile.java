@@ -68,11 +68,9 @@ public final class RowArchiveFile implements BatchFile {
 
     private RowsManifest readManifest() {
         try (ArchiveReader r = session.read()) {
-            if (!RowsManifest.isRowsArchive(r.manifestJson())) {
-                throw new BotDbException(ErrorCode.ARCHIVE_REFUSED, session.file() + " is a backup, not an archive file"
-                        + " of botdb archive; botdb never adds to a backup. Archive into a new file.");
-            }
-            return RowsManifest.fromJson(r.manifestJson(), session.file().toString());
+            return RowsManifest.of(r.manifestJson(), session.file().toString()).orElseThrow(() -> new BotDbException(
+                    ErrorCode.ARCHIVE_REFUSED, session.file() + " is a backup, not an archive file of botdb archive;"
+                    + " botdb never adds to a backup. Archive into a new file."));
         }
     }
 

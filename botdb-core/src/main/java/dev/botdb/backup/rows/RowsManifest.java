@@ -60,15 +60,6 @@ public record RowsManifest(String archiveId, String botdbVersion, String created
         return batches.stream().mapToLong(Batch::bytes).sum();
     }
 
-    /** Whether a manifest's JSON is a rows archive's (and not a backup's). */
-    public static boolean isRowsArchive(byte[] json) {
-        try {
-            return KIND.equals(JSON.std.mapFrom(json).get("kind"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     byte[] toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", KIND);
@@ -115,12 +106,16 @@ public record RowsManifest(String archiveId, String botdbVersion, String created
         }
     }
 
+    /**
+     * The manifest of a rows archive, or empty when {@code json} is another kind's (a backup's): read once, by
+     * whoever needs to tell the two apart.
+     */
     @SuppressWarnings("unchecked")
-    static RowsManifest fromJson(byte[] json, String where) {
+    public static java.util.Optional<RowsManifest> of(byte[] json, String where) {
         try {
             Map<String, Object> m = JSON.std.mapFrom(json);
             if (!KIND.equals(m.get("kind"))) {
-                throw new IllegalArgumentException("it is not a rows archive's manifest");
+                return java.util.Optional.empty();
             }
             if (((Number) m.get("format")).intValue() > FORMAT) {
                 throw new BotDbException(ErrorCode.BACKUP_INVALID, where + " was written by a newer botdb (rows archive"
@@ -148,9 +143,9 @@ public record RowsManifest(String archiveId, String botdbVersion, String created
                 batches.add(new Batch(((Number) b.get("n")).longValue(), (String) b.get("at"), rows,
                         ((Number) b.get("bytes")).longValue()));
             }
-            return new RowsManifest((String) m.get("archive_id"), (String) m.get("botdb"), (String) m.get("created_at"),
-                    new BatchFile.Source((String) m.get("engine"), (String) m.get("database"), (String) m.get("row_format"),
-                            tables), batches);
+            return java.util.Optional.of(new RowsManifest((String) m.get("archive_id"), (String) m.get("botdb"),
+                    (String) m.get("created_at"), new BatchFile.Source((String) m.get("engine"), (String) m.get("database"),
+                    (String) m.get("row_format"), tables), batches));
         } catch (BotDbException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

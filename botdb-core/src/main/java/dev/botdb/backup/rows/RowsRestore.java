@@ -48,10 +48,9 @@ public final class RowsRestore {
      * @param tables the archive's tables to restore ({@code name} or {@code schema.name}); empty = all of them
      * @param into   a table to put the rows in instead of the one they came from (one table only), or null
      */
-    public static RestoreResult run(Path file, ArchiveReader reader, ConnectionTarget to, List<String> tables,
-                                    String into, Consumer<String> log) {
+    public static RestoreResult run(Path file, ArchiveReader reader, RowsManifest manifest, ConnectionTarget to,
+                                    List<String> tables, String into, Consumer<String> log) {
         long start = System.nanoTime();
-        RowsManifest manifest = RowsManifest.fromJson(reader.manifestJson(), file.toString());
         List<BatchFile.Table> chosen = choose(file, manifest, tables);
         if (into != null && chosen.size() != 1) {
             throw new BotDbException(ErrorCode.USAGE, "--into puts one table's rows somewhere else, but " + file
@@ -106,8 +105,8 @@ public final class RowsRestore {
      * entry to its end (its SHA-256 and zstd's checksums) and checks each batch's rows decode to the count the
      * manifest gives.
      */
-    public static dev.botdb.backup.VerifyResult verify(Path file, ArchiveReader reader, long start) throws IOException {
-        RowsManifest manifest = RowsManifest.fromJson(reader.manifestJson(), file.toString());
+    public static dev.botdb.backup.VerifyResult verify(Path file, ArchiveReader reader, RowsManifest manifest,
+                                                       long start) throws IOException {
         List<String> problems = new ArrayList<>();
         long rows = 0;
         for (RowsManifest.Batch b : manifest.batches()) {
