@@ -97,6 +97,11 @@ public final class TestPostgres {
                 "CREATE DATABASE \"" + database + "\" OWNER \"" + user + "\"");
     }
 
+    /** The test server's URL for {@code database}: the superuser, without TLS. */
+    public static String url(String database) {
+        return "postgres://postgres@localhost:" + port() + "/" + database + "?sslmode=disable";
+    }
+
     /** An environment with only DATABASE_URL (and a HOME without .pgpass) set. */
     public static Map<String, String> env(String databaseUrl, String... more) {
         Map<String, String> env = new HashMap<>();

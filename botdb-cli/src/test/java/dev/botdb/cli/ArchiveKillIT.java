@@ -58,8 +58,7 @@ class ArchiveKillIT {
         long total = one(db, "SELECT count(*) FROM activities");
         long old = one(db, "SELECT count(*) FROM activities WHERE activity_date < now() - interval '365 days'");
         long checksum = one(db, "SELECT sum(hashtext(a::text)) FROM activities a");
-        Map<String, String> env = TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db
-                + "?sslmode=disable");
+        Map<String, String> env = TestPostgres.env(TestPostgres.url(db));
         List<String> args = List.of("archive", "activities", "--older-than", "365d", "--column", "activity_date",
                 "--to-table", "activities_archive", "--batch", "500");
         Process child = JarRun.start(env, dir.resolve("child.log"), args.toArray(String[]::new));
@@ -105,8 +104,7 @@ class ArchiveKillIT {
         long total = one(db, "SELECT count(*) FROM activities");
         long old = one(db, "SELECT count(*) FROM activities WHERE " + oldRows);
         long oldHash = one(db, "SELECT sum(hashtext(a::text)) FROM activities a WHERE " + oldRows);
-        Map<String, String> env = TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db
-                + "?sslmode=disable", "BACKUP_ENCRYPTION_KEY", "kill test passphrase for the archive file");
+        Map<String, String> env = TestPostgres.env(TestPostgres.url(db), "BACKUP_ENCRYPTION_KEY", "kill test passphrase for the archive file");
         Path file = dir.resolve("activities-2025.botdb");
         List<String> args = List.of("archive", "activities", "--older-than", "365d", "--column", "activity_date",
                 "--to", file.toString(), "--batch", "500");

@@ -28,8 +28,7 @@ class ExchangeCommandTest {
                 INSERT INTO users (username) VALUES ('a'), ('b');
                 INSERT INTO activities (user_id, activity_type, duration, activity_date)
                   SELECT 1 + g % 2, 'run', g, current_date - g FROM generate_series(1, 800) g;""");
-        Map<String, String> env = new HashMap<>(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port()
-                + "/" + db + "?sslmode=disable", "BACKUP_DIR", dir.resolve("backups").toString()));
+        Map<String, String> env = new HashMap<>(TestPostgres.env(TestPostgres.url(db), "BACKUP_DIR", dir.resolve("backups").toString()));
         return env;
     }
 

@@ -35,7 +35,7 @@ class TransferCommandTest {
     private Map<String, String> target() {
         String db = SchemaRoundTrip.freshDatabase("cli_transfer");
         SchemaRoundTrip.exec(db, "CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, age int)");
-        return TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db + "?sslmode=disable",
+        return TestPostgres.env(TestPostgres.url(db),
                 "BACKUP_DIR", dir.resolve("backups").toString());
     }
 

@@ -51,8 +51,7 @@ class TransferKillIT {
             s.execute("CREATE TABLE messages (id bigserial PRIMARY KEY, user_id bigint REFERENCES users(id),"
                     + " sent_at timestamptz NOT NULL, text text NOT NULL)");
         }
-        Map<String, String> env = TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + db
-                + "?sslmode=disable");
+        Map<String, String> env = TestPostgres.env(TestPostgres.url(db));
         Process child = JarRun.start(env, dir.resolve("child.log"), "transfer", "--from", src.toString());
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         long copied = 0;

@@ -45,10 +45,6 @@ class ArchiveFileTest {
         }
     }
 
-    private static String url(String database) {
-        return "postgres://postgres@localhost:" + TestPostgres.port() + "/" + database + "?sslmode=disable";
-    }
-
     /** Every built-in kind of value, NULLs, and text that trips CSV: the rows must come back exactly. */
     private static String activities(int rows) {
         return """
@@ -94,7 +90,7 @@ class ArchiveFileTest {
         long total = counts.total();
         Path file = dir.resolve("activities-2025.botdb");
         Bots bots = Bots.start(database, 3);
-        Map<String, String> env = TestPostgres.env(url(database), "BACKUP_ENCRYPTION_KEY", KEY);
+        Map<String, String> env = TestPostgres.env(TestPostgres.url(database), "BACKUP_ENCRYPTION_KEY", KEY);
         ArchiveResult r;
         try (BotDb db = BotDb.fromEnv(env)) {
             ArchiveRequest request = new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null, null,
@@ -176,7 +172,7 @@ class ArchiveFileTest {
                 INSERT INTO competitions VALUES (1, '2020-01-01'), (2, '2020-02-01'), (3, current_date);
                 INSERT INTO entries VALUES (1, 1, 10), (2, 1, NULL), (3, 3, 30), (4, 2, 40);""");
         Path file = dir.resolve("competitions.botdb");
-        try (BotDb db = BotDb.fromEnv(TestPostgres.env(url(database)))) {
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database)))) {
             assertThatThrownBy(() -> db.archive(new ArchiveRequest("competitions", "ended", Duration.ofDays(30), null,
                     null, 1, false, false, file), l -> { }))
                     .satisfies(e -> assertThat(((BotDbException) e).code()).isEqualTo(ErrorCode.ARCHIVE_REFUSED))
@@ -269,7 +265,7 @@ class ArchiveFileTest {
                 assertThatThrownBy(() -> archiver.run(request)).isInstanceOf(Killed.class);
             }
             assertThat(AppendSession.pendingWithoutLock(file)).as("batch 3 pending in the file").isPresent();
-            try (BotDb db = BotDb.fromEnv(TestPostgres.env(url(database)))) {
+            try (BotDb db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database)))) {
                 assertThatThrownBy(() -> db.backups().restore(file, new RestoreRequest(db.target(), List.of(), false,
                         false, "peek"))).satisfies(e -> assertThat(((BotDbException) e).code())
                         .isEqualTo(ErrorCode.RESTORE_REFUSED)).hasMessageContaining("Run the same botdb archive command");
@@ -382,7 +378,7 @@ class ArchiveFileTest {
         SchemaRoundTrip.exec(database, activities(100) + """
                 CREATE TABLE messages (id int PRIMARY KEY, sent date NOT NULL);
                 INSERT INTO messages VALUES (1, '2020-01-01');""");
-        try (BotDb db = BotDb.fromEnv(TestPostgres.env(url(database), "BACKUP_DIR", dir.toString()))) {
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database), "BACKUP_DIR", dir.toString()))) {
             Path backup = db.backups().backup().file();
             assertThatThrownBy(() -> db.archive(new ArchiveRequest("messages", "sent", Duration.ofDays(1), null, null, 10,
                     false, false, backup), l -> { }))

@@ -46,8 +46,7 @@ class ArchiveTest {
         }
         Bots bots = Bots.start(database, 3);
         ArchiveResult r;
-        try (BotDb db = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/"
-                + database + "?sslmode=disable"))) {
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database)))) {
             Thread.sleep(200);
             r = db.archive(new ArchiveRequest("activities", "activity_date", Duration.ofDays(365), null,
                     "activities_archive_2025", 2000, false), line -> { });
@@ -80,8 +79,7 @@ class ArchiveTest {
                 CREATE TABLE entries (id int PRIMARY KEY, competition_id int REFERENCES competitions(id));
                 INSERT INTO competitions VALUES (1, '2020-01-01'), (2, '2020-02-01'), (3, current_date);
                 INSERT INTO entries VALUES (1, 1), (2, 3);""");
-        try (BotDb db = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/"
-                + database + "?sslmode=disable"))) {
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database)))) {
             ArchiveRequest all = new ArchiveRequest("competitions", "ended", Duration.ofDays(30), null, "old_competitions",
                     10, false);
             assertThatThrownBy(() -> db.archive(all, l -> { }))

@@ -44,8 +44,7 @@ class ExchangeTest {
     private BotDb pg(String... ddl) {
         database = SchemaRoundTrip.freshDatabase("exchange");
         SchemaRoundTrip.exec(database, ddl);
-        db = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + database
-                + "?sslmode=disable", "BACKUP_DIR", dir.resolve("backups").toString()));
+        db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database), "BACKUP_DIR", dir.resolve("backups").toString()));
         return db;
     }
 

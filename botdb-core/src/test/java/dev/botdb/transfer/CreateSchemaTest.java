@@ -38,8 +38,7 @@ class CreateSchemaTest {
                         + " (2, 'b', 2, 'private', 1, 1)",
                 "INSERT INTO `select` VALUES (1, 'x', 1.5), (2, 'y', NULL)");
         String database = SchemaRoundTrip.freshDatabase("create");
-        try (BotDb db = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/"
-                + database + "?sslmode=disable"))) {
+        try (BotDb db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database)))) {
             TransferPlan plan = db.transferPlan(db.target(), TransferRequest.from(src).creatingSchema());
             assertThat(plan.problems()).isEmpty();
             assertThat(UsnFlowTest.rows(database, "SELECT count(*) FROM pg_class WHERE relname = 'chats'"))

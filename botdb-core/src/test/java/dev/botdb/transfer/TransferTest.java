@@ -45,8 +45,7 @@ class TransferTest {
     private BotDb target(String... ddl) {
         database = SchemaRoundTrip.freshDatabase("transfer");
         SchemaRoundTrip.exec(database, ddl);
-        db = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + database
-                + "?sslmode=disable", "BACKUP_DIR", dir.resolve("backups").toString()));
+        db = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(database), "BACKUP_DIR", dir.resolve("backups").toString()));
         return db;
     }
 

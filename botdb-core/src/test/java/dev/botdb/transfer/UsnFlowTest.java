@@ -120,13 +120,11 @@ class UsnFlowTest {
         }
         String migrated = SchemaRoundTrip.freshDatabase("usn_migrated");
         String created = SchemaRoundTrip.freshDatabase("usn_created");
-        try (BotDb pg = BotDb.fromEnv(env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + migrated
-                + "?sslmode=disable"))) {
+        try (BotDb pg = BotDb.fromEnv(env(TestPostgres.url(migrated)))) {
             pg.migrate();
         }
         TransferResult r;
-        try (BotDb pg = BotDb.fromEnv(TestPostgres.env("postgres://postgres@localhost:" + TestPostgres.port() + "/" + created
-                + "?sslmode=disable"))) {
+        try (BotDb pg = BotDb.fromEnv(TestPostgres.env(TestPostgres.url(created)))) {
             r = pg.transfer(pg.target(), TransferRequest.from(file).creatingSchema(), line -> { }, (t, d, n) -> { });
         }
         assertThat(r.plan().notes()).isEmpty();
