@@ -83,7 +83,8 @@ public final class RowsRestore {
             throw failed(file, to, e, into);
         } catch (IOException e) {
             throw new BotDbException(ErrorCode.BACKUP_FAILED, "Restore of " + file + " failed reading it: " + e.getMessage()
-                    + ". Nothing was restored.", e);
+                    + ". Nothing was restored. Check the file with botdb backup verify " + file + "; if it is damaged,"
+                    + " restore from a copy of it.", e);
         }
         return new RestoreResult(chosen.size(), rows, false, Optional.empty(), (System.nanoTime() - start) / 1_000_000);
     }
